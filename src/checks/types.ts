@@ -1,0 +1,82 @@
+import type { FastifyBaseLogger } from 'fastify'
+import type { Config, Finding, SettingName, Tier } from '../config.js'
+import type { ReasonCode } from '../reasons.js'
+
+export type ComponentType = 'datastore' | 'system' | 'component'
+
+export type Scalar = string | number | boolean | null
+
+// An extra measurement, rendered as its own "<name>:<measurement>" key (SQS backlog per queue, SES quota, ...).
+export interface Measurement {
+  measurement: string
+  componentId?: string
+  observedValue: Scalar
+  observedUnit?: string
+  status?: 'pass' | 'warn' | 'fail'
+  output?: string
+}
+
+// What a probe resolves with. A dependency that answers but is unhealthy is a value (status warn or fail),
+// not a throw; throwing is for "could not find out" (refused, timeout, rejected credentials...).
+export interface Observation {
+  status?: 'pass' | 'warn' | 'fail'
+  reason?: ReasonCode
+  output?: string
+  details?: Record<string, Scalar>
+  measurements?: Measurement[]
+  // the provider asked us to wait (HTTP Retry-After); no probe is sent before it passes
+  retryAfterMs?: number
+}
+
+export interface CheckContext {
+  config: Config
+  log: FastifyBaseLogger
+  // scrubs secrets out of text that leaves the process
+  sanitize: (text: string) => string
+  // this check's own timeout: clients take their connect and request timeouts from it
+  timeoutMs: number
+}
+
+export interface Probe {
+  run(signal: AbortSignal): Promise<Observation>
+  close?(): Promise<void>
+}
+
+export interface CheckDefinition {
+  name: string
+  tier: Tier
+  componentType: ComponentType
+  description: string
+  // the settings whose findings this check reports
+  settings: readonly SettingName[]
+  // settings whose absence leaves nothing to probe; defaults to those marked required in the schema
+  requires?: readonly SettingName[]
+  // when any of these is set explicitly, the service counts as configured (optional checks are skipped otherwise)
+  configuredBy?: readonly SettingName[]
+  timeoutMs?: number
+  cacheTtlMs?: number
+  // 'third-party' checks default to the long cache lifetime
+  kind: 'live' | 'third-party' | 'format-only' | 'pending'
+  // why there is no live check, for format-only checks
+  formatOnlyBecause?: string
+  // cross-setting rules (https in production, redirect URIs, key modes, ...)
+  validate?(config: Config): Finding[]
+  // called once, on first use: SDKs are imported and clients created here (never at import time),
+  // and closed by the returned probe's close()
+  start?(ctx: CheckContext): Probe | Promise<Probe>
+}
+
+export class CheckError extends Error {
+  override name = 'CheckError'
+  constructor(
+    readonly reason: ReasonCode,
+    message: string,
+    readonly extra: { retryAfterMs?: number; details?: Observation['details'] } = {},
+  ) {
+    super(message)
+  }
+}
+
+export function defineCheck(def: CheckDefinition): CheckDefinition {
+  return def
+}

@@ -1,0 +1,51 @@
+import { Reason } from './reasons.js'
+import { CheckError } from './checks/types.js'
+
+export interface HttpAnswer {
+  status: number
+  headers: Headers
+  text: string
+  json: unknown
+}
+
+// One HTTP call for a probe: the engine's signal cancels it (and closes its socket).
+export async function httpRequest(
+  url: string,
+  init: { method?: string; headers?: Record<string, string>; body?: string; signal: AbortSignal },
+): Promise<HttpAnswer> {
+  const res = await fetch(url, { method: init.method ?? 'GET', headers: init.headers, body: init.body, signal: init.signal, redirect: 'manual' })
+  const text = await res.text()
+  let json: unknown
+  try {
+    json = text ? JSON.parse(text) : undefined
+  } catch {
+    json = undefined
+  }
+  return { status: res.status, headers: res.headers, text, json }
+}
+
+// Retry-After is either seconds or an HTTP date; a missing or silly value falls back to one minute.
+export function retryAfterMs(header: string | null, now = Date.now()): number {
+  if (header) {
+    const seconds = Number(header)
+    if (Number.isFinite(seconds) && seconds >= 0) return Math.min(seconds, 86_400) * 1000
+    const date = Date.parse(header)
+    if (!Number.isNaN(date)) return Math.max(0, Math.min(date - now, 86_400_000))
+  }
+  return 60_000
+}
+
+// Turns a non-success answer into the reason an engineer can act on. `what` names the call and the
+// setting to look at, e.g. "Resend rejected RESEND_API_KEY".
+export function httpFailure(res: HttpAnswer, provider: string, hints: { auth?: string; forbidden?: string; notFound?: string } = {}): CheckError {
+  const s = res.status
+  if (s === 401) return new CheckError(Reason.AUTH_FAILED, `${provider} answered 401: ${hints.auth ?? 'the credentials were rejected'}`)
+  if (s === 403) return new CheckError(Reason.FORBIDDEN, `${provider} answered 403: ${hints.forbidden ?? 'the credentials lack a permission'}`)
+  if (s === 404) return new CheckError(Reason.NOT_FOUND, `${provider} answered 404: ${hints.notFound ?? 'not found'}`)
+  if (s === 429) {
+    const wait = retryAfterMs(res.headers.get('retry-after'))
+    return new CheckError(Reason.RATE_LIMITED, `${provider} answered 429 (rate limited); next probe in ${Math.ceil(wait / 1000)}s`, { retryAfterMs: wait })
+  }
+  if (s >= 500) return new CheckError(Reason.UPSTREAM_ERROR, `${provider} answered ${s}: a server error on their side`)
+  return new CheckError(Reason.BAD_RESPONSE, `${provider} answered an unexpected ${s}`)
+}

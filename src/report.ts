@@ -1,0 +1,110 @@
+import type { CheckResult, CheckStatus } from './runner.js'
+
+export type OverallStatus = 'pass' | 'warn' | 'fail'
+
+export interface ReportMeta {
+  serviceId: string
+  version: string
+  description: string
+}
+
+// Tiers decide what a check's status means for the whole: only a critical failure fails the service.
+export function aggregate(results: readonly CheckResult[]): OverallStatus {
+  let status: OverallStatus = 'pass'
+  for (const r of results) {
+    if (r.status === 'fail') {
+      if (r.tier === 'critical') return 'fail'
+      status = 'warn'
+    } else if (r.status === 'warn') {
+      status = 'warn'
+    }
+  }
+  return status
+}
+
+export function httpStatusOf(status: OverallStatus | CheckStatus): number {
+  return status === 'fail' ? 503 : 200
+}
+
+function entries(r: CheckResult): [string, Record<string, unknown>[]][] {
+  const time = new Date(r.observedAt).toISOString()
+  const main: Record<string, unknown> = {
+    componentId: r.name,
+    componentType: r.componentType,
+    status: r.status,
+    time,
+    observedValue: r.durationMs,
+    observedUnit: 'ms',
+  }
+  if (r.output) main.output = r.output
+  main.tier = r.tier
+  if (r.reason) main.reason = r.reason
+  main.liveCheck = r.liveCheck
+  main.expires = new Date(r.expiresAt).toISOString()
+  if (r.findings.length > 0) main.findings = r.findings
+  if (r.details) main.details = r.details
+  const out: [string, Record<string, unknown>[]][] = [[`${r.name}:responseTime`, [main]]]
+  const byKey = new Map<string, Record<string, unknown>[]>()
+  for (const m of r.measurements) {
+    const key = `${r.name}:${m.measurement}`
+    const list = byKey.get(key) ?? []
+    const e: Record<string, unknown> = {
+      componentId: m.componentId ?? r.name,
+      componentType: r.componentType,
+      status: m.status ?? 'pass',
+      time,
+      observedValue: m.observedValue,
+    }
+    if (m.observedUnit) e.observedUnit = m.observedUnit
+    if (m.output) e.output = m.output
+    list.push(e)
+    byKey.set(key, list)
+  }
+  out.push(...byKey)
+  return out
+}
+
+function summaryOutput(results: readonly CheckResult[]): string | undefined {
+  const bad = results.filter((r) => r.status === 'fail' || r.status === 'warn')
+  if (bad.length === 0) return undefined
+  return bad.map((r) => `${r.name}: ${r.status}${r.reason ? ` ${r.reason}` : ''}`).join(', ')
+}
+
+export function renderJson(meta: ReportMeta, results: readonly CheckResult[], status: OverallStatus = aggregate(results)): string {
+  const checks: Record<string, unknown> = {}
+  for (const r of results) for (const [k, v] of entries(r)) checks[k] = v
+  const body: Record<string, unknown> = {
+    status,
+    version: meta.version,
+    serviceId: meta.serviceId,
+    description: meta.description,
+  }
+  const output = summaryOutput(results)
+  if (output) body.output = output
+  body.checks = checks
+  return JSON.stringify(body)
+}
+
+const marks: Record<CheckStatus, string> = { pass: '[+]', warn: '[!]', fail: '[-]', skipped: '[ ]' }
+
+function age(ms: number): string {
+  if (ms < 1000) return 'just now'
+  if (ms < 120_000) return `${Math.round(ms / 1000)}s ago`
+  if (ms < 7_200_000) return `${Math.round(ms / 60_000)}m ago`
+  return `${Math.round(ms / 3_600_000)}h ago`
+}
+
+// One aligned line a check, like Kubernetes' /readyz?verbose, then a summary line.
+export function renderText(label: string, results: readonly CheckResult[], status: OverallStatus, now = Date.now()): string {
+  const nameWidth = Math.max(4, ...results.map((r) => r.name.length))
+  const lines = results.map((r) => {
+    const took = r.status === 'skipped' ? '-' : `${Math.round(r.durationMs)}ms`
+    const cols = [marks[r.status], r.name.padEnd(nameWidth), r.status.padEnd(7), r.tier.padEnd(9), took.padStart(7), age(now - r.observedAt).padEnd(9)]
+    const why = [r.reason, r.output].filter(Boolean).join(' ')
+    return `${cols.join(' ')}${why ? ` ${why}` : ''}`.trimEnd()
+  })
+  const counts = { pass: 0, warn: 0, fail: 0, skipped: 0 }
+  for (const r of results) counts[r.status]++
+  lines.push(`${label} ${status === 'fail' ? 'failed' : status === 'warn' ? 'passed with warnings' : 'passed'}: ${counts.fail} failed, ${counts.warn} warnings, ${counts.pass} passed, ${counts.skipped} skipped`)
+  return lines.join('\n') + '\n'
+}

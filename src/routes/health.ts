@@ -1,0 +1,92 @@
+import { Type } from '@sinclair/typebox'
+import type { FastifyPluginAsync } from 'fastify'
+import { errorBody, healthReport, textView } from './schemas.js'
+import { HEALTH_JSON, send, wantsFresh } from './respond.js'
+
+const healthExample = {
+  status: 'warn',
+  version: '0.1.0',
+  serviceId: 'huntaze-health',
+  description: 'Health of the Huntaze platform and its dependencies',
+  output: 'redis: fail REFUSED',
+  checks: {
+    'postgres:responseTime': [
+      { componentId: 'postgres', componentType: 'datastore', status: 'pass', time: '2026-11-24T10:00:00.000Z', observedValue: 1.8, observedUnit: 'ms', tier: 'critical', liveCheck: true, expires: '2026-11-24T10:00:05.000Z', details: { serverVersion: '15.20' } },
+    ],
+    'redis:responseTime': [
+      { componentId: 'redis', componentType: 'datastore', status: 'fail', time: '2026-11-24T10:00:00.000Z', observedValue: 0.9, observedUnit: 'ms', output: 'connection refused 127.0.0.1:6379', tier: 'optional', reason: 'REFUSED', liveCheck: true, expires: '2026-11-24T10:00:05.000Z' },
+    ],
+  },
+}
+
+const flags = {
+  verbose: Type.Optional(Type.String({ description: 'Any value but false or 0: the text view, as with Accept: text/plain' })),
+  fresh: Type.Optional(Type.String({ description: 'Ask for a new probe instead of the cached result. Concurrent requests share one probe, and a check is never probed more often than HEALTH_MIN_PROBE_INTERVAL_MS. Cache-Control: no-cache does the same.' })),
+}
+
+const responses = (what: string) => ({
+  200: { description: `${what}: pass or warn`, content: { [HEALTH_JSON]: { schema: { ...healthReport, examples: [healthExample] } }, 'text/plain': { schema: textView } } },
+  503: { description: `${what}: fail`, content: { [HEALTH_JSON]: { schema: healthReport }, 'text/plain': { schema: textView } } },
+})
+
+export const healthRoutes: FastifyPluginAsync = async (app) => {
+  const state = app.health
+  const known = state.allNames
+
+  app.get<{ Querystring: { verbose?: string; fresh?: string; exclude?: string[] } }>(
+    '/health',
+    {
+      schema: {
+        summary: 'Every check',
+        description:
+          'Runs every check in parallel (each from its cache while it is fresh) and aggregates by tier: a failing critical check fails the whole (503); a failing important or optional check, or any warning, is warn (200).',
+        tags: ['health'],
+        querystring: Type.Object({
+          ...flags,
+          exclude: Type.Optional(Type.Array(Type.String(), { description: 'A check name to leave out; repeatable' })),
+        }),
+        response: { ...responses('The platform'), 400: { description: 'An unknown check name in exclude', content: { 'application/json': { schema: errorBody } } } },
+      },
+    },
+    async (req, reply) => {
+      const exclude = req.query.exclude
+      let names = known
+      let key = 'health'
+      if (exclude && exclude.length > 0) {
+        const unknown = exclude.filter((n) => !state.runner.has(n))
+        if (unknown.length > 0) {
+          return reply.code(400).send({ statusCode: 400, error: 'Bad Request', message: `unknown check name in exclude: ${unknown.join(', ')}`, known })
+        }
+        names = known.filter((n) => !exclude.includes(n))
+        key = `health-${[...exclude].sort().join(',')}`
+      }
+      const got = state.runner.collect(names, { fresh: wantsFresh(req) })
+      return send(state, state.meta, req, reply, key, 'health', got instanceof Promise ? await got : got)
+    },
+  )
+
+  app.get<{ Params: { service: string }; Querystring: { verbose?: string; fresh?: string } }>(
+    '/health/:service',
+    {
+      schema: {
+        summary: 'One check',
+        description: 'Runs one check; its own status decides the code: fail is 503, pass, warn and skipped are 200.',
+        tags: ['health'],
+        params: Type.Object({ service: Type.String({ enum: [...known], description: 'A check name' }) }),
+        querystring: Type.Object(flags),
+        response: { ...responses('The check'), 404: { description: 'No check has that name; the body lists the known names', content: { 'application/json': { schema: errorBody } } } },
+      },
+      // the 404 with the list of names beats a generic enum validation error
+      validatorCompiler: ({ httpPart }) => (httpPart === 'params' ? () => true : (_data: unknown) => true),
+    },
+    async (req, reply) => {
+      const name = req.params.service
+      if (!state.runner.has(name)) {
+        return reply.code(404).send({ statusCode: 404, error: 'Not Found', message: `no check named "${name.slice(0, 64)}"`, known })
+      }
+      const got = state.runner.get(name, { fresh: wantsFresh(req) })
+      const result = got instanceof Promise ? await got : got
+      return send(state, state.meta, req, reply, `one-${name}`, name, [result], result.status === 'skipped' ? 'pass' : result.status)
+    },
+  )
+}

@@ -1,0 +1,53 @@
+import { Type } from '@sinclair/typebox'
+import type { FastifyPluginAsync } from 'fastify'
+import { healthReport, textView } from './schemas.js'
+import { HEALTH_JSON, send, wantsFresh } from './respond.js'
+import { Reason } from '../reasons.js'
+
+const query = Type.Object({
+  verbose: Type.Optional(Type.String({ description: 'Any value but false or 0: the text view' })),
+  fresh: Type.Optional(Type.String({ description: 'Ask for a new probe (still single-flight, at most one per HEALTH_MIN_PROBE_INTERVAL_MS)' })),
+})
+
+const readyExample = {
+  status: 'pass',
+  version: '0.1.0',
+  serviceId: 'huntaze-health',
+  description: 'Critical dependencies of the Huntaze platform',
+  checks: {
+    'postgres:responseTime': [
+      { componentId: 'postgres', componentType: 'datastore', status: 'pass', time: '2026-11-24T10:00:00.000Z', observedValue: 1.8, observedUnit: 'ms', tier: 'critical', liveCheck: true, expires: '2026-11-24T10:00:05.000Z' },
+    ],
+  },
+}
+
+// Readiness: critical checks only, answered from the cache, 503 as soon as shutdown begins.
+export const readyRoutes: FastifyPluginAsync = async (app) => {
+  const state = app.health
+  const meta = { ...state.meta, description: 'Critical dependencies of the Huntaze platform' }
+  const shuttingDown = JSON.stringify({ status: 'fail', version: meta.version, serviceId: meta.serviceId, description: meta.description, output: `${Reason.SHUTTING_DOWN}: the service is shutting down` })
+  app.get<{ Querystring: { verbose?: string; fresh?: string } }>(
+    '/ready',
+    {
+      schema: {
+        summary: 'Readiness: every critical check passes',
+        description:
+          'For load balancers and readiness probes. Runs only the critical checks, from the cache (stale-while-revalidate), so polling costs the dependencies nothing more. 200 when no critical check fails (pass or warn), 503 otherwise and from the moment shutdown begins.',
+        tags: ['probes'],
+        querystring: query,
+        response: {
+          200: { description: 'Ready: no critical check fails', content: { [HEALTH_JSON]: { schema: { ...healthReport, examples: [readyExample] } }, 'text/plain': { schema: textView } } },
+          503: { description: 'Not ready: a critical check fails, or the service is shutting down', content: { [HEALTH_JSON]: { schema: healthReport }, 'text/plain': { schema: textView } } },
+        },
+      },
+    },
+    async (req, reply) => {
+      if (state.shuttingDown) {
+        return reply.code(503).header('cache-control', 'no-store').type(HEALTH_JSON).send(shuttingDown)
+      }
+      const got = state.runner.collect(state.criticalNames, { fresh: wantsFresh(req) })
+      const results = got instanceof Promise ? await got : got
+      return send(state, meta, req, reply, 'ready', 'readiness', results)
+    },
+  )
+}

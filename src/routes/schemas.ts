@@ -1,0 +1,72 @@
+import { Type } from '@sinclair/typebox'
+import { Reason } from '../reasons.js'
+
+const status = Type.Union([Type.Literal('pass'), Type.Literal('warn'), Type.Literal('fail')], {
+  description: 'pass: healthy; warn: healthy with concerns (HTTP 200); fail: unhealthy (HTTP 503)',
+})
+
+const reason = Type.Union(
+  Object.values(Reason).map((r) => Type.Literal(r)),
+  { description: 'Why a check is not pass: one code from the catalogue in the README' },
+)
+
+const scalar = Type.Union([Type.String(), Type.Number(), Type.Boolean(), Type.Null()])
+
+const finding = Type.Object(
+  {
+    setting: Type.Optional(Type.String({ description: 'The setting concerned' })),
+    problem: Type.Union([Type.Literal('missing'), Type.Literal('malformed'), Type.Literal('invalid')]),
+    message: Type.String({ description: 'What is wrong, never the value itself' }),
+    severity: Type.Union([Type.Literal('warn'), Type.Literal('fail')]),
+  },
+  { additionalProperties: false },
+)
+
+export const checkEntry = Type.Object(
+  {
+    componentId: Type.String({ description: 'The check name, or the component measured (a queue name, for instance)' }),
+    componentType: Type.String({ description: 'datastore, system or component' }),
+    status: Type.Union([Type.Literal('pass'), Type.Literal('warn'), Type.Literal('fail'), Type.Literal('skipped')], {
+      description: 'skipped: an optional service that is not configured',
+    }),
+    time: Type.String({ format: 'date-time', description: 'When this result was observed' }),
+    observedValue: Type.Optional(scalar),
+    observedUnit: Type.Optional(Type.String()),
+    output: Type.Optional(Type.String({ description: 'Why the status is not pass, in words an engineer can act on' })),
+    tier: Type.Optional(Type.Union([Type.Literal('critical'), Type.Literal('important'), Type.Literal('optional')])),
+    reason: Type.Optional(reason),
+    liveCheck: Type.Optional(Type.Boolean({ description: 'false when only the settings were checked' })),
+    expires: Type.Optional(Type.String({ format: 'date-time', description: 'When the cached result expires; a newer probe runs on the first request after it' })),
+    findings: Type.Optional(Type.Array(finding, { description: 'Missing or malformed settings' })),
+    details: Type.Optional(Type.Record(Type.String(), scalar, { description: 'Facts the probe learned (server version, account id, ...)' })),
+  },
+  { additionalProperties: false },
+)
+
+export const healthReport = Type.Object(
+  {
+    status,
+    version: Type.Optional(Type.String({ description: 'Version of the health service' })),
+    serviceId: Type.Optional(Type.String()),
+    description: Type.Optional(Type.String()),
+    output: Type.Optional(Type.String({ description: 'The checks that are not pass, with their reason codes' })),
+    checks: Type.Optional(
+      Type.Record(Type.String({ pattern: '^[a-z0-9-]+:[A-Za-z]+$' }), Type.Array(checkEntry), {
+        description: 'Keyed "<check name>:<measurement>"; every check has "<name>:responseTime"',
+      }),
+    ),
+  },
+  { additionalProperties: false },
+)
+
+export const errorBody = Type.Object(
+  {
+    statusCode: Type.Integer(),
+    error: Type.String(),
+    message: Type.String(),
+    known: Type.Optional(Type.Array(Type.String(), { description: 'The valid check names' })),
+  },
+  { additionalProperties: false },
+)
+
+export const textView = Type.String({ description: 'Text view (?verbose or Accept: text/plain): one aligned line a check, then a summary line' })

@@ -1,0 +1,287 @@
+import type { FastifyBaseLogger } from 'fastify'
+import { settingMeta, type Config, type Finding, type SettingName, type Tier } from './config.js'
+import { classifyError } from './classify.js'
+import { Reason, type ReasonCode } from './reasons.js'
+import { createSanitizer } from './sanitize.js'
+import type { CheckContext, CheckDefinition, ComponentType, Measurement, Observation, Probe, Scalar } from './checks/types.js'
+
+export type CheckStatus = 'pass' | 'warn' | 'fail' | 'skipped'
+
+export interface ResolvedFinding extends Finding {
+  severity: 'warn' | 'fail'
+}
+
+export interface CheckResult {
+  name: string
+  tier: Tier
+  componentType: ComponentType
+  status: CheckStatus
+  reason?: ReasonCode
+  output?: string
+  observedAt: number
+  durationMs: number
+  expiresAt: number
+  liveCheck: boolean
+  findings: ResolvedFinding[]
+  details?: Record<string, Scalar>
+  measurements: Measurement[]
+}
+
+interface Slot {
+  def: CheckDefinition
+  probe?: Probe
+  result?: CheckResult
+  inflight?: Promise<CheckResult>
+  // no probe before this (a provider's Retry-After)
+  notBefore: number
+  // probes started, for tests and the bench
+  probes: number
+}
+
+export interface CollectOptions {
+  // ask for a new probe; still single-flight and never more often than HEALTH_MIN_PROBE_INTERVAL_MS
+  fresh?: boolean
+}
+
+const rank: Record<CheckStatus, number> = { skipped: 0, pass: 1, warn: 2, fail: 3 }
+
+export function worst(a: CheckStatus, b: CheckStatus): CheckStatus {
+  return rank[b] > rank[a] ? b : a
+}
+
+function timeoutError(ms: number): Error {
+  const err = new Error(`no answer within ${ms}ms; the probe was cancelled`)
+  err.name = 'TimeoutError'
+  return err
+}
+
+export class CheckRunner {
+  readonly definitions: readonly CheckDefinition[]
+  // bumped on every new result, so renderers can cache their output per version
+  version = 0
+  private readonly slots = new Map<string, Slot>()
+  private readonly ctx: Omit<CheckContext, 'timeoutMs'>
+  private closed = false
+
+  constructor(
+    definitions: readonly CheckDefinition[],
+    private readonly config: Config,
+    private readonly log: FastifyBaseLogger,
+  ) {
+    this.definitions = definitions
+    for (const def of definitions) this.slots.set(def.name, { def, notBefore: 0, probes: 0 })
+    this.ctx = { config, log, sanitize: createSanitizer(config.secrets) }
+  }
+
+  has(name: string): boolean {
+    return this.slots.has(name)
+  }
+
+  probeCount(name: string): number {
+    return this.slots.get(name)?.probes ?? 0
+  }
+
+  ttlOf(def: CheckDefinition): number {
+    if (def.cacheTtlMs !== undefined) return def.cacheTtlMs
+    return def.kind === 'third-party' ? this.config.health.HEALTH_THIRD_PARTY_CACHE_TTL_MS : this.config.health.HEALTH_CACHE_TTL_MS
+  }
+
+  timeoutOf(def: CheckDefinition): number {
+    return def.timeoutMs ?? this.config.health.HEALTH_TIMEOUT_MS
+  }
+
+  // Returns synchronously when every result can come from the cache: the hot path of /ready and /health.
+  collect(names: readonly string[], opts: CollectOptions = {}): CheckResult[] | Promise<CheckResult[]> {
+    const out: CheckResult[] = new Array(names.length)
+    let pending: Promise<void>[] | undefined
+    for (let i = 0; i < names.length; i++) {
+      const r = this.get(names[i], opts)
+      if (r instanceof Promise) {
+        ;(pending ??= []).push(r.then((v) => void (out[i] = v)))
+      } else {
+        out[i] = r
+      }
+    }
+    return pending ? Promise.all(pending).then(() => out) : out
+  }
+
+  get(name: string, opts: CollectOptions = {}): CheckResult | Promise<CheckResult> {
+    const slot = this.slots.get(name)
+    if (!slot) throw new Error(`unknown check ${name}`)
+    if (slot.inflight) return slot.inflight
+    const result = slot.result
+    if (!result) return this.refresh(slot)
+    const now = Date.now()
+    if (opts.fresh && now - result.observedAt >= this.config.health.HEALTH_MIN_PROBE_INTERVAL_MS && now >= slot.notBefore) {
+      return this.refresh(slot)
+    }
+    if (now < result.expiresAt || now < slot.notBefore) return result
+    if (now - result.expiresAt <= this.config.health.HEALTH_MAX_STALE_MS) {
+      // stale-while-revalidate: answer now, refresh once in the background
+      void this.refresh(slot)
+      return result
+    }
+    return this.refresh(slot)
+  }
+
+  private refresh(slot: Slot): Promise<CheckResult> {
+    if (slot.inflight) return slot.inflight
+    const p = this.evaluate(slot).then((result) => {
+      slot.inflight = undefined
+      this.store(slot, result)
+      return result
+    })
+    slot.inflight = p
+    return p
+  }
+
+  private store(slot: Slot, result: CheckResult): void {
+    const previous = slot.result
+    slot.result = result
+    this.version++
+    if (!previous || previous.status !== result.status || previous.reason !== result.reason) {
+      const line = { check: result.name, status: result.status, previous: previous?.status ?? null, reason: result.reason ?? null, output: result.output ?? null }
+      if (result.status === 'fail') this.log.warn(line, 'check status changed')
+      else this.log.info(line, 'check status changed')
+    }
+  }
+
+  private findings(def: CheckDefinition): { findings: Finding[]; blocking: SettingName[] } {
+    const requires = def.requires ?? def.settings.filter((s) => settingMeta(s).required)
+    const findings: Finding[] = []
+    const blocking: SettingName[] = []
+    for (const s of def.settings) {
+      const f = this.config.findings.get(s)
+      if (!f) continue
+      findings.push(f)
+      if (f.problem === 'missing' && requires.includes(s)) blocking.push(s)
+    }
+    if (def.validate) findings.push(...def.validate(this.config))
+    return { findings, blocking }
+  }
+
+  private isConfigured(def: CheckDefinition): boolean {
+    const by = def.configuredBy ?? def.settings.filter((s) => settingMeta(s).required)
+    return by.some((s) => this.config.present.has(s))
+  }
+
+  private async evaluate(slot: Slot): Promise<CheckResult> {
+    const { def } = slot
+    const started = performance.now()
+    const observedAt = Date.now()
+    const base = {
+      name: def.name,
+      tier: def.tier,
+      componentType: def.componentType,
+      observedAt,
+      expiresAt: observedAt + this.ttlOf(def),
+      liveCheck: def.kind === 'live' || def.kind === 'third-party',
+      measurements: [] as Measurement[],
+    }
+    if (def.tier === 'optional' && !this.isConfigured(def)) {
+      const needed = def.configuredBy ?? def.settings.filter((s) => settingMeta(s).required)
+      return { ...base, status: 'skipped', reason: Reason.NOT_CONFIGURED, output: `not configured (set ${needed.join(', ')} to enable)`, durationMs: 0, findings: [] }
+    }
+    const { findings, blocking } = this.findings(def)
+    let obs: Observation | undefined
+    let probeFailed: { reason: ReasonCode; message: string; retryAfterMs?: number } | undefined
+    if (blocking.length > 0) {
+      probeFailed = { reason: Reason.NOT_CONFIGURED, message: `cannot check: ${blocking.join(', ')} ${blocking.length === 1 ? 'is' : 'are'} not set` }
+    } else if (def.start) {
+      const outcome = await this.probe(slot)
+      if ('error' in outcome) probeFailed = outcome.error
+      else obs = outcome.obs
+    }
+    // a 429 says nothing about the dependency's health: it is a warning, not an outage
+    const probeStatus: CheckStatus = probeFailed ? (probeFailed.reason === Reason.RATE_LIMITED ? 'warn' : 'fail') : (obs?.status ?? 'pass')
+    const probePassed = base.liveCheck && probeStatus !== 'fail' && !probeFailed
+    const resolved: ResolvedFinding[] = findings.map((f) => ({ ...f, severity: this.severity(f, probePassed) }))
+    let status: CheckStatus = probeStatus
+    for (const f of resolved) status = worst(status, f.severity)
+
+    const outputs: string[] = []
+    let reason: ReasonCode | undefined
+    if (probeFailed) {
+      reason = probeFailed.reason
+      outputs.push(probeFailed.message)
+    } else if (obs && obs.status && obs.status !== 'pass') {
+      reason = obs.reason
+      if (obs.output) outputs.push(obs.output)
+    }
+    const problems = resolved.filter((f) => !(probeFailed?.reason === Reason.NOT_CONFIGURED && f.problem === 'missing' && blocking.includes(f.setting as SettingName)))
+    for (const f of problems) outputs.push(f.message)
+    if (!reason && resolved.length > 0) {
+      const first = resolved.find((f) => f.severity === status) ?? resolved[0]
+      reason = first.problem === 'missing' ? Reason.NOT_CONFIGURED : Reason.MISCONFIGURED
+    }
+    if (def.kind === 'pending') outputs.push('live check not implemented yet: only the settings were checked')
+    if (def.kind === 'format-only' && def.formatOnlyBecause && status !== 'pass') outputs.push(`format only: ${def.formatOnlyBecause}`)
+    if (obs?.status === 'pass' && obs.output && status !== 'pass') outputs.unshift(obs.output)
+
+    const notBefore = obs?.retryAfterMs ?? probeFailed?.retryAfterMs
+    if (notBefore) slot.notBefore = Date.now() + notBefore
+    const output = outputs.length > 0 ? this.ctx.sanitize(outputs.join('; ')) : undefined
+    return {
+      ...base,
+      expiresAt: Math.max(base.expiresAt, slot.notBefore),
+      status,
+      reason: status === 'pass' ? (def.kind === 'pending' ? Reason.NOT_IMPLEMENTED : undefined) : reason,
+      output: status === 'pass' && def.kind !== 'pending' ? (obs?.output ? this.ctx.sanitize(obs.output) : undefined) : output,
+      durationMs: Math.round((performance.now() - started) * 100) / 100,
+      findings: resolved.map((f) => ({ ...f, message: this.ctx.sanitize(f.message) })),
+      details: obs?.details,
+      measurements: (obs?.measurements ?? []).map((m) => (m.output ? { ...m, output: this.ctx.sanitize(m.output) } : m)),
+    }
+  }
+
+  private severity(f: Finding, probePassed: boolean): 'warn' | 'fail' {
+    if (f.severity) return f.severity
+    if (!f.setting) return 'fail'
+    const meta = settingMeta(f.setting as SettingName)
+    const critical = meta.required && meta.tier !== 'important' && meta.tier !== 'optional'
+    if (!critical) return 'warn'
+    // the live check is the authority on whether a credential works
+    return probePassed ? 'warn' : 'fail'
+  }
+
+  private async probe(slot: Slot): Promise<{ obs: Observation } | { error: { reason: ReasonCode; message: string; retryAfterMs?: number } }> {
+    const def = slot.def
+    const timeout = this.timeoutOf(def)
+    const controller = new AbortController()
+    let timer: NodeJS.Timeout | undefined
+    if (this.closed) return { error: { reason: Reason.SHUTTING_DOWN, message: 'the health service is shutting down' } }
+    slot.probes++
+    try {
+      const run = (async () => {
+        slot.probe ??= await def.start!({ ...this.ctx, timeoutMs: timeout })
+        return slot.probe.run(controller.signal)
+      })()
+      // the signal cancels the I/O; the race makes sure a probe that ignores it still cannot hold the answer
+      const timedOut = new Promise<never>((_, reject) => {
+        timer = setTimeout(() => {
+          const err = timeoutError(timeout)
+          controller.abort(err)
+          reject(err)
+        }, timeout)
+        timer.unref()
+      })
+      run.catch(() => undefined)
+      const obs = await Promise.race([run, timedOut])
+      return { obs }
+    } catch (err) {
+      const c = controller.signal.aborted ? { reason: Reason.TIMEOUT, message: `no answer within ${timeout}ms; the probe was cancelled` } : classifyError(err)
+      if (c.reason === Reason.INTERNAL) this.log.error({ check: def.name, err: this.ctx.sanitize(String((err as Error)?.stack ?? err)) }, 'check threw an unexpected error')
+      return { error: { ...c, message: this.ctx.sanitize(c.message) } }
+    } finally {
+      clearTimeout(timer)
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return
+    this.closed = true
+    const inflight = [...this.slots.values()].map((s) => s.inflight).filter(Boolean)
+    await Promise.allSettled(inflight)
+    await Promise.allSettled([...this.slots.values()].map((s) => s.probe?.close?.()))
+  }
+}

@@ -1,0 +1,152 @@
+import { readFileSync } from 'node:fs'
+import { pathToFileURL } from 'node:url'
+import Fastify, { LogController, type FastifyInstance } from 'fastify'
+import swagger from '@fastify/swagger'
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
+import { ConfigError, loadConfig, type Config } from './config.js'
+import { checks as allChecks } from './checks/index.js'
+import type { CheckDefinition } from './checks/types.js'
+import { CheckRunner } from './runner.js'
+import { createSanitizer } from './sanitize.js'
+import type { HealthState } from './state.js'
+import { liveRoutes } from './routes/live.js'
+import { readyRoutes } from './routes/ready.js'
+import { healthRoutes } from './routes/health.js'
+
+const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string; description: string }
+
+export interface BuildOptions {
+  // where log lines go (tests capture them); default stdout
+  logStream?: NodeJS.WritableStream
+  // the check definitions; default all of them
+  checks?: readonly CheckDefinition[]
+}
+
+export const routeList = ['/live', '/ready', '/health', '/health/{service}']
+
+// Builds the app without listening: what tests use and what main() starts.
+export async function build(config: Config, opts: BuildOptions = {}): Promise<FastifyInstance> {
+  const sanitize = createSanitizer(config.secrets)
+  const app = Fastify({
+    logger: {
+      level: config.health.HEALTH_LOG_LEVEL,
+      stream: opts.logStream,
+      // nothing in a log line may carry a secret: the one place every line passes through
+      hooks: {
+        logMethod(args, method) {
+          method.apply(
+            this,
+            args.map((a) => (typeof a === 'string' ? sanitize(a) : a && typeof a === 'object' ? JSON.parse(sanitize(JSON.stringify(a))) : a)) as Parameters<typeof method>,
+          )
+        },
+      },
+      redact: ['req.headers.authorization', 'req.headers.cookie'],
+    },
+    // probes poll this service constantly: one log line per request would flood the logs
+    logController: new LogController({ disableRequestLogging: true }),
+    return503OnClosing: false,
+    forceCloseConnections: 'idle',
+    ajv: { customOptions: { coerceTypes: 'array' } },
+  }).withTypeProvider<TypeBoxTypeProvider>()
+
+  const definitions = opts.checks ?? allChecks
+  const runner = new CheckRunner(definitions, config, app.log)
+  const state: HealthState = {
+    runner,
+    meta: { serviceId: config.health.HEALTH_SERVICE_ID, version: pkg.version, description: 'Health of the Huntaze platform and its dependencies' },
+    shuttingDown: false,
+    rendered: new Map(),
+    criticalNames: definitions.filter((d) => d.tier === 'critical').map((d) => d.name),
+    allNames: definitions.map((d) => d.name),
+  }
+  app.decorate('health', state)
+
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: {
+        title: 'Huntaze health service',
+        version: pkg.version,
+        description: `${pkg.description}. Bodies follow the IETF health-check draft (application/health+json).`,
+      },
+      tags: [
+        { name: 'probes', description: 'For load balancers and orchestrators' },
+        { name: 'health', description: 'For monitors and people' },
+      ],
+    },
+  })
+
+  app.setNotFoundHandler({}, (req, reply) => {
+    reply.code(404).header('cache-control', 'no-store').send({
+      statusCode: 404,
+      error: 'Not Found',
+      message: `no route ${req.method} ${sanitize(req.url.split('?')[0].slice(0, 200))}; routes: ${routeList.join(', ')}`,
+    })
+  })
+
+  app.setErrorHandler((err: { statusCode?: number; message: string; validation?: unknown }, req, reply) => {
+    const code = err.statusCode && err.statusCode >= 400 && err.statusCode < 500 ? err.statusCode : 500
+    if (code === 500) req.log.error({ err: sanitize(String((err as Error).stack ?? err.message)) }, 'request failed')
+    reply
+      .code(code)
+      .header('cache-control', 'no-store')
+      .type('application/json')
+      .send(JSON.stringify({ statusCode: code, error: code === 500 ? 'Internal Server Error' : 'Bad Request', message: code === 500 ? 'internal error' : sanitize(err.message) }))
+  })
+
+  await app.register(liveRoutes)
+  await app.register(readyRoutes)
+  await app.register(healthRoutes)
+  app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger())
+
+  app.addHook('onClose', async () => {
+    state.shuttingDown = true
+    await runner.close()
+  })
+  return app
+}
+
+// Listens, warms the critical checks, and shuts down gracefully on SIGTERM or SIGINT.
+export async function main(env: Record<string, string | undefined> = process.env): Promise<FastifyInstance> {
+  let config: Config
+  try {
+    config = loadConfig(env)
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`huntaze-health: ${err.message}\n`)
+      process.exit(1)
+    }
+    throw err
+  }
+  const app = await build(config)
+  await app.listen({ host: config.health.HEALTH_HOST, port: config.health.HEALTH_PORT })
+  // warm the cache so the first /ready is answered from it
+  void app.health.runner.collect(app.health.criticalNames)
+
+  let stopping = false
+  const stop = (signal: string) => {
+    if (stopping) return
+    stopping = true
+    app.health.shuttingDown = true
+    app.log.info({ signal }, 'shutting down: /ready answers 503, in-flight requests finish')
+    const force = setTimeout(() => {
+      app.log.warn('shutdown grace period over, exiting')
+      process.exit(0)
+    }, config.health.HEALTH_SHUTDOWN_GRACE_MS)
+    force.unref()
+    app.close().then(
+      () => process.exit(0),
+      (err: Error) => {
+        app.log.error({ err: err.message }, 'error while closing')
+        process.exit(1)
+      },
+    )
+  }
+  process.once('SIGTERM', () => stop('SIGTERM'))
+  process.once('SIGINT', () => stop('SIGINT'))
+  return app
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  void main()
+}
