@@ -51,6 +51,14 @@ export const PlatformSettings = Type.Object({
   AWS_EVENTBRIDGE_BUS: setting({ service: 'eventbridge', default: 'default', format: 'event-bus', description: 'Event bus name or ARN that must exist' }),
   AWS_SQS_QUEUE_URLS: setting({ service: 'sqs', required: true, format: 'sqs-queue-urls', description: 'Comma-separated SQS queue URLs; each must answer its attributes' }),
 
+  AWS_ENDPOINT_URL: setting({ service: 'aws', format: 'url', description: 'Endpoint for every AWS client (LocalStack, MinIO, a proxy); the SDK variable of the same name' }),
+  AWS_ENDPOINT_URL_STS: setting({ service: 'aws', format: 'url', description: 'STS endpoint, over AWS_ENDPOINT_URL' }),
+  AWS_ENDPOINT_URL_SESV2: setting({ service: 'ses', format: 'url', description: 'SES (v2 API) endpoint, over AWS_ENDPOINT_URL' }),
+  AWS_ENDPOINT_URL_S3: setting({ service: 's3', format: 'url', description: 'S3 endpoint, over AWS_ENDPOINT_URL (path-style addressing is used when set)' }),
+  AWS_ENDPOINT_URL_EVENTBRIDGE: setting({ service: 'eventbridge', format: 'url', description: 'EventBridge endpoint, over AWS_ENDPOINT_URL' }),
+  AWS_ENDPOINT_URL_SQS: setting({ service: 'sqs', format: 'url', description: 'SQS endpoint, over AWS_ENDPOINT_URL' }),
+  AWS_ENDPOINT_URL_CLOUDWATCH: setting({ service: 'cloudwatch', format: 'url', description: 'CloudWatch endpoint, over AWS_ENDPOINT_URL' }),
+
   AZURE_OPENAI_API_KEY: setting({ service: 'azure-openai', required: true, secret: true, format: 'azure-openai-key', description: 'Azure OpenAI key (64 characters)' }),
   AZURE_OPENAI_ENDPOINT: setting({ service: 'azure-openai', required: true, format: 'azure-openai-endpoint', description: 'Azure OpenAI resource endpoint' }),
   AZURE_OPENAI_API_VERSION: setting({ service: 'azure-openai', required: true, format: 'api-version', description: 'Azure OpenAI API version, a real date YYYY-MM-DD' }),
