@@ -162,7 +162,8 @@ export class CheckRunner {
 
   private isConfigured(def: CheckDefinition): boolean {
     const by = def.configuredBy ?? def.settings.filter((s) => settingMeta(s).required)
-    return by.some((s) => this.config.present.has(s))
+    // a check that needs no setting is always configured
+    return by.length === 0 || by.some((s) => this.config.present.has(s))
   }
 
   private async evaluate(slot: Slot): Promise<CheckResult> {

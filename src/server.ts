@@ -12,6 +12,7 @@ import type { HealthState } from './state.js'
 import { liveRoutes } from './routes/live.js'
 import { readyRoutes } from './routes/ready.js'
 import { healthRoutes } from './routes/health.js'
+import { sharedSchemas } from './routes/schemas.js'
 
 const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string; description: string }
 
@@ -61,7 +62,9 @@ export async function build(config: Config, opts: BuildOptions = {}): Promise<Fa
   }
   app.decorate('health', state)
 
+  for (const schema of sharedSchemas) app.addSchema(schema)
   await app.register(swagger, {
+    refResolver: { buildLocalReference: (json, _base, _fragment, i) => String(json.$id ?? `def-${i}`) },
     openapi: {
       openapi: '3.1.0',
       info: {

@@ -74,6 +74,9 @@ export default defineCheck({
         }
         if (signal.aborted) onAbort()
         signal.addEventListener('abort', onAbort, { once: true })
+        // a checked-out client whose server vanishes emits 'error'; the failed query reports it
+        const onError = () => undefined
+        client.on('error', onError)
         try {
           const started = performance.now()
           const res = await client.query<{ ok: number; version: string }>("SELECT 1 AS ok, current_setting('server_version') AS version")
@@ -81,9 +84,13 @@ export default defineCheck({
           if (res.rows[0]?.ok !== 1) throw new CheckError(Reason.BAD_RESPONSE, 'SELECT 1 did not answer 1')
           return { details: { serverVersion: res.rows[0].version, queryMs, target } }
         } catch (err) {
+          // a connection that failed a query is not trusted again
+          destroyed = true
+          client.release(err as Error)
           explain(err, target)
         } finally {
           signal.removeEventListener('abort', onAbort)
+          client.off('error', onError)
           if (!destroyed) client.release()
         }
       },

@@ -22,11 +22,17 @@ export default defineCheck({
       commandTimeout: timeout,
       connectionName: 'huntaze-health',
     })
-    client.on('error', (err) => ctx.log.debug({ check: 'redis', err: ctx.sanitize(err.message) }, 'redis connection error'))
+    // the connection's own error (WRONGPASS, ECONNREFUSED) explains a later "Connection is closed"
+    let lastError: (Error & { code?: string }) | undefined
+    client.on('error', (err) => {
+      lastError = err
+      ctx.log.debug({ check: 'redis', err: ctx.sanitize(err.message) }, 'redis connection error')
+    })
     const key = `huntaze-health:probe:${randomUUID()}`
     const target = `${client.options.host}:${client.options.port}`
     return {
       async run(signal) {
+        lastError = undefined
         const onAbort = () => client.disconnect()
         signal.addEventListener('abort', onAbort, { once: true })
         try {
@@ -39,13 +45,14 @@ export default defineCheck({
           if (got !== value) throw new CheckError(Reason.BAD_RESPONSE, `GET returned another value than the SET stored at ${target}`)
           return { details: { roundTripMs, target } }
         } catch (err) {
-          const msg = (err as Error).message ?? ''
+          const msg = `${(err as Error).message ?? ''} ${lastError?.message ?? ''}`
           if (/WRONGPASS|NOAUTH|invalid password|invalid username-password/i.test(msg)) {
             throw new CheckError(Reason.AUTH_FAILED, `authentication refused by ${target}: check the user and password in REDIS_URL`)
           }
           if (/Command timed out/i.test(msg)) throw new CheckError(Reason.TIMEOUT, `no answer from ${target} within ${timeout}ms`)
           if (/READONLY/.test(msg)) throw new CheckError(Reason.UPSTREAM_ERROR, `${target} is a read-only replica: point REDIS_URL at the primary`)
-          if (/Stream isn't writeable|Connection is closed/i.test(msg)) throw new CheckError(Reason.REFUSED, `cannot connect to ${target}`)
+          if (lastError?.code) throw lastError
+          if (/Stream isn't writeable|Connection is closed/i.test(msg)) throw new CheckError(Reason.CONNECTION_RESET, `the connection to ${target} closed before answering`)
           throw err
         } finally {
           signal.removeEventListener('abort', onAbort)

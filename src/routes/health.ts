@@ -1,6 +1,6 @@
 import { Type } from '@sinclair/typebox'
 import type { FastifyPluginAsync } from 'fastify'
-import { errorBody, healthReport, textView } from './schemas.js'
+import { errorRef, reportRef, textView } from './schemas.js'
 import { HEALTH_JSON, send, wantsFresh } from './respond.js'
 
 const healthExample = {
@@ -25,8 +25,8 @@ const flags = {
 }
 
 const responses = (what: string) => ({
-  200: { description: `${what}: pass or warn`, content: { [HEALTH_JSON]: { schema: { ...healthReport, examples: [healthExample] } }, 'text/plain': { schema: textView } } },
-  503: { description: `${what}: fail`, content: { [HEALTH_JSON]: { schema: healthReport }, 'text/plain': { schema: textView } } },
+  200: { description: `${what}: pass or warn`, content: { [HEALTH_JSON]: { schema: reportRef([healthExample]) }, 'text/plain': { schema: textView } } },
+  503: { description: `${what}: fail`, content: { [HEALTH_JSON]: { schema: reportRef() }, 'text/plain': { schema: textView } } },
 })
 
 export const healthRoutes: FastifyPluginAsync = async (app) => {
@@ -45,7 +45,7 @@ export const healthRoutes: FastifyPluginAsync = async (app) => {
           ...flags,
           exclude: Type.Optional(Type.Array(Type.String(), { description: 'A check name to leave out; repeatable' })),
         }),
-        response: { ...responses('The platform'), 400: { description: 'An unknown check name in exclude', content: { 'application/json': { schema: errorBody } } } },
+        response: { ...responses('The platform'), 400: { description: 'An unknown check name in exclude', content: { 'application/json': { schema: errorRef() } } } },
       },
     },
     async (req, reply) => {
@@ -74,7 +74,7 @@ export const healthRoutes: FastifyPluginAsync = async (app) => {
         tags: ['health'],
         params: Type.Object({ service: Type.String({ enum: [...known], description: 'A check name' }) }),
         querystring: Type.Object(flags),
-        response: { ...responses('The check'), 404: { description: 'No check has that name; the body lists the known names', content: { 'application/json': { schema: errorBody } } } },
+        response: { ...responses('The check'), 404: { description: 'No check has that name; the body lists the known names', content: { 'application/json': { schema: errorRef() } } } },
       },
       // the 404 with the list of names beats a generic enum validation error
       validatorCompiler: ({ httpPart }) => (httpPart === 'params' ? () => true : (_data: unknown) => true),

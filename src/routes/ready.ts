@@ -1,6 +1,6 @@
 import { Type } from '@sinclair/typebox'
 import type { FastifyPluginAsync } from 'fastify'
-import { healthReport, textView } from './schemas.js'
+import { reportRef, textView } from './schemas.js'
 import { HEALTH_JSON, send, wantsFresh } from './respond.js'
 import { Reason } from '../reasons.js'
 
@@ -36,8 +36,8 @@ export const readyRoutes: FastifyPluginAsync = async (app) => {
         tags: ['probes'],
         querystring: query,
         response: {
-          200: { description: 'Ready: no critical check fails', content: { [HEALTH_JSON]: { schema: { ...healthReport, examples: [readyExample] } }, 'text/plain': { schema: textView } } },
-          503: { description: 'Not ready: a critical check fails, or the service is shutting down', content: { [HEALTH_JSON]: { schema: healthReport }, 'text/plain': { schema: textView } } },
+          200: { description: 'Ready: no critical check fails', content: { [HEALTH_JSON]: { schema: reportRef([readyExample]) }, 'text/plain': { schema: textView } } },
+          503: { description: 'Not ready: a critical check fails, or the service is shutting down', content: { [HEALTH_JSON]: { schema: reportRef() }, 'text/plain': { schema: textView } } },
         },
       },
     },

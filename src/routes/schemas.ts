@@ -19,7 +19,7 @@ const finding = Type.Object(
     message: Type.String({ description: 'What is wrong, never the value itself' }),
     severity: Type.Union([Type.Literal('warn'), Type.Literal('fail')]),
   },
-  { additionalProperties: false },
+  { $id: 'Finding', additionalProperties: false },
 )
 
 export const checkEntry = Type.Object(
@@ -37,10 +37,10 @@ export const checkEntry = Type.Object(
     reason: Type.Optional(reason),
     liveCheck: Type.Optional(Type.Boolean({ description: 'false when only the settings were checked' })),
     expires: Type.Optional(Type.String({ format: 'date-time', description: 'When the cached result expires; a newer probe runs on the first request after it' })),
-    findings: Type.Optional(Type.Array(finding, { description: 'Missing or malformed settings' })),
+    findings: Type.Optional(Type.Array(Type.Ref(finding), { description: 'Missing or malformed settings' })),
     details: Type.Optional(Type.Record(Type.String(), scalar, { description: 'Facts the probe learned (server version, account id, ...)' })),
   },
-  { additionalProperties: false },
+  { $id: 'CheckEntry', additionalProperties: false },
 )
 
 export const healthReport = Type.Object(
@@ -51,12 +51,12 @@ export const healthReport = Type.Object(
     description: Type.Optional(Type.String()),
     output: Type.Optional(Type.String({ description: 'The checks that are not pass, with their reason codes' })),
     checks: Type.Optional(
-      Type.Record(Type.String({ pattern: '^[a-z0-9-]+:[A-Za-z]+$' }), Type.Array(checkEntry), {
+      Type.Record(Type.String({ pattern: '^[a-z0-9-]+:[A-Za-z]+$' }), Type.Array(Type.Ref(checkEntry)), {
         description: 'Keyed "<check name>:<measurement>"; every check has "<name>:responseTime"',
       }),
     ),
   },
-  { additionalProperties: false },
+  { $id: 'HealthReport', additionalProperties: false },
 )
 
 export const errorBody = Type.Object(
@@ -66,7 +66,12 @@ export const errorBody = Type.Object(
     message: Type.String(),
     known: Type.Optional(Type.Array(Type.String(), { description: 'The valid check names' })),
   },
-  { additionalProperties: false },
+  { $id: 'Error', additionalProperties: false },
 )
+
+export const sharedSchemas = [finding, checkEntry, healthReport, errorBody]
+
+export const reportRef = (examples?: unknown[]) => Type.Ref(healthReport, examples ? { examples } : {})
+export const errorRef = () => Type.Ref(errorBody)
 
 export const textView = Type.String({ description: 'Text view (?verbose or Accept: text/plain): one aligned line a check, then a summary line' })

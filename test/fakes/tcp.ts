@@ -9,6 +9,8 @@ export async function startSilentServer(): Promise<{ port: number; accepted: () 
     accepted++
     sockets.add(s)
     s.on('error', () => undefined)
+    // read and drop what the client sends, so its FIN is seen and the socket closes when the client closes it
+    s.resume()
     s.on('close', () => {
       sockets.delete(s)
       if (sockets.size === 0) {
