@@ -78,7 +78,7 @@ export const PlatformSettings = Type.Object({
   NEXT_PUBLIC_INSTAGRAM_REDIRECT_URI: setting({ service: 'instagram', required: true, format: 'url', description: 'Must be <NEXT_PUBLIC_APP_URL>/auth/instagram/callback' }),
   INSTAGRAM_GRAPH_URL: setting({ service: 'instagram', default: 'https://graph.facebook.com', format: 'url', description: 'Graph API base URL' }),
 
-  TIKTOK_CLIENT_KEY: setting({ service: 'tiktok', required: true, format: 'present', description: 'TikTok client key' }),
+  TIKTOK_CLIENT_KEY: setting({ service: 'tiktok', required: true, secret: true, format: 'present', description: 'TikTok client key' }),
   TIKTOK_CLIENT_SECRET: setting({ service: 'tiktok', required: true, secret: true, format: 'present', description: 'TikTok client secret' }),
   NEXT_PUBLIC_TIKTOK_REDIRECT_URI: setting({ service: 'tiktok', required: true, format: 'url', description: 'Must be <NEXT_PUBLIC_APP_URL>/auth/tiktok/callback' }),
   TIKTOK_API_URL: setting({ service: 'tiktok', default: 'https://open.tiktokapis.com', format: 'url', description: 'TikTok API base URL' }),
@@ -158,6 +158,7 @@ export const HealthSettings = Type.Object({
   HEALTH_SES_QUOTA_WARN: Type.Number({ minimum: 0, maximum: 1, default: 0.8, description: 'Warn when this share of the SES 24-hour quota is used' }),
   HEALTH_SQS_BACKLOG_WARN: Type.Integer({ minimum: 0, default: 1000, description: 'Warn when a queue holds more messages than this' }),
   HEALTH_SQS_AGE_WARN_S: Type.Integer({ minimum: 0, default: 900, description: 'Warn when the oldest message of a queue is older than this' }),
+  HEALTH_SHUTDOWN_DELAY_MS: Type.Integer({ minimum: 0, default: 0, description: 'On SIGTERM, how long /ready answers 503 while still serving before the server stops accepting connections (lets load balancers notice)' }),
   HEALTH_SHUTDOWN_GRACE_MS: positiveMs(10000, 'Longest wait for in-flight requests on shutdown'),
   HEALTH_SERVICE_ID: Type.String({ minLength: 1, default: 'huntaze-health', description: 'serviceId in the health report' }),
   HEALTH_ENV_FILE: Type.String({ default: '.env', description: 'Path of the .env file read at start, when present' }),
@@ -201,16 +202,21 @@ function loadHealthOptions(env: Record<string, string | undefined>): HealthOptio
     const v = env[key]
     if (v !== undefined && v.trim() !== '') raw[key] = v.trim()
   }
-  const converted = Value.Default(HealthSettings, Value.Convert(HealthSettings, raw))
-  const errors = [...Value.Errors(HealthSettings, converted)]
-  if (errors.length > 0) {
-    const lines = errors.map((e) => {
-      const key = e.path.replace(/^\//, '')
-      const schema = (HealthSettings.properties as Record<string, { description?: string }>)[key]
-      return `${key}: ${e.message}${schema?.description ? ` (${schema.description})` : ''}`
-    })
-    throw new ConfigError(`invalid health service settings:\n  ${lines.join('\n  ')}`)
+  const props = HealthSettings.properties as Record<string, { type?: string; description?: string; anyOf?: { const: string }[] }>
+  const lines: string[] = []
+  for (const [key, value] of Object.entries(raw)) {
+    // Convert would truncate 1.5 to 1: a whole number must be written as one
+    if (props[key].type === 'integer' && !/^-?\d+$/.test(String(value))) lines.push(`${key}: expected an integer, a whole number (${props[key].description})`)
   }
+  const converted = Value.Default(HealthSettings, Value.Convert(HealthSettings, raw))
+  for (const e of Value.Errors(HealthSettings, converted)) {
+    const key = e.path.replace(/^\//, '')
+    if (lines.some((l) => l.startsWith(`${key}:`))) continue
+    const schema = props[key]
+    const expected = schema?.anyOf ? `expected one of ${schema.anyOf.map((a) => a.const).join(', ')}` : e.message
+    lines.push(`${key}: ${expected}${schema?.description ? ` (${schema.description})` : ''}`)
+  }
+  if (lines.length > 0) throw new ConfigError(`invalid health service settings:\n  ${lines.join('\n  ')}`)
   return converted as HealthOptions
 }
 
@@ -253,7 +259,9 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     }
     settings[name] = value
     if (raw) present.add(name)
-    if (meta.secret) secrets.push(value, ...urlPassword(value))
+    // any URL with a password in it is secret, whatever the setting
+    if (meta.secret) secrets.push(value)
+    secrets.push(...urlPassword(value))
     if (meta.format) {
       const problem = formats[meta.format](value)
       if (problem) findings.set(name, { setting: name, problem: 'malformed', message: `${name} is malformed: ${problem}` })

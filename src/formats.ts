@@ -1,3 +1,5 @@
+import { isIP } from 'node:net'
+
 // Format rules of SERVICES.md. Each returns null when the value is fine, otherwise what is wrong with it,
 // phrased so that it never echoes the value (many of these values are secrets).
 
@@ -39,8 +41,10 @@ const bucketName: FormatRule = (value) => {
   }
   if (value.includes('..')) return 'expected a bucket name without two adjacent dots'
   if (/^\d+\.\d+\.\d+\.\d+$/.test(value)) return 'expected a bucket name that is not an IP address'
-  if (value.startsWith('xn--') || value.startsWith('sthree-')) return 'expected a bucket name without a reserved prefix (xn--, sthree-)'
-  if (value.endsWith('-s3alias') || value.endsWith('--ol-s3')) return 'expected a bucket name without a reserved suffix (-s3alias, --ol-s3)'
+  const prefixes = ['xn--', 'sthree-', 'amzn-s3-demo-']
+  const suffixes = ['-s3alias', '--ol-s3', '.mrap', '--x-s3', '--table-s3']
+  if (prefixes.some((p) => value.startsWith(p))) return `expected a bucket name without a reserved prefix (${prefixes.join(', ')})`
+  if (suffixes.some((p) => value.endsWith(p))) return `expected a bucket name without a reserved suffix (${suffixes.join(', ')})`
   return null
 }
 
@@ -50,7 +54,7 @@ const sqsQueueUrls: FormatRule = (value) => {
   for (const [i, raw] of urls.entries()) {
     const url = parseUrl(raw)
     if (!url || !/^https?:$/.test(url.protocol)) return `expected queue URL #${i + 1} to be an http(s) URL`
-    if (!/^\/\d{12}\/[A-Za-z0-9_-]{1,80}$/.test(url.pathname)) {
+    if (!/^\/\d{12}\/[A-Za-z0-9_-]{1,75}(\.fifo|[A-Za-z0-9_-]{0,5})$/.test(url.pathname)) {
       return `expected queue URL #${i + 1} to end in /<12-digit account id>/<queue name>`
     }
   }
@@ -79,7 +83,7 @@ const minLength =
 const port: FormatRule = (value) => {
   if (!/^\d+$/.test(value)) return 'expected a port number from 1 to 65535'
   const n = Number(value)
-  return n >= 1 && n <= 65535 ? null : `expected a port number from 1 to 65535, got ${n}`
+  return n >= 1 && n <= 65535 ? null : 'expected a port number from 1 to 65535'
 }
 
 const sentryDsn: FormatRule = (value) => {
@@ -133,7 +137,8 @@ export const formats = {
   'sentry-dsn': sentryDsn,
   'logrocket-app-id': pattern(/^[A-Za-z0-9_-]+\/[A-Za-z0-9_-]+$/, 'an app id of the form org/app'),
   'datadog-api-key': pattern(/^[0-9a-f]{32}$/, '32 lowercase hexadecimal characters'),
-  hostname: pattern(/^[A-Za-z0-9]([A-Za-z0-9.-]{0,251}[A-Za-z0-9])?$/, 'a host name or IP address'),
+  hostname: (value: string) =>
+    isIP(value) !== 0 || /^[A-Za-z0-9]([A-Za-z0-9.-]{0,251}[A-Za-z0-9])?$/.test(value) ? null : 'expected a host name or IP address',
 } satisfies Record<string, FormatRule>
 
 export type FormatName = keyof typeof formats

@@ -108,7 +108,6 @@ export class CheckRunner {
   get(name: string, opts: CollectOptions = {}): CheckResult | Promise<CheckResult> {
     const slot = this.slots.get(name)
     if (!slot) throw new Error(`unknown check ${name}`)
-    if (slot.inflight) return slot.inflight
     const result = slot.result
     if (!result) return this.refresh(slot)
     const now = Date.now()
@@ -118,7 +117,7 @@ export class CheckRunner {
     if (now < result.expiresAt || now < slot.notBefore) return result
     if (now - result.expiresAt <= this.config.health.HEALTH_MAX_STALE_MS) {
       // stale-while-revalidate: answer now, refresh once in the background
-      void this.refresh(slot)
+      if (!slot.inflight) void this.refresh(slot)
       return result
     }
     return this.refresh(slot)
@@ -196,7 +195,7 @@ export class CheckRunner {
     // a 429 says nothing about the dependency's health: it is a warning, not an outage
     const probeStatus: CheckStatus = probeFailed ? (probeFailed.reason === Reason.RATE_LIMITED ? 'warn' : 'fail') : (obs?.status ?? 'pass')
     const probePassed = base.liveCheck && probeStatus !== 'fail' && !probeFailed
-    const resolved: ResolvedFinding[] = findings.map((f) => ({ ...f, severity: this.severity(f, probePassed) }))
+    const resolved: ResolvedFinding[] = findings.map((f) => ({ ...f, severity: this.severity(f, def, probePassed) }))
     let status: CheckStatus = probeStatus
     for (const f of resolved) status = worst(status, f.severity)
 
@@ -217,7 +216,7 @@ export class CheckRunner {
     }
     if (def.kind === 'pending') outputs.push('live check not implemented yet: only the settings were checked')
     if (def.kind === 'format-only' && def.formatOnlyBecause && status !== 'pass') outputs.push(`format only: ${def.formatOnlyBecause}`)
-    if (obs?.status === 'pass' && obs.output && status !== 'pass') outputs.unshift(obs.output)
+    if (obs && (obs.status ?? 'pass') === 'pass' && obs.output && status !== 'pass') outputs.unshift(obs.output)
 
     const notBefore = obs?.retryAfterMs ?? probeFailed?.retryAfterMs
     if (notBefore) slot.notBefore = Date.now() + notBefore
@@ -235,11 +234,12 @@ export class CheckRunner {
     }
   }
 
-  private severity(f: Finding, probePassed: boolean): 'warn' | 'fail' {
+  private severity(f: Finding, def: CheckDefinition, probePassed: boolean): 'warn' | 'fail' {
     if (f.severity) return f.severity
     if (!f.setting) return 'fail'
     const meta = settingMeta(f.setting as SettingName)
-    const critical = meta.required && meta.tier !== 'important' && meta.tier !== 'optional'
+    // only a critical setting's format violation can fail a check by itself
+    const critical = meta.required && (meta.tier ?? def.tier) === 'critical'
     if (!critical) return 'warn'
     // the live check is the authority on whether a credential works
     return probePassed ? 'warn' : 'fail'
@@ -253,10 +253,9 @@ export class CheckRunner {
     if (this.closed) return { error: { reason: Reason.SHUTTING_DOWN, message: 'the health service is shutting down' } }
     slot.probes++
     try {
-      const run = (async () => {
-        slot.probe ??= await def.start!({ ...this.ctx, timeoutMs: timeout })
-        return slot.probe.run(controller.signal)
-      })()
+      // loading an SDK and creating its client is local work: it does not count against the probe's timeout
+      slot.probe ??= await def.start!({ ...this.ctx, timeoutMs: timeout })
+      const run = slot.probe.run(controller.signal)
       // the signal cancels the I/O; the race makes sure a probe that ignores it still cannot hold the answer
       const timedOut = new Promise<never>((_, reject) => {
         timer = setTimeout(() => {
