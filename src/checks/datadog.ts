@@ -1,10 +1,46 @@
-import { defineCheck } from './types.js'
+import { httpFailure, httpRequest, retryAfterMs } from '../http.js'
+import { Reason } from '../reasons.js'
+import { CheckError, defineCheck } from './types.js'
+
+// DATADOG_SITE is the site name (datadoghq.eu, us3.datadoghq.com); people also paste the app host.
+export function datadogApiUrl(site: string | undefined, apiUrl: string | undefined): string {
+  if (apiUrl) return apiUrl.replace(/\/+$/, '')
+  return `https://api.${(site ?? 'datadoghq.com').replace(/^(app|api)\./, '')}`
+}
 
 export default defineCheck({
   name: 'datadog',
   tier: 'optional',
   componentType: 'component',
-  kind: 'pending',
-  description: 'The API key is valid (key validation endpoint)',
+  kind: 'third-party',
+  description: 'The API key is valid on the configured site (the key validation endpoint)',
   settings: ['DATADOG_API_KEY', 'DATADOG_SITE', 'DATADOG_API_URL'],
+  start(ctx) {
+    const s = ctx.config.settings
+    const base = datadogApiUrl(s.DATADOG_SITE, s.DATADOG_API_URL)
+    const site = s.DATADOG_SITE ?? 'datadoghq.com'
+    const where = s.DATADOG_API_URL ? `DATADOG_API_URL ${base}` : `site ${site}`
+    const headers = { 'dd-api-key': s.DATADOG_API_KEY ?? '', accept: 'application/json', 'user-agent': 'huntaze-health' }
+    return {
+      async run(signal) {
+        const res = await httpRequest(`${base}/api/v1/validate`, { headers, signal })
+        if (res.status === 200) {
+          if ((res.json as { valid?: unknown } | undefined)?.valid === true) return { status: 'pass', output: `DATADOG_API_KEY is valid on ${where}`, details: { site, api: base } }
+          throw new CheckError(Reason.AUTH_FAILED, `Datadog answered valid=false: DATADOG_API_KEY is not a valid API key on ${where}`)
+        }
+        if (res.status === 401 || res.status === 403) {
+          throw new CheckError(
+            Reason.AUTH_FAILED,
+            `Datadog answered ${res.status}: DATADOG_API_KEY is not a valid API key on ${where}; use an API key (not an application key) from Organization Settings > API Keys, and set DATADOG_SITE to the site of that organization`,
+          )
+        }
+        // Datadog announces its window in X-RateLimit-Reset (seconds) rather than Retry-After
+        if (res.status === 429 && !res.headers.get('retry-after') && res.headers.get('x-ratelimit-reset')) {
+          const wait = retryAfterMs(res.headers.get('x-ratelimit-reset'))
+          throw new CheckError(Reason.RATE_LIMITED, `Datadog answered 429 (rate limited); next probe in ${Math.ceil(wait / 1000)}s`, { retryAfterMs: wait })
+        }
+        throw httpFailure(res, 'Datadog', { notFound: `no /api/v1/validate on ${where}; check DATADOG_SITE or DATADOG_API_URL` })
+      },
+    }
+  },
 })

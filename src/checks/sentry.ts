@@ -1,10 +1,57 @@
-import { defineCheck } from './types.js'
+import { parseBoolean } from '../formats.js'
+import { httpFailure, httpRequest } from '../http.js'
+import { Reason } from '../reasons.js'
+import { CheckError, defineCheck } from './types.js'
+
+export interface ParsedDsn {
+  publicKey: string
+  origin: string
+  host: string
+  // path before the project id, for self-hosted Sentry behind a prefix
+  pathPrefix: string
+  projectId: string
+}
+
+export function parseDsn(dsn: string): ParsedDsn | null {
+  let url: URL
+  try {
+    url = new URL(dsn)
+  } catch {
+    return null
+  }
+  const m = /^(.*)\/(\d+)\/?$/.exec(url.pathname)
+  if (!/^https?:$/.test(url.protocol) || !url.username || !m) return null
+  return { publicKey: decodeURIComponent(url.username), origin: url.origin, host: url.host, pathPrefix: m[1], projectId: m[2] }
+}
 
 export default defineCheck({
   name: 'sentry',
   tier: 'optional',
   componentType: 'component',
-  kind: 'pending',
-  description: 'The DSN is well formed; optionally the ingest host answers',
+  kind: 'third-party',
+  description: 'The DSN parses (public key, host, project id); with SENTRY_CHECK_INGEST the ingest host answers',
   settings: ['SENTRY_DSN', 'SENTRY_AUTH_TOKEN', 'SENTRY_CHECK_INGEST'],
+  start(ctx) {
+    const s = ctx.config.settings
+    const ingest = parseBoolean(s.SENTRY_CHECK_INGEST, false)
+    const dsn = parseDsn(s.SENTRY_DSN ?? '')
+    return {
+      async run(signal) {
+        if (!dsn) {
+          throw new CheckError(Reason.MISCONFIGURED, 'SENTRY_DSN cannot be parsed; copy the DSN (https://<public key>@<host>/<project id>) from Project Settings > Client Keys')
+        }
+        const details = { host: dsn.host, projectId: dsn.projectId, ingestChecked: ingest }
+        if (!ingest) {
+          return { status: 'pass', output: `format only: SENTRY_DSN names project ${dsn.projectId} on ${dsn.host}; set SENTRY_CHECK_INGEST=true to also prove the ingest host answers`, details }
+        }
+        // a GET on the POST-only envelope endpoint reaches the ingest service without submitting an event
+        const url = `${dsn.origin}${dsn.pathPrefix}/api/${dsn.projectId}/envelope/`
+        const res = await httpRequest(url, { headers: { 'user-agent': 'huntaze-health' }, signal })
+        if (res.status < 500 && res.status !== 429) {
+          return { status: 'pass', output: `SENTRY_DSN parsed and the ingest host ${dsn.host} answers (HTTP ${res.status}, no event sent)`, details: { ...details, ingestStatus: res.status } }
+        }
+        throw httpFailure(res, `Sentry ingest ${dsn.host}`)
+      },
+    }
+  },
 })

@@ -1,10 +1,52 @@
-import { defineCheck } from './types.js'
+import { httpFailure, httpRequest } from '../http.js'
+import { Reason } from '../reasons.js'
+import { CheckError, defineCheck } from './types.js'
+
+// Upstash's own error text (never the token) says what went wrong, e.g. a daily request limit.
+function upstashError(json: unknown): string | undefined {
+  const e = (json as { error?: unknown } | undefined)?.error
+  return typeof e === 'string' ? e.slice(0, 200) : undefined
+}
 
 export default defineCheck({
   name: 'upstash',
   tier: 'important',
   componentType: 'datastore',
-  kind: 'pending',
-  description: 'An authenticated PING through the Upstash REST API answers',
+  kind: 'third-party',
+  description: 'An authenticated PING through the Upstash REST API answers PONG',
   settings: ['UPSTASH_REDIS_REST_URL', 'UPSTASH_REDIS_REST_TOKEN'],
+  start(ctx) {
+    const s = ctx.config.settings
+    const url = (s.UPSTASH_REDIS_REST_URL ?? '').replace(/\/+$/, '')
+    const headers = { authorization: `Bearer ${s.UPSTASH_REDIS_REST_TOKEN ?? ''}`, 'content-type': 'application/json', 'user-agent': 'huntaze-health' }
+    let host: string
+    try {
+      host = new URL(url).host
+    } catch {
+      throw new CheckError(Reason.MISCONFIGURED, 'UPSTASH_REDIS_REST_URL is not a URL; copy the REST URL (https://<name>.upstash.io) from the Upstash console')
+    }
+    return {
+      async run(signal) {
+        // the command as a JSON array in the body: the documented form that needs no URL encoding
+        const res = await httpRequest(url, { method: 'POST', headers, body: '["PING"]', signal })
+        if (res.status === 200 && (res.json as { result?: unknown } | undefined)?.result === 'PONG') {
+          return { status: 'pass', output: `PING answered PONG at ${host}`, details: { host } }
+        }
+        const said = upstashError(res.json)
+        if (res.status === 401) {
+          throw new CheckError(Reason.AUTH_FAILED, `Upstash answered 401: UPSTASH_REDIS_REST_TOKEN was rejected by ${host}; copy the REST token (not the Redis password) of this database from the Upstash console`)
+        }
+        if (said && /limit/i.test(said)) {
+          throw new CheckError(Reason.RATE_LIMITED, `Upstash refused the PING: ${said}; raise the plan's limit or wait for the quota to reset`, { retryAfterMs: 60_000 })
+        }
+        if (res.status === 200 || res.status === 400) {
+          throw new CheckError(Reason.BAD_RESPONSE, `Upstash at ${host} answered ${res.status} without PONG${said ? `: ${said}` : ''}; check that UPSTASH_REDIS_REST_URL is the database's REST URL`)
+        }
+        throw httpFailure(res, 'Upstash', {
+          forbidden: 'UPSTASH_REDIS_REST_TOKEN may not run PING (an ACL token without @connection)',
+          notFound: 'UPSTASH_REDIS_REST_URL is not a database REST URL; copy it from the Upstash console',
+        })
+      },
+    }
+  },
 })
