@@ -137,7 +137,8 @@ export async function main(env: Record<string, string | undefined> = process.env
       process.exit(0)
     }, config.health.HEALTH_SHUTDOWN_GRACE_MS)
     force.unref()
-    app.close().then(
+    const delay = new Promise((resolve) => setTimeout(resolve, config.health.HEALTH_SHUTDOWN_DELAY_MS))
+    delay.then(() => app.close()).then(
       () => process.exit(0),
       (err: Error) => {
         app.log.error({ err: err.message }, 'error while closing')

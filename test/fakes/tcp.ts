@@ -1,12 +1,15 @@
 import { createServer, type AddressInfo, type Socket } from 'node:net'
 
 // Accepts connections and never answers: what a hung dependency looks like from the client.
-export async function startSilentServer(): Promise<{ port: number; accepted: () => number; open: () => number; allClosed: () => Promise<void>; close: () => Promise<void> }> {
+export async function startSilentServer(): Promise<{ port: number; accepted: () => number; nextAccept: () => Promise<void>; open: () => number; allClosed: () => Promise<void>; close: () => Promise<void> }> {
   const sockets = new Set<Socket>()
   let accepted = 0
   let waiters: (() => void)[] = []
+  let acceptWaiters: (() => void)[] = []
   const server = createServer((s) => {
     accepted++
+    for (const f of acceptWaiters) f()
+    acceptWaiters = []
     sockets.add(s)
     s.on('error', () => undefined)
     // read and drop what the client sends, so its FIN is seen and the socket closes when the client closes it
@@ -24,6 +27,7 @@ export async function startSilentServer(): Promise<{ port: number; accepted: () 
   return {
     port: (server.address() as AddressInfo).port,
     accepted: () => accepted,
+    nextAccept: () => new Promise<void>((r) => acceptWaiters.push(r)),
     open: () => sockets.size,
     allClosed: () => (sockets.size === 0 ? Promise.resolve() : new Promise((r) => waiters.push(r))),
     close: () =>
