@@ -1,10 +1,91 @@
-import { defineCheck } from './types.js'
+import { Reason } from '../reasons.js'
+import { awsFailure, awsSetup, credentialFindings, credentialProblem, Verdict } from './aws-client.js'
+import { CheckError, defineCheck, type Scalar } from './types.js'
+
+// Credentials that only the environment or a static profile supply: nothing fetches new ones before they lapse.
+const staticSources = new Set(['CREDENTIALS_ENV_VARS', 'CREDENTIALS_PROFILE', 'CREDENTIALS_CODE'])
+
+interface ResolvedIdentity {
+  sessionToken?: string
+  expiration?: Date
+  $source?: Record<string, unknown>
+}
+
+// Role, container and instance credentials carry an expiry that the SDK refreshes five minutes ahead.
+function renewedBySdk(identity: ResolvedIdentity): boolean {
+  const sources = Object.keys(identity.$source ?? {})
+  return !(sources.length > 0 && sources.every((s) => staticSources.has(s)))
+}
+
+function duration(seconds: number): string {
+  if (seconds < 120) return `${seconds}s`
+  if (seconds < 7200) return `${Math.round(seconds / 60)}m`
+  return `${Math.round(seconds / 360) / 10}h`
+}
 
 export default defineCheck({
   name: 'aws',
   tier: 'critical',
   componentType: 'system',
-  kind: 'pending',
+  kind: 'live',
   description: 'The AWS credentials are accepted (STS GetCallerIdentity)',
-  settings: ['AWS_REGION', 'AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN'],
+  settings: ['AWS_REGION', 'AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN', 'AWS_ENDPOINT_URL', 'AWS_ENDPOINT_URL_STS'],
+  validate: credentialFindings,
+  async start(ctx) {
+    // the findings already say which half of the key pair is missing
+    if (credentialProblem(ctx.config.settings)) throw new CheckError(Reason.MISCONFIGURED, 'not probed: the AWS key pair is incomplete')
+    const setup = await awsSetup(ctx, 'STS', 'aws')
+    const { STSClient, GetCallerIdentityCommand } = await import('@aws-sdk/client-sts')
+    const client = new STSClient(setup.options)
+    const warnS = ctx.config.health.HEALTH_AWS_EXPIRY_WARN_S
+    return {
+      async run(signal) {
+        let answer
+        try {
+          answer = await client.send(new GetCallerIdentityCommand({}), { abortSignal: signal })
+        } catch (err) {
+          throw awsFailure(err, setup, {
+            operation: 'GetCallerIdentity',
+            permission: 'sts:GetCallerIdentity',
+            resource: '*',
+            notFound: `STS GetCallerIdentity answered not found: check ${setup.endpoint?.setting ?? 'AWS_REGION'}`,
+          })
+        }
+        // resolved (and cached) by the send above; this reads what was signed with, never the keys themselves
+        const identity = (await client.config.credentials()) as ResolvedIdentity
+        const temporary = Boolean(identity.sessionToken)
+        const details: Record<string, Scalar> = {
+          accountId: answer.Account ?? null,
+          arn: answer.Arn ?? null,
+          region: setup.region,
+          credentials: setup.credentialsFrom,
+          temporary,
+        }
+        const verdict = new Verdict()
+        const who = `account ${answer.Account ?? 'unknown'} as ${answer.Arn ?? 'unknown principal'}`
+        if (identity.expiration) {
+          const leftS = Math.floor((identity.expiration.getTime() - Date.now()) / 1000)
+          const renewed = renewedBySdk(identity)
+          details.expiresAt = identity.expiration.toISOString()
+          details.expiresInS = leftS
+          details.renewedBySdk = renewed
+          if (leftS <= 0) {
+            verdict.add('fail', Reason.EXPIRED, `the credentials expired at ${details.expiresAt}: renew them (${setup.credentialsFrom === 'settings' ? 'AWS_SESSION_TOKEN and its key pair' : 'the source of the provider chain'})`)
+          } else if (renewed) {
+            verdict.add('pass', undefined, `${who}; temporary credentials, renewed by the SDK before they lapse (${duration(leftS)} left on these)`)
+          } else if (leftS < warnS) {
+            verdict.add('warn', Reason.EXPIRING, `the credentials expire in ${duration(leftS)} (at ${details.expiresAt}) and nothing renews them: replace them before then, or use an IAM role`)
+          } else {
+            verdict.add('pass', undefined, `${who}; temporary credentials, expiring in ${duration(leftS)}`)
+          }
+        } else if (temporary) {
+          verdict.add('pass', undefined, `${who}; temporary credentials with no known expiry: they stop working when the session token expires`)
+        } else {
+          verdict.add('pass', undefined, who)
+        }
+        return verdict.observation(details)
+      },
+      close: async () => client.destroy(),
+    }
+  },
 })

@@ -1,11 +1,65 @@
+import { Reason } from '../reasons.js'
+import { awsFailure, awsSetup, Verdict } from './aws-client.js'
 import { defineCheck } from './types.js'
+
+const pageSize = 100
+// 500 alarms firing at once is an outage of its own; the count says "at least" past it
+const maxPages = 5
+const namesShown = 10
 
 export default defineCheck({
   name: 'cloudwatch',
   tier: 'optional',
   componentType: 'system',
-  kind: 'pending',
+  kind: 'live',
   description: 'The CloudWatch API answers; alarms in ALARM state are reported',
-  settings: ['AWS_REGION'],
+  settings: ['AWS_REGION', 'AWS_ENDPOINT_URL', 'AWS_ENDPOINT_URL_CLOUDWATCH'],
   configuredBy: ['AWS_REGION'],
+  async start(ctx) {
+    const setup = await awsSetup(ctx, 'CLOUDWATCH', 'cloudwatch')
+    const { CloudWatchClient, DescribeAlarmsCommand } = await import('@aws-sdk/client-cloudwatch')
+    const client = new CloudWatchClient(setup.options)
+    return {
+      async run(signal) {
+        const names: string[] = []
+        let token: string | undefined
+        let pages = 0
+        do {
+          try {
+            const out = await client.send(
+              // without AlarmTypes, DescribeAlarms leaves composite alarms out
+              new DescribeAlarmsCommand({ StateValue: 'ALARM', AlarmTypes: ['MetricAlarm', 'CompositeAlarm'], MaxRecords: pageSize, NextToken: token }),
+              { abortSignal: signal },
+            )
+            for (const a of [...(out.MetricAlarms ?? []), ...(out.CompositeAlarms ?? [])]) names.push(a.AlarmName ?? '(unnamed)')
+            token = out.NextToken
+          } catch (err) {
+            throw awsFailure(err, setup, {
+              operation: 'DescribeAlarms',
+              permission: 'cloudwatch:DescribeAlarms',
+              resource: `arn:${setup.partition}:cloudwatch:${setup.region}:<account>:alarm:*`,
+              notFound: `CloudWatch DescribeAlarms answered not found in ${setup.region}: check AWS_REGION${setup.endpoint ? ` and ${setup.endpoint.setting}` : ''}`,
+            })
+          }
+          pages++
+        } while (token && pages < maxPages)
+        const truncated = Boolean(token)
+        const count = names.length
+        const countText = `${truncated ? 'at least ' : ''}${count}`
+        const verdict = new Verdict()
+        if (count > 0) {
+          const shown = names.slice(0, namesShown).join(', ')
+          const more = count > namesShown ? ` and ${count - namesShown}${truncated ? '+' : ''} more` : ''
+          verdict.add('warn', Reason.DEGRADED, `${countText} alarm${count === 1 ? '' : 's'} firing in ${setup.region}: ${shown}${more}`)
+        } else {
+          verdict.add('pass', undefined, `no alarm firing in ${setup.region}`)
+        }
+        return verdict.observation(
+          { region: setup.region, alarmsFiring: count, truncated },
+          [{ measurement: 'alarms', observedValue: count, observedUnit: 'alarms', status: count > 0 ? 'warn' : 'pass', output: names.length > 0 ? names.slice(0, namesShown).join(', ') : 'none' }],
+        )
+      },
+      close: async () => client.destroy(),
+    }
+  },
 })

@@ -1,10 +1,41 @@
+import { awsFailure, awsSetup } from './aws-client.js'
 import { defineCheck } from './types.js'
 
 export default defineCheck({
   name: 's3',
   tier: 'critical',
   componentType: 'system',
-  kind: 'pending',
-  description: 'The media bucket exists and is reachable with these credentials',
-  settings: ['AWS_REGION', 'AWS_S3_BUCKET'],
+  kind: 'live',
+  description: 'The media bucket exists and is reachable with these credentials (HeadBucket)',
+  settings: ['AWS_REGION', 'AWS_S3_BUCKET', 'AWS_ENDPOINT_URL', 'AWS_ENDPOINT_URL_S3'],
+  async start(ctx) {
+    const setup = await awsSetup(ctx, 'S3', 's3')
+    const { S3Client, HeadBucketCommand } = await import('@aws-sdk/client-s3')
+    // a bucket in another region is a finding to report, not a redirect to follow
+    const client = new S3Client({ ...setup.options, followRegionRedirects: false })
+    const bucket = ctx.config.settings.AWS_S3_BUCKET!
+    const arn = `arn:${setup.partition}:s3:::${bucket}`
+    return {
+      async run(signal) {
+        try {
+          const out = await client.send(new HeadBucketCommand({ Bucket: bucket }), { abortSignal: signal })
+          const region = out.BucketRegion ?? null
+          return {
+            output: `bucket ${bucket} is reachable${region ? ` in ${region}` : ''}`,
+            details: { bucket, region: setup.region, bucketRegion: region },
+          }
+        } catch (err) {
+          throw awsFailure(err, setup, {
+            operation: 'HeadBucket',
+            permission: 's3:ListBucket',
+            resource: arn,
+            notFound: `bucket ${bucket} does not exist (AWS_S3_BUCKET): create it or correct the name`,
+            wrongRegion: { subject: `bucket ${bucket} (AWS_S3_BUCKET)`, alternative: `point AWS_S3_BUCKET at a bucket in ${setup.region}` },
+            headRequest: true,
+          })
+        }
+      },
+      close: async () => client.destroy(),
+    }
+  },
 })
