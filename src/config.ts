@@ -46,6 +46,7 @@ export const PlatformSettings = Type.Object({
   AWS_ACCESS_KEY_ID: setting({ service: 'aws', secret: true, format: 'aws-access-key-id', description: 'Static access key id; without it the SDK default provider chain (IAM role) is used' }),
   AWS_SECRET_ACCESS_KEY: setting({ service: 'aws', secret: true, format: 'present', description: 'Static secret access key, with AWS_ACCESS_KEY_ID' }),
   AWS_SESSION_TOKEN: setting({ service: 'aws', secret: true, format: 'present', description: 'Session token of temporary credentials' }),
+  AWS_CREDENTIAL_EXPIRATION: setting({ service: 'aws', format: 'iso-date-time', description: 'When AWS_SESSION_TOKEN expires (ISO 8601), as the SDK reads it; lets the aws check warn before it does' }),
   FROM_EMAIL: setting({ service: 'ses', required: true, tier: 'important', format: 'email', description: 'Sender address of platform email; its SES identity should be verified' }),
   AWS_S3_BUCKET: setting({ service: 's3', default: 'content-creation-media', format: 's3-bucket', description: 'Media bucket that must exist and be reachable' }),
   AWS_EVENTBRIDGE_BUS: setting({ service: 'eventbridge', default: 'default', format: 'event-bus', description: 'Event bus name or ARN that must exist' }),

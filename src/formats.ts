@@ -137,6 +137,10 @@ export const formats = {
   'sentry-dsn': sentryDsn,
   'logrocket-app-id': pattern(/^[A-Za-z0-9_-]+\/[A-Za-z0-9_-]+$/, 'an app id of the form org/app'),
   'datadog-api-key': pattern(/^[0-9a-f]{32}$/, '32 lowercase hexadecimal characters'),
+  'iso-date-time': (value: string) =>
+    /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})$/.test(value) && !Number.isNaN(Date.parse(value))
+      ? null
+      : 'expected an ISO 8601 date and time with a time zone, like 2026-11-24T10:00:00Z',
   hostname: (value: string) =>
     isIP(value) !== 0 || /^[A-Za-z0-9]([A-Za-z0-9.-]{0,251}[A-Za-z0-9])?$/.test(value) ? null : 'expected a host name or IP address',
 } satisfies Record<string, FormatRule>

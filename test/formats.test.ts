@@ -175,6 +175,10 @@ const table: Record<FormatName, { good: string[]; bad: string[] }> = {
     good: [hex(32), '0123456789abcdef0123456789abcdef'],
     bad: [hex(31), hex(33), 'g'.repeat(32), ''],
   },
+  'iso-date-time': {
+    good: ['2026-11-24T10:00:00Z', '2026-11-24T10:00:00.123Z', '2026-11-24T10:00:00+01:00', '2026-11-24T10:00Z'],
+    bad: ['2026-11-24', '2026-11-24T10:00:00', 'tomorrow', '2026-13-45T10:00:00Z', '1795526281'],
+  },
   hostname: {
     good: ['db.internal', '127.0.0.1', 'localhost', 'smtp.sendgrid.net', 'a'],
     bad: ['smtp host', 'smtp.host:25', '-smtp.host', 'smtp.host-', 'http://smtp.host', ''],
@@ -230,6 +234,7 @@ const distinctiveBad: Record<FormatName, string> = {
   'sentry-dsn': 'https://Zq9x.ingest.sentry.io/1',
   'logrocket-app-id': 'Zq9x-app',
   'datadog-api-key': 'Zq9x'.repeat(8),
+  'iso-date-time': 'Zq9x-11-24T10:00:00Z',
   hostname: 'Zq9x host',
 }
 

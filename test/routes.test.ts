@@ -181,3 +181,28 @@ t.test('a real listen on port 0 answers over TCP', async (t) => {
   t.same(validateBody('/health', 200, health.type, json(health.body)), [])
   t.equal(json(health.body).checks['redis:responseTime'][0].status, 'pass')
 })
+
+t.test('probe routes write no log line per request; a status change writes exactly one', async (t) => {
+  const { app, logs } = await appWith({ HEALTH_LOG_LEVEL: 'info' }, { checks: [ok('a', 'critical'), down('b', 'optional')] })
+  t.teardown(() => app.close())
+  await app.inject('/health')
+  const after = logs.lines.length
+  t.equal(logs.lines.filter((l) => /check status changed/.test(l)).length, 2, 'one line per check on its first result')
+  t.match(logs.lines.find((l) => /"check":"b"/.test(l)), /"reason":"REFUSED"/)
+  for (let i = 0; i < 50; i++) {
+    await app.inject('/ready')
+    await app.inject('/health')
+    await app.inject({ method: 'HEAD', url: '/health' })
+    await app.inject('/live')
+  }
+  t.equal(logs.lines.length, after, '200 requests, no new log line')
+})
+
+t.test('HEAD /health answers the same code with no body', async (t) => {
+  const { app } = await appWith({}, { checks: [down('a', 'critical')] })
+  t.teardown(() => app.close())
+  const res = await app.inject({ method: 'HEAD', url: '/health' })
+  t.equal(res.statusCode, 503)
+  t.equal(res.body, '')
+  t.match(res.headers['content-type'], /^application\/health\+json/)
+})
