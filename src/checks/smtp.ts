@@ -1,10 +1,143 @@
-import { defineCheck } from './types.js'
+import type SMTPConnection from 'nodemailer/lib/smtp-connection'
+import type { Config, Finding } from '../config.js'
+import { Reason } from '../reasons.js'
+import { CheckError, defineCheck, type Observation } from './types.js'
+
+type SmtpError = Error & { code?: string; originalCode?: string; response?: string; responseCode?: number; timeoutType?: string; command?: string }
+
+const tlsCodes = /^(ETLS|EPROTO|ERR_SSL_|ERR_TLS_|CERT_|DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT_IN_CHAIN|UNABLE_TO_)/
+
+function explain(err: SmtpError, target: string, timeoutMs: number): CheckError {
+  const code = err.code ?? ''
+  const original = err.originalCode ?? ''
+  const server = err.response ? ` (server said: ${err.response.replace(/[^\x20-\x7e]+/g, ' ').slice(0, 120)})` : ''
+  if (code === 'EAUTH') {
+    return new CheckError(Reason.AUTH_FAILED, `${target} rejected the login${server}; check SMTP_USER and SMTP_PASSWORD`)
+  }
+  if (code === 'ETIMEDOUT' || original === 'ETIMEDOUT') {
+    const phase = err.timeoutType === 'CONNECT_TIMEOUT' ? 'no connection' : err.timeoutType === 'UPGRADE_TIMEOUT' ? 'no TLS handshake' : 'no greeting or answer'
+    return new CheckError(Reason.TIMEOUT, `${phase} from ${target} within ${timeoutMs}ms; check SMTP_HOST and SMTP_PORT, and that egress to that port is allowed`)
+  }
+  if (tlsCodes.test(code) || tlsCodes.test(original) || /certificate|self[- ]signed|ssl|tls/i.test(err.message)) {
+    return new CheckError(
+      Reason.TLS_ERROR,
+      `TLS with ${target} failed: ${(err.message || code).replace(/[^\x20-\x7e]+/g, ' ').slice(0, 160)}; the server's certificate must be valid for SMTP_HOST (port 465 is TLS from the start, 587 and 25 upgrade with STARTTLS)`,
+    )
+  }
+  if (original === 'ECONNREFUSED') return new CheckError(Reason.REFUSED, `connection refused by ${target}; check SMTP_HOST and SMTP_PORT`)
+  if (code === 'EDNS' || original === 'ENOTFOUND' || original === 'EAI_AGAIN') {
+    return new CheckError(Reason.UNREACHABLE, `cannot resolve the host of ${target}; check SMTP_HOST`)
+  }
+  if (original === 'ECONNRESET' || original === 'EPIPE') return new CheckError(Reason.CONNECTION_RESET, `${target} reset the connection${server}`)
+  if (code === 'ECONNECTION' || code === 'ESOCKET') {
+    return new CheckError(Reason.REFUSED, `${target} closed the connection before the session was set up${server}; check SMTP_HOST and SMTP_PORT`)
+  }
+  if (code === 'EPROTOCOL') return new CheckError(Reason.BAD_RESPONSE, `${target} did not answer like an SMTP server${server}; check SMTP_PORT`)
+  return new CheckError(Reason.BAD_RESPONSE, `${target}: ${(err.message || code || 'unknown error').slice(0, 160)}`)
+}
+
+// A login is a pair: one half alone is a configuration mistake, not an anonymous relay.
+function loginPair(config: Config): Finding[] {
+  const s = config.settings
+  if (s.SMTP_USER && !s.SMTP_PASSWORD) return [{ setting: 'SMTP_PASSWORD', problem: 'missing', message: 'SMTP_PASSWORD is not set although SMTP_USER is: set both for a login, or neither for a relay without one' }]
+  if (s.SMTP_PASSWORD && !s.SMTP_USER) return [{ setting: 'SMTP_USER', problem: 'missing', message: 'SMTP_USER is not set although SMTP_PASSWORD is: set both for a login, or neither for a relay without one' }]
+  return []
+}
 
 export default defineCheck({
   name: 'smtp',
   tier: 'optional',
   componentType: 'component',
-  kind: 'pending',
+  kind: 'third-party',
   description: 'The server greets, negotiates TLS where offered and accepts the login',
   settings: ['SMTP_HOST', 'SMTP_PORT', 'SMTP_USER', 'SMTP_PASSWORD', 'SMTP_FROM'],
+  validate: loginPair,
+  async start(ctx) {
+    // the class transporter.verify() runs, used directly: verify() keeps its connection out of reach,
+    // so an aborted probe could not close it, and it does not say whether TLS was negotiated
+    const { default: Connection } = await import('nodemailer/lib/smtp-connection')
+    const s = ctx.config.settings
+    const host = s.SMTP_HOST ?? 'localhost'
+    const port = Number(s.SMTP_PORT ?? 587)
+    const target = `SMTP_HOST ${host} port ${port}`
+    const implicitTls = port === 465
+    const auth = s.SMTP_USER ? { user: s.SMTP_USER, pass: s.SMTP_PASSWORD ?? '' } : undefined
+    // in production a password is never sent over a connection that STARTTLS did not encrypt
+    const requireTLS = ctx.config.production && !implicitTls && auth !== undefined
+    const t = ctx.timeoutMs
+    const open = new Set<SMTPConnection>()
+    return {
+      async run(signal): Promise<Observation> {
+        const conn = new Connection({
+          host,
+          port,
+          secure: implicitTls,
+          requireTLS,
+          connectionTimeout: t,
+          greetingTimeout: t,
+          socketTimeout: t,
+          dnsTimeout: t,
+          socketCloseTimeout: 0,
+          logger: false,
+          debug: false,
+        })
+        open.add(conn)
+        conn.once('end', () => open.delete(conn))
+        // an error or a close at any step ends the probe, whichever step is waiting
+        let fail: (err: unknown) => void = () => undefined
+        const failed = new Promise<never>((_, reject) => (fail = reject))
+        failed.catch(() => undefined)
+        conn.on('error', (err) => fail(err))
+        conn.on('end', () => fail(Object.assign(new Error('Connection closed'), { code: 'ECONNECTION' })))
+        const step = <T>(p: Promise<T>) => Promise.race([p, failed])
+        const onAbort = () => conn.close()
+        signal.addEventListener('abort', onAbort, { once: true })
+        let quitting = false
+        try {
+          await step(new Promise<void>((resolve, reject) => conn.connect((err) => (err ? reject(err) : resolve()))))
+          const tls = conn.secure
+          let login: 'accepted' | 'not configured' | 'not offered' = 'not configured'
+          if (auth) {
+            if (!conn.allowsAuth) {
+              login = 'not offered'
+            } else {
+              await step(new Promise<void>((resolve, reject) => conn.login(auth, (err) => (err ? reject(err) : resolve()))))
+              login = 'accepted'
+            }
+          }
+          // a polite QUIT; the socket timeout closes the connection if the server never answers it
+          quitting = true
+          conn.quit()
+          const details = { tls, login, host, port }
+          const how = tls ? (implicitTls ? 'over TLS' : 'upgraded with STARTTLS') : 'without TLS (the server offers no STARTTLS)'
+          if (login === 'not offered') {
+            return {
+              status: 'warn',
+              reason: Reason.MISCONFIGURED,
+              output: `${target} greets ${how} but offers no AUTH, so SMTP_USER and SMTP_PASSWORD could not be proven; unset them if this relay needs no login, or check SMTP_PORT`,
+              details,
+            }
+          }
+          return { output: `${target} greets ${how}; ${login === 'accepted' ? 'the login of SMTP_USER is accepted' : 'no login configured (SMTP_USER not set)'}`, details }
+        } catch (err) {
+          if (signal.aborted) throw err
+          const e = err as SmtpError
+          if (requireTLS && e.code === 'ETLS' && e.command === 'STARTTLS') {
+            throw new CheckError(Reason.TLS_ERROR, `${target} does not offer STARTTLS, and in production SMTP_PASSWORD is never sent in clear text; enable STARTTLS on the server or use port 465 in SMTP_PORT`)
+          }
+          throw explain(e, target, t)
+        } finally {
+          signal.removeEventListener('abort', onAbort)
+          if (!quitting) {
+            conn.close()
+            open.delete(conn)
+          }
+        }
+      },
+      async close() {
+        for (const conn of open) conn.close()
+        open.clear()
+      },
+    }
+  },
 })

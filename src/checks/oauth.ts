@@ -1,0 +1,103 @@
+import { httpFailure, httpRequest, retryAfterMs, type HttpAnswer } from '../http.js'
+import { Reason } from '../reasons.js'
+import { CheckError } from './types.js'
+
+// Shared by the checks that prove OAuth credentials against a provider's token endpoint.
+
+// Never a real code: it only has to be refused after the client is authenticated (RFC 6749 §4.1.3).
+export const INVALID_CODE = 'huntaze-health-check-deliberately-invalid-code'
+
+export const USER_AGENT = 'huntaze-health'
+
+export function joinUrl(base: string, path: string): string {
+  return `${base.replace(/\/+$/, '')}${path}`
+}
+
+// Secrets travel in the body, never in the URL, so they do not land in proxies' access logs.
+export function postForm(url: string, params: Record<string, string>, signal: AbortSignal, headers: Record<string, string> = {}): Promise<HttpAnswer> {
+  return httpRequest(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json', 'user-agent': USER_AGENT, ...headers },
+    body: new URLSearchParams(params).toString(),
+    signal,
+  })
+}
+
+function field(json: unknown, name: string): unknown {
+  return json && typeof json === 'object' ? (json as Record<string, unknown>)[name] : undefined
+}
+
+// Provider text goes into outputs: keep it short and printable.
+function tidy(value: unknown, max = 160): string | undefined {
+  if (typeof value !== 'string') return undefined
+  const clean = value.replace(/[^\x20-\x7e]+/g, ' ').trim()
+  if (!clean) return undefined
+  return clean.length > max ? `${clean.slice(0, max)}...` : clean
+}
+
+export interface OAuthError {
+  error?: string
+  description?: string
+  // TikTok's request id, which its support asks for
+  logId?: string
+}
+
+// The RFC 6749 §5.2 error body: {"error": "...", "error_description": "..."}.
+export function oauthError(res: HttpAnswer): OAuthError {
+  const error = field(res.json, 'error')
+  return {
+    error: typeof error === 'string' && /^[A-Za-z0-9_.-]{1,64}$/.test(error) ? error : undefined,
+    description: tidy(field(res.json, 'error_description')),
+    logId: tidy(field(res.json, 'log_id'), 64),
+  }
+}
+
+export function describe(e: OAuthError): string {
+  return [e.error, e.description ? `"${e.description}"` : undefined, e.logId ? `log_id ${e.logId}` : undefined].filter(Boolean).join(' ')
+}
+
+export function hasAccessToken(res: HttpAnswer): boolean {
+  const token = field(res.json, 'access_token')
+  return typeof token === 'string' && token.length > 0
+}
+
+// What a token answer may show: never the token itself.
+export function tokenDetails(res: HttpAnswer): Record<string, string | number> {
+  const out: Record<string, string | number> = {}
+  const type = field(res.json, 'token_type')
+  const expires = field(res.json, 'expires_in')
+  if (typeof type === 'string' && /^[A-Za-z]{1,20}$/.test(type)) out.tokenType = type
+  if (typeof expires === 'number' && Number.isFinite(expires)) out.tokenExpiresInS = expires
+  return out
+}
+
+// Some providers announce their window in X-RateLimit-Reset instead of Retry-After: GitHub as an epoch
+// second, Reddit as seconds from now.
+export function rateLimitWaitMs(res: HttpAnswer, now = Date.now()): number {
+  const retry = res.headers.get('retry-after')
+  if (retry) return retryAfterMs(retry, now)
+  const reset = Number(res.headers.get('x-ratelimit-reset'))
+  if (Number.isFinite(reset) && reset > 0) {
+    return reset > 1_000_000_000 ? Math.max(0, Math.min(reset * 1000 - now, 86_400_000)) : retryAfterMs(String(reset), now)
+  }
+  return retryAfterMs(null, now)
+}
+
+export function rateLimited(provider: string, res: HttpAnswer, why = 'rate limited'): CheckError {
+  const wait = rateLimitWaitMs(res)
+  return new CheckError(Reason.RATE_LIMITED, `${provider} answered ${res.status} (${why}); next probe in ${Math.ceil(wait / 1000)}s`, { retryAfterMs: wait })
+}
+
+// 429, 5xx and anything else unexpected, with the base URL setting to look at.
+export function otherFailure(res: HttpAnswer, provider: string, urlSetting: string): CheckError {
+  if (res.status === 429) return rateLimited(provider, res)
+  if (res.status >= 300 && res.status < 400) {
+    return new CheckError(Reason.BAD_RESPONSE, `${provider} answered a redirect (${res.status}): ${urlSetting} does not point at the token endpoint`)
+  }
+  const e = oauthError(res)
+  const err = httpFailure(res, provider, { notFound: `no token endpoint there; check ${urlSetting}` })
+  if (err.reason === Reason.BAD_RESPONSE) {
+    return new CheckError(Reason.BAD_RESPONSE, `${err.message}${e.error ? ` (${describe(e)})` : ''}; is ${urlSetting} the provider's endpoint?`)
+  }
+  return err
+}
