@@ -32,6 +32,8 @@ interface Slot {
   probe?: Probe
   result?: CheckResult
   inflight?: Promise<CheckResult>
+  // the probe's start() while it runs (SDK import, client creation), shared by concurrent callers
+  starting?: Promise<Probe>
   // no probe before this (a provider's Retry-After)
   notBefore: number
   // probes started, for tests and the bench
@@ -226,12 +228,18 @@ export class CheckRunner {
       expiresAt: Math.max(base.expiresAt, slot.notBefore),
       status,
       reason: status === 'pass' ? (def.kind === 'pending' ? Reason.NOT_IMPLEMENTED : undefined) : reason,
-      output: status === 'pass' && def.kind !== 'pending' ? (obs?.output ? this.ctx.sanitize(obs.output) : undefined) : output,
+      output: status === 'pass' && def.kind !== 'pending' ? this.passOutput(def, obs) : output,
       durationMs: Math.round((performance.now() - started) * 100) / 100,
       findings: resolved.map((f) => ({ ...f, message: this.ctx.sanitize(f.message) })),
       details: obs?.details,
       measurements: (obs?.measurements ?? []).map((m) => (m.output ? { ...m, output: this.ctx.sanitize(m.output) } : m)),
     }
+  }
+
+  private passOutput(def: CheckDefinition, obs: Observation | undefined): string | undefined {
+    if (obs?.output) return this.ctx.sanitize(obs.output)
+    // a pass that proved nothing live says so
+    return def.kind === 'format-only' && def.formatOnlyBecause ? `format only: ${def.formatOnlyBecause}` : undefined
   }
 
   private severity(f: Finding, def: CheckDefinition, probePassed: boolean): 'warn' | 'fail' {
@@ -253,9 +261,11 @@ export class CheckRunner {
     if (this.closed) return { error: { reason: Reason.SHUTTING_DOWN, message: 'the health service is shutting down' } }
     slot.probes++
     try {
-      // loading an SDK and creating its client is local work: it does not count against the probe's timeout
-      slot.probe ??= await def.start!({ ...this.ctx, timeoutMs: timeout })
-      const run = slot.probe.run(controller.signal)
+      // start() (an SDK import on first use) counts against the timeout, so the answer never comes later than it
+      const run = (async () => {
+        slot.probe ??= await (slot.starting ??= this.startProbe(slot, timeout))
+        return slot.probe.run(controller.signal)
+      })()
       // the signal cancels the I/O; the race makes sure a probe that ignores it still cannot hold the answer
       const timedOut = new Promise<never>((_, reject) => {
         timer = setTimeout(() => {
@@ -277,11 +287,24 @@ export class CheckRunner {
     }
   }
 
+  private startProbe(slot: Slot, timeoutMs: number): Promise<Probe> {
+    return Promise.resolve()
+      .then(() => slot.def.start!({ ...this.ctx, timeoutMs }))
+      .then(
+        (probe) => (slot.probe = probe),
+        (err) => {
+          // a start that failed is tried again by the next probe
+          slot.starting = undefined
+          throw err
+        },
+      )
+  }
+
   async close(): Promise<void> {
     if (this.closed) return
     this.closed = true
-    const inflight = [...this.slots.values()].map((s) => s.inflight).filter(Boolean)
-    await Promise.allSettled(inflight)
+    const pending = [...this.slots.values()].flatMap((s) => [s.inflight, s.starting]).filter(Boolean)
+    await Promise.allSettled(pending)
     await Promise.allSettled([...this.slots.values()].map((s) => s.probe?.close?.()))
   }
 }
