@@ -45,6 +45,8 @@ export async function build(config: Config, opts: BuildOptions = {}): Promise<Fa
     },
     // probes poll this service constantly: one log line per request would flood the logs
     logController: new LogController({ disableRequestLogging: true }),
+    // no per-request child logger: probe routes log nothing per request, and building one costs more than the route
+    childLoggerFactory: (logger) => logger,
     return503OnClosing: false,
     forceCloseConnections: 'idle',
     ajv: { customOptions: { coerceTypes: 'array' } },

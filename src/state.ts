@@ -1,12 +1,20 @@
-import type { OverallStatus, ReportMeta } from './report.js'
+import type { ReportMeta } from './report.js'
 import type { CheckRunner } from './runner.js'
+
+// A rendered JSON answer, valid while the runner's version is unchanged and until its first result expires.
+export interface Rendered {
+  version: number
+  code: number
+  validUntil: number
+  body: Buffer
+}
 
 // Everything one app instance owns; nothing of it lives at module level.
 export interface HealthState {
   runner: CheckRunner
   meta: ReportMeta
   shuttingDown: boolean
-  rendered: Map<string, { version: number; status: OverallStatus; body: string }>
+  rendered: Map<string, Rendered>
   criticalNames: readonly string[]
   allNames: readonly string[]
 }

@@ -206,3 +206,22 @@ t.test('HEAD /health answers the same code with no body', async (t) => {
   t.equal(res.body, '')
   t.match(res.headers['content-type'], /^application\/health\+json/)
 })
+
+t.test('the cached JSON answer never outlives the results it was rendered from', async (t) => {
+  let healthy = true
+  const flipping = defineCheck({
+    name: 'flip', tier: 'critical', componentType: 'component', kind: 'live', description: 'x', settings: [], cacheTtlMs: 30,
+    start: () => ({ run: async () => { if (!healthy) throw new CheckError(Reason.REFUSED, 'down now'); return {} } }),
+  })
+  const { app } = await appWith({ HEALTH_MAX_STALE_MS: '0' }, { checks: [flipping] })
+  t.teardown(() => app.close())
+  for (const path of ['/ready', '/health', '/health/flip']) t.equal((await app.inject(path)).statusCode, 200, `${path} pass`)
+  healthy = false
+  for (const path of ['/ready', '/health', '/health/flip']) t.equal((await app.inject(path)).statusCode, 200, `${path} still the cached pass within the lifetime`)
+  await new Promise((r) => setTimeout(r, 40))
+  for (const path of ['/ready', '/health', '/health/flip']) {
+    const res = await app.inject(path)
+    t.equal(res.statusCode, 503, `${path} fails once the lifetime is over`)
+    t.match(res.body, /down now/)
+  }
+})

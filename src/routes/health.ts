@@ -1,7 +1,7 @@
 import { Type } from '@sinclair/typebox'
 import type { FastifyPluginAsync } from 'fastify'
 import { errorRef, reportRef, textView } from './schemas.js'
-import { HEALTH_JSON, send, wantsFresh } from './respond.js'
+import { cachedAnswer, HEALTH_JSON, send, sendJson, wantsFresh } from './respond.js'
 
 const healthExample = {
   status: 'warn',
@@ -50,6 +50,10 @@ export const healthRoutes: FastifyPluginAsync = async (app) => {
     },
     async (req, reply) => {
       const exclude = req.query.exclude
+      if (!exclude) {
+        const hit = cachedAnswer(state, 'health', req)
+        if (hit) return sendJson(reply, hit.code, hit.body)
+      }
       let names = known
       let key = 'health'
       if (exclude && exclude.length > 0) {
@@ -84,6 +88,8 @@ export const healthRoutes: FastifyPluginAsync = async (app) => {
       if (!state.runner.has(name)) {
         return reply.code(404).send({ statusCode: 404, error: 'Not Found', message: `no check named "${name.slice(0, 64)}"`, known })
       }
+      const hit = cachedAnswer(state, `one-${name}`, req)
+      if (hit) return sendJson(reply, hit.code, hit.body)
       const got = state.runner.get(name, { fresh: wantsFresh(req) })
       const result = got instanceof Promise ? await got : got
       return send(state, state.meta, req, reply, `one-${name}`, name, [result], result.status === 'skipped' ? 'pass' : result.status)

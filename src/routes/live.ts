@@ -1,6 +1,6 @@
 import { Type } from '@sinclair/typebox'
 import type { FastifyPluginAsync } from 'fastify'
-import { HEALTH_JSON } from './respond.js'
+import { HEALTH_JSON, sendJson } from './respond.js'
 
 const liveBody = Type.Object(
   { status: Type.Literal('pass'), serviceId: Type.String(), version: Type.String() },
@@ -9,7 +9,7 @@ const liveBody = Type.Object(
 
 // Liveness: the process answers. It never touches a dependency.
 export const liveRoutes: FastifyPluginAsync = async (app) => {
-  const body = JSON.stringify({ status: 'pass', serviceId: app.health.meta.serviceId, version: app.health.meta.version })
+  const body = Buffer.from(JSON.stringify({ status: 'pass', serviceId: app.health.meta.serviceId, version: app.health.meta.version }))
   app.get(
     '/live',
     {
@@ -20,6 +20,6 @@ export const liveRoutes: FastifyPluginAsync = async (app) => {
         response: { 200: { description: 'The process answers', content: { [HEALTH_JSON]: { schema: liveBody } } } },
       },
     },
-    async (_req, reply) => reply.header('cache-control', 'no-store').type(HEALTH_JSON).send(body),
+    async (_req, reply) => sendJson(reply, 200, body),
   )
 }

@@ -1,48 +1,62 @@
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import { aggregate, httpStatusOf, renderJson, renderText, type OverallStatus, type ReportMeta } from '../report.js'
 import type { CheckResult } from '../runner.js'
-import type { HealthState } from '../state.js'
+import type { HealthState, Rendered } from '../state.js'
 
 export const HEALTH_JSON = 'application/health+json'
+const JSON_TYPE = `${HEALTH_JSON}; charset=utf-8`
+const TEXT_TYPE = 'text/plain; charset=utf-8'
 
-export function wantsText(req: FastifyRequest<{ Querystring: { verbose?: string } }>): boolean {
+type Flags = { verbose?: string; fresh?: string }
+
+export function wantsText(req: FastifyRequest<{ Querystring: Flags }>): boolean {
   const v = req.query.verbose
   if (v !== undefined && v !== 'false' && v !== '0') return true
   const accept = req.headers.accept
   return accept !== undefined && accept.startsWith('text/plain')
 }
 
-export function wantsFresh(req: FastifyRequest<{ Querystring: { fresh?: string } }>): boolean {
+export function wantsFresh(req: FastifyRequest<{ Querystring: Flags }>): boolean {
   const f = req.query.fresh
   if (f !== undefined && f !== 'false' && f !== '0') return true
   const cc = req.headers['cache-control']
-  return cc !== undefined && /\bno-cache\b/.test(cc)
+  return cc !== undefined && cc.includes('no-cache')
+}
+
+export function sendJson(reply: FastifyReply, code: number, body: string | Buffer): FastifyReply {
+  return reply.code(code).header('cache-control', 'no-store').header('content-type', JSON_TYPE).send(body)
+}
+
+// The hot path: while nothing changed and no result has expired, the cached bytes are the answer.
+export function cachedAnswer(state: HealthState, key: string, req: FastifyRequest<{ Querystring: Flags }>): Rendered | undefined {
+  const hit = state.rendered.get(key)
+  if (!hit || hit.version !== state.runner.version || Date.now() >= hit.validUntil) return undefined
+  if (req.query.verbose !== undefined || req.query.fresh !== undefined || req.headers.accept?.startsWith('text/plain') || req.headers['cache-control']?.includes('no-cache')) return undefined
+  return hit
 }
 
 // JSON is rendered once per (variant, runner version); the text view shows ages, so it is rendered each time.
 export function send(
   state: HealthState,
   meta: ReportMeta,
-  req: FastifyRequest<{ Querystring: { verbose?: string } }>,
+  req: FastifyRequest<{ Querystring: Flags }>,
   reply: FastifyReply,
   key: string,
   label: string,
   results: readonly CheckResult[],
   status: OverallStatus = aggregate(results),
 ): FastifyReply {
-  reply.header('cache-control', 'no-store')
   const code = httpStatusOf(status)
   if (wantsText(req)) {
-    return reply.code(code).type('text/plain; charset=utf-8').send(renderText(label, results, status))
+    return reply.code(code).header('cache-control', 'no-store').header('content-type', TEXT_TYPE).send(renderText(label, results, status))
   }
-  const cached = state.rendered.get(key)
-  let body: string
-  if (cached && cached.version === state.runner.version && cached.status === status) {
-    body = cached.body
-  } else {
-    body = renderJson(meta, results, status)
+  let hit = state.rendered.get(key)
+  if (!hit || hit.version !== state.runner.version || hit.code !== code) {
+    let validUntil = Infinity
+    for (const r of results) if (r.expiresAt < validUntil) validUntil = r.expiresAt
+    hit = { version: state.runner.version, code, validUntil, body: Buffer.from(renderJson(meta, results, status)) }
     if (state.rendered.size > 256) state.rendered.clear()
-    state.rendered.set(key, { version: state.runner.version, status, body })
+    state.rendered.set(key, hit)
   }
-  return reply.code(code).type(HEALTH_JSON).send(body)
+  return sendJson(reply, code, hit.body)
 }
