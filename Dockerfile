@@ -12,6 +12,7 @@ FROM node:20-bookworm-slim
 WORKDIR /app
 ENV HEALTH_HOST=0.0.0.0 HEALTH_PORT=8080
 COPY --from=build --chown=node:node /app/package.json ./package.json
+COPY --chown=node:node openapi.yaml ./openapi.yaml
 COPY --from=build --chown=node:node /app/node_modules ./node_modules
 COPY --from=build --chown=node:node /app/dist ./dist
 USER node

@@ -30,6 +30,8 @@ t.test('the image is multi-stage, production-only, non-root, and exposes the def
   t.ok(user && !/root|^USER 0/.test(user), `runs as ${user}`)
   t.match(dockerfile, new RegExp(`^EXPOSE ${HealthSettings.properties.HEALTH_PORT.default}$`, 'm'))
   t.match(dockerfile, /^CMD \["node", "dist\/server\.js"\]$/m, 'runs the compiled server')
+  t.match(dockerfile, /^COPY .*openapi\.yaml \.\/openapi\.yaml$/m, 'ships the contract it serves at /openapi.yaml')
+  t.match(dockerfile, /^COPY .*package\.json \.\/package\.json$/m, 'ships package.json, where the version comes from')
 })
 
 t.test('the HEALTHCHECK points at a real route and needs no curl: it passes against a live server', async (t) => {

@@ -47,9 +47,10 @@ t.test('SIGTERM: /ready turns 503 at once, in-flight requests finish, the proces
   t.teardown(() => agent.destroy())
   t.equal((await get(port, '/live', agent)).status, 200)
   // a request that is in flight when the signal arrives: the hung database holds it for one timeout
+  // the server's start-up warm-up may already hold the database connection this request then shares
   const accepted = silent.nextAccept()
   const inflight = get(port, '/health/postgres?fresh', agent)
-  await accepted
+  if (silent.accepted() === 0) await accepted
   srv.child.kill('SIGTERM')
   const ready = await get(port, '/ready')
   t.equal(ready.status, 503, '/ready answers 503 during shutdown')

@@ -1,5 +1,6 @@
 import type { NodeHttpHandler } from '@smithy/node-http-handler'
 import type { Config, Finding, SettingName, Settings } from '../config.js'
+import { formats } from '../formats.js'
 import { Reason, type ReasonCode } from '../reasons.js'
 import { CheckError, type CheckContext, type Measurement, type Observation, type Scalar } from './types.js'
 
@@ -26,6 +27,8 @@ export interface StaticCredentials {
   accessKeyId: string
   secretAccessKey: string
   sessionToken?: string
+  // from AWS_CREDENTIAL_EXPIRATION: lets the SDK and the aws check know when a session token lapses
+  expiration?: Date
 }
 
 // What every AWS SDK v3 client constructor accepts, built from the Config alone.
@@ -69,6 +72,13 @@ export function partitionOf(region: string): string {
   return 'aws'
 }
 
+// The expiry of static session credentials; a malformed value is a finding and is not used.
+export function staticExpiration(settings: Readonly<Settings>): Date | undefined {
+  const raw = settings.AWS_CREDENTIAL_EXPIRATION
+  if (!raw || !settings.AWS_SESSION_TOKEN || !settings.AWS_ACCESS_KEY_ID || !settings.AWS_SECRET_ACCESS_KEY) return undefined
+  return formats['iso-date-time'](raw) === null ? new Date(raw) : undefined
+}
+
 // Half a key pair cannot sign anything, and silently falling back to the provider chain would hide the mistake.
 export function credentialProblem(settings: Readonly<Settings>): string | undefined {
   const id = Boolean(settings.AWS_ACCESS_KEY_ID)
@@ -90,6 +100,14 @@ export function credentialFindings(config: Config): Finding[] {
   }
   if (s.AWS_ACCESS_KEY_ID?.startsWith('ASIA') && !s.AWS_SESSION_TOKEN) {
     findings.push({ setting: 'AWS_SESSION_TOKEN', problem: 'missing', message: 'AWS_ACCESS_KEY_ID is a temporary key id, which needs AWS_SESSION_TOKEN: set it, or use long-term keys or an IAM role', severity: 'fail' })
+  }
+  if (s.AWS_CREDENTIAL_EXPIRATION && !s.AWS_SESSION_TOKEN) {
+    findings.push({
+      setting: 'AWS_CREDENTIAL_EXPIRATION',
+      problem: 'invalid',
+      message: 'AWS_CREDENTIAL_EXPIRATION is set without AWS_SESSION_TOKEN, so it is ignored: only session credentials expire; remove it, or set the session token it belongs to',
+      severity: 'warn',
+    })
   }
   if (config.production && s.AWS_SESSION_TOKEN) {
     findings.push({
@@ -124,9 +142,15 @@ export async function awsSetup(ctx: CheckContext, service: AwsService, check: st
     throwOnRequestTimeout: true,
     logger,
   })
-  const credentials =
+  const expiration = staticExpiration(s)
+  const credentials: StaticCredentials | undefined =
     s.AWS_ACCESS_KEY_ID && s.AWS_SECRET_ACCESS_KEY
-      ? { accessKeyId: s.AWS_ACCESS_KEY_ID, secretAccessKey: s.AWS_SECRET_ACCESS_KEY, ...(s.AWS_SESSION_TOKEN ? { sessionToken: s.AWS_SESSION_TOKEN } : {}) }
+      ? {
+          accessKeyId: s.AWS_ACCESS_KEY_ID,
+          secretAccessKey: s.AWS_SECRET_ACCESS_KEY,
+          ...(s.AWS_SESSION_TOKEN ? { sessionToken: s.AWS_SESSION_TOKEN } : {}),
+          ...(expiration ? { expiration } : {}),
+        }
       : undefined
   const options: AwsClientOptions = {
     region,

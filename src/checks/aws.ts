@@ -29,7 +29,7 @@ export default defineCheck({
   componentType: 'system',
   kind: 'live',
   description: 'The AWS credentials are accepted (STS GetCallerIdentity)',
-  settings: ['AWS_REGION', 'AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN', 'AWS_ENDPOINT_URL', 'AWS_ENDPOINT_URL_STS'],
+  settings: ['AWS_REGION', 'AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN', 'AWS_CREDENTIAL_EXPIRATION', 'AWS_ENDPOINT_URL', 'AWS_ENDPOINT_URL_STS'],
   validate: credentialFindings,
   async start(ctx) {
     // the findings already say which half of the key pair is missing
@@ -38,8 +38,27 @@ export default defineCheck({
     const { STSClient, GetCallerIdentityCommand } = await import('@aws-sdk/client-sts')
     const client = new STSClient(setup.options)
     const warnS = ctx.config.health.HEALTH_AWS_EXPIRY_WARN_S
+    const fromSettings = setup.credentialsFrom === 'settings'
+    const renew = fromSettings ? 'AWS_SESSION_TOKEN and its key pair, and AWS_CREDENTIAL_EXPIRATION with them' : 'the source of the provider chain'
     return {
       async run(signal) {
+        const staticExpiry = setup.options.credentials?.expiration
+        if (staticExpiry && staticExpiry.getTime() <= Date.now()) {
+          // AWS_CREDENTIAL_EXPIRATION says the session is over: asking STS would only spend a call to hear it
+          const expiresAt = staticExpiry.toISOString()
+          const verdict = new Verdict()
+          verdict.add('fail', Reason.EXPIRED, `the credentials expired at ${expiresAt} (AWS_CREDENTIAL_EXPIRATION): renew ${renew}, or use an IAM role; STS was not called`)
+          return verdict.observation({
+            accountId: null,
+            arn: null,
+            region: setup.region,
+            credentials: setup.credentialsFrom,
+            temporary: true,
+            expiresAt,
+            expiresInS: Math.floor((staticExpiry.getTime() - Date.now()) / 1000),
+            renewedBySdk: false,
+          })
+        }
         let answer
         try {
           answer = await client.send(new GetCallerIdentityCommand({}), { abortSignal: signal })
@@ -65,21 +84,30 @@ export default defineCheck({
         const who = `account ${answer.Account ?? 'unknown'} as ${answer.Arn ?? 'unknown principal'}`
         if (identity.expiration) {
           const leftS = Math.floor((identity.expiration.getTime() - Date.now()) / 1000)
-          const renewed = renewedBySdk(identity)
+          // keys from the settings are what they are: nothing in this process renews them
+          const renewed = !fromSettings && renewedBySdk(identity)
           details.expiresAt = identity.expiration.toISOString()
           details.expiresInS = leftS
           details.renewedBySdk = renewed
           if (leftS <= 0) {
-            verdict.add('fail', Reason.EXPIRED, `the credentials expired at ${details.expiresAt}: renew them (${setup.credentialsFrom === 'settings' ? 'AWS_SESSION_TOKEN and its key pair' : 'the source of the provider chain'})`)
+            verdict.add('fail', Reason.EXPIRED, `the credentials expired at ${details.expiresAt}${fromSettings ? ' (AWS_CREDENTIAL_EXPIRATION)' : ''}: renew them (${renew})`)
           } else if (renewed) {
             verdict.add('pass', undefined, `${who}; temporary credentials, renewed by the SDK before they lapse (${duration(leftS)} left on these)`)
           } else if (leftS < warnS) {
-            verdict.add('warn', Reason.EXPIRING, `the credentials expire in ${duration(leftS)} (at ${details.expiresAt}) and nothing renews them: replace them before then, or use an IAM role`)
+            verdict.add(
+              'warn',
+              Reason.EXPIRING,
+              `the credentials expire in ${duration(leftS)} (at ${details.expiresAt}${fromSettings ? ', AWS_CREDENTIAL_EXPIRATION' : ''}) and nothing renews them: replace them before then (${renew}), or use an IAM role`,
+            )
           } else {
             verdict.add('pass', undefined, `${who}; temporary credentials, expiring in ${duration(leftS)}`)
           }
         } else if (temporary) {
-          verdict.add('pass', undefined, `${who}; temporary credentials with no known expiry: they stop working when the session token expires`)
+          verdict.add(
+            'pass',
+            undefined,
+            `${who}; temporary credentials with no known expiry: they stop working when the session token expires${fromSettings ? '; set AWS_CREDENTIAL_EXPIRATION to be warned before then' : ''}`,
+          )
         } else {
           verdict.add('pass', undefined, who)
         }

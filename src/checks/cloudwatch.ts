@@ -1,6 +1,14 @@
+import type * as CloudWatchSdk from '@aws-sdk/client-cloudwatch'
 import { Reason } from '../reasons.js'
-import { awsFailure, awsSetup, Verdict } from './aws-client.js'
-import { defineCheck } from './types.js'
+import { awsFailure, awsSetup, Verdict, type AwsSetup } from './aws-client.js'
+import { defineCheck, type CheckContext } from './types.js'
+
+// One way to build a CloudWatch client, for this check and for the sqs check's message-age metric.
+export async function cloudWatchClient(ctx: CheckContext, check: string): Promise<{ setup: AwsSetup; sdk: typeof CloudWatchSdk; client: CloudWatchSdk.CloudWatchClient }> {
+  const setup = await awsSetup(ctx, 'CLOUDWATCH', check)
+  const sdk = await import('@aws-sdk/client-cloudwatch')
+  return { setup, sdk, client: new sdk.CloudWatchClient(setup.options) }
+}
 
 const pageSize = 100
 // 500 alarms firing at once is an outage of its own; the count says "at least" past it
@@ -16,9 +24,8 @@ export default defineCheck({
   settings: ['AWS_REGION', 'AWS_ENDPOINT_URL', 'AWS_ENDPOINT_URL_CLOUDWATCH'],
   configuredBy: ['AWS_REGION'],
   async start(ctx) {
-    const setup = await awsSetup(ctx, 'CLOUDWATCH', 'cloudwatch')
-    const { CloudWatchClient, DescribeAlarmsCommand } = await import('@aws-sdk/client-cloudwatch')
-    const client = new CloudWatchClient(setup.options)
+    const { setup, sdk, client } = await cloudWatchClient(ctx, 'cloudwatch')
+    const { DescribeAlarmsCommand } = sdk
     return {
       async run(signal) {
         const names: string[] = []

@@ -1,6 +1,8 @@
+import { classifyError } from '../classify.js'
 import { Reason } from '../reasons.js'
-import { awsFailure, awsSetup, Verdict } from './aws-client.js'
-import { CheckError, defineCheck, type Measurement } from './types.js'
+import { awsFailure, awsSetup, Verdict, type AwsSetup } from './aws-client.js'
+import { cloudWatchClient } from './cloudwatch.js'
+import { CheckError, defineCheck, type Measurement, type Scalar } from './types.js'
 
 interface Queue {
   url: string
@@ -32,20 +34,107 @@ export function parseQueueUrls(value: string): Queue[] {
 
 const attributeNames = ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible', 'ApproximateNumberOfMessagesDelayed'] as const
 
+// SQS metrics reach CloudWatch a few minutes late: the newest datapoint of this window is the current age
+const ageWindowS = 600
+// the age is extra information: it gives up early enough for the backlog to be answered within the timeout
+const ageShareOfTimeout = 0.75
+const ageMetric = 'ApproximateAgeOfOldestMessage'
+
+type QueueAge = { ageS: number; at: Date } | { missing: string }
+// per queue name, or why the metric could not be read at all
+type Ages = { byQueue: Map<string, QueueAge> } | { unavailable: string }
+
 export default defineCheck({
   name: 'sqs',
   tier: 'important',
   componentType: 'system',
   kind: 'live',
   description: 'Each queue answers its attributes; its backlog is reported',
-  settings: ['AWS_REGION', 'AWS_SQS_QUEUE_URLS', 'AWS_ENDPOINT_URL', 'AWS_ENDPOINT_URL_SQS'],
+  settings: ['AWS_REGION', 'AWS_SQS_QUEUE_URLS', 'AWS_ENDPOINT_URL', 'AWS_ENDPOINT_URL_SQS', 'AWS_ENDPOINT_URL_CLOUDWATCH'],
   async start(ctx) {
-    const setup = await awsSetup(ctx, 'SQS', 'sqs')
-    const { SQSClient, GetQueueAttributesCommand } = await import('@aws-sdk/client-sqs')
+    // the first probe's timeout runs from here: start-up eats into the age's share of it
+    let firstProbeBegan: number | undefined = performance.now()
+    const [setup, { SQSClient, GetQueueAttributesCommand }, cw] = await Promise.all([
+      awsSetup(ctx, 'SQS', 'sqs'),
+      import('@aws-sdk/client-sqs'),
+      // a CloudWatch setup problem (a malformed AWS_ENDPOINT_URL_CLOUDWATCH) only costs the age, never the backlog
+      cloudWatchClient(ctx, 'sqs').catch((err: unknown) => ({ failed: err instanceof Error ? err.message : String(err) })),
+    ])
     // requests go to the regional (or overridden) endpoint that the credentials are scoped to, never to a host taken from a URL
     const client = new SQSClient({ ...setup.options, useQueueUrlAsEndpoint: false })
     const queues = parseQueueUrls(ctx.config.settings.AWS_SQS_QUEUE_URLS ?? '')
     const backlogWarn = ctx.config.health.HEALTH_SQS_BACKLOG_WARN
+    const ageWarnS = ctx.config.health.HEALTH_SQS_AGE_WARN_S
+    const inRegion = (q: Queue) => !q.region || q.region === setup.region
+
+    function metricFailure(err: unknown, cwSetup: AwsSetup): string {
+      const mapped = awsFailure(err, cwSetup, {
+        operation: 'GetMetricData',
+        permission: 'cloudwatch:GetMetricData',
+        // GetMetricData has no resource-level permissions
+        resource: '*',
+        notFound: `CloudWatch GetMetricData answered not found in ${cwSetup.region}: check AWS_REGION${cwSetup.endpoint ? ` and ${cwSetup.endpoint.setting}` : ''}`,
+      })
+      return mapped instanceof CheckError ? mapped.message : `CloudWatch GetMetricData: ${classifyError(mapped).message}`
+    }
+
+    // One GetMetricData call for every queue; it never throws, since the backlog stands without it.
+    async function oldestAges(signal: AbortSignal, own: AbortController, budgetMs: number): Promise<Ages> {
+      if ('failed' in cw) return { unavailable: `the CloudWatch client could not be set up: ${cw.failed}` }
+      if (budgetMs <= 0) return { unavailable: `no time left for CloudWatch GetMetricData within the ${ctx.timeoutMs}ms timeout` }
+      const { setup: cwSetup, sdk, client: cwClient } = cw
+      const onAbort = () => own.abort(signal.reason)
+      if (signal.aborted) onAbort()
+      signal.addEventListener('abort', onAbort, { once: true })
+      let timedOut = false
+      const timer = setTimeout(() => {
+        timedOut = true
+        own.abort()
+      }, budgetMs)
+      try {
+        const end = new Date()
+        const out = await cwClient.send(
+          new sdk.GetMetricDataCommand({
+            StartTime: new Date(end.getTime() - ageWindowS * 1000),
+            EndTime: end,
+            ScanBy: 'TimestampDescending',
+            MetricDataQueries: queues.map((q, i) => ({
+              // ids must start with a lower-case letter; queue names may not
+              Id: `q${i}`,
+              MetricStat: { Metric: { Namespace: 'AWS/SQS', MetricName: ageMetric, Dimensions: [{ Name: 'QueueName', Value: q.name }] }, Period: 60, Stat: 'Maximum' },
+              ReturnData: true,
+            })),
+          }),
+          { abortSignal: own.signal },
+        )
+        // an emulator or proxy without the operation can answer 200 with something else entirely
+        if (!Array.isArray(out.MetricDataResults)) {
+          return { unavailable: `CloudWatch GetMetricData${cwSetup.endpoint ? ` at ${cwSetup.endpoint.url} (${cwSetup.endpoint.setting})` : ''} answered without MetricDataResults: does that endpoint implement GetMetricData?` }
+        }
+        const results = new Map(out.MetricDataResults.map((r) => [r.Id, r]))
+        const byQueue = new Map<string, QueueAge>()
+        queues.forEach((q, i) => {
+          const r = results.get(`q${i}`)
+          const points = (r?.Values ?? []).map((v, j) => ({ v, at: r?.Timestamps?.[j] })).filter((p): p is { v: number; at: Date } => Number.isFinite(p.v) && p.at instanceof Date)
+          if (points.length === 0) {
+            const status = r?.StatusCode && r.StatusCode !== 'Complete' ? ` (CloudWatch status ${r.StatusCode})` : ''
+            byQueue.set(q.name, {
+              missing: `no ${ageMetric} datapoint in the last ${ageWindowS / 60} minutes${status}: SQS publishes it a few minutes late, and not for a new queue or one idle for six hours`,
+            })
+            return
+          }
+          const newest = points.reduce((a, b) => (b.at > a.at ? b : a))
+          byQueue.set(q.name, { ageS: Math.round(newest.v), at: newest.at })
+        })
+        return { byQueue }
+      } catch (err) {
+        if (timedOut) return { unavailable: `CloudWatch GetMetricData gave no answer within ${budgetMs}ms, the share of the timeout it may use` }
+        return { unavailable: metricFailure(err, cwSetup) }
+      } finally {
+        clearTimeout(timer)
+        signal.removeEventListener('abort', onAbort)
+      }
+    }
 
     async function inspect(q: Queue, signal: AbortSignal) {
       if (q.region && q.region !== setup.region) {
@@ -71,9 +160,18 @@ export default defineCheck({
 
     return {
       async run(signal) {
+        const began = firstProbeBegan ?? performance.now()
+        firstProbeBegan = undefined
+        const ageController = new AbortController()
+        // a queue of another region fails the check before any call: its age would be asked of the wrong region
+        const agesAsked = queues.every(inRegion)
+          ? oldestAges(signal, ageController, Math.floor(began + ctx.timeoutMs * ageShareOfTimeout - performance.now()))
+          : undefined
         const settled = await Promise.allSettled(queues.map((q) => inspect(q, signal)))
         const failures = settled.flatMap((r, i) => (r.status === 'rejected' ? [{ queue: queues[i], err: r.reason as unknown }] : []))
         if (failures.length > 0) {
+          // the verdict is known: the age cannot change it
+          ageController.abort()
           const first = failures[0].err
           if (signal.aborted || !(first instanceof CheckError)) throw first
           // one broken queue fails the check; every broken queue is named
@@ -94,18 +192,43 @@ export default defineCheck({
           if (over) verdict.add('warn', Reason.DEGRADED, `queue ${q.name} holds ${visible} messages, over ${backlogWarn} (HEALTH_SQS_BACKLOG_WARN): its consumers are behind`)
         })
         verdict.add('pass', undefined, `${queues.length} queue${queues.length === 1 ? '' : 's'} answered, ${total} message${total === 1 ? '' : 's'} waiting`)
-        return verdict.observation(
-          {
-            region: setup.region,
-            queues: queues.length,
-            backlog: total,
-            // GetQueueAttributes has no such attribute: the age is the CloudWatch metric AWS/SQS ApproximateAgeOfOldestMessage
-            oldestMessageAge: 'not an SQS attribute (CloudWatch metric ApproximateAgeOfOldestMessage)',
-          },
-          measurements,
-        )
+
+        const ages = (await agesAsked) ?? { unavailable: 'not asked' }
+        let oldest: { name: string; ageS: number } | undefined
+        const missing: string[] = []
+        if ('unavailable' in ages) {
+          missing.push(`age of the oldest message unavailable: ${ages.unavailable}`)
+        } else {
+          for (const q of queues) {
+            const a = ages.byQueue.get(q.name)
+            if (!a || 'missing' in a) {
+              const why = a?.missing ?? 'no result'
+              measurements.push({ measurement: 'oldestMessageAge', componentId: q.name, observedValue: null, observedUnit: 's', status: 'pass', output: why })
+              missing.push(`age of the oldest message of queue ${q.name} unavailable: ${why}`)
+              continue
+            }
+            const over = a.ageS > ageWarnS
+            if (!oldest || a.ageS > oldest.ageS) oldest = { name: q.name, ageS: a.ageS }
+            measurements.push({ measurement: 'oldestMessageAge', componentId: q.name, observedValue: a.ageS, observedUnit: 's', status: over ? 'warn' : 'pass', output: `oldest message ${a.ageS}s old at ${a.at.toISOString()}` })
+            if (over) verdict.add('warn', Reason.DEGRADED, `the oldest message of queue ${q.name} is ${a.ageS}s old, over ${ageWarnS}s (HEALTH_SQS_AGE_WARN_S): its consumers are stuck or too slow`)
+          }
+          if (oldest) verdict.add('pass', undefined, `oldest message ${oldest.ageS}s old (queue ${oldest.name})`)
+        }
+        for (const m of missing) verdict.add('pass', undefined, m)
+        const details: Record<string, Scalar> = {
+          region: setup.region,
+          queues: queues.length,
+          backlog: total,
+          // the largest age over the queues, from the CloudWatch metric AWS/SQS ApproximateAgeOfOldestMessage
+          oldestMessageAge: oldest?.ageS ?? null,
+        }
+        if (missing.length > 0) details.oldestMessageAgeUnavailable = ctx.sanitize(missing.join('; '))
+        return verdict.observation(details, measurements)
       },
-      close: async () => client.destroy(),
+      close: async () => {
+        client.destroy()
+        if (!('failed' in cw)) cw.client.destroy()
+      },
     }
   },
 })

@@ -157,3 +157,44 @@ export function leaks(...texts: string[]): string[] {
   const all = texts.join('\n')
   return [KEY_ID, SECRET, SESSION_TOKEN, KEY_ID.slice(0, 12), SECRET.slice(0, 12), SESSION_TOKEN.slice(0, 12)].filter((s) => all.includes(s))
 }
+
+// One query of a CloudWatch GetMetricData request, as the SDK serialises it (awsJson1_0).
+export interface MetricQuery {
+  id: string
+  namespace: string
+  metricName: string
+  dimensions: Record<string, string>
+  period: number
+  stat: string
+}
+
+interface WireMetricQuery {
+  Id: string
+  MetricStat?: { Metric?: { Namespace?: string; MetricName?: string; Dimensions?: { Name: string; Value: string }[] }; Period?: number; Stat?: string }
+}
+
+export function metricQueries(req: AwsRequest): MetricQuery[] {
+  return ((req.input.MetricDataQueries ?? []) as WireMetricQuery[]).map((q) => ({
+    id: q.Id,
+    namespace: q.MetricStat?.Metric?.Namespace ?? '',
+    metricName: q.MetricStat?.Metric?.MetricName ?? '',
+    dimensions: Object.fromEntries((q.MetricStat?.Metric?.Dimensions ?? []).map((d) => [d.Name, d.Value])),
+    period: q.MetricStat?.Period ?? 0,
+    stat: q.MetricStat?.Stat ?? '',
+  }))
+}
+
+// A GetMetricData answer: `values` gives each query's datapoints newest first, one per period back from EndTime
+// (an empty list is a metric with no datapoints); timestamps are epoch seconds, as the JSON protocol writes them.
+export function metricData(req: AwsRequest, values: (q: MetricQuery) => number[], statusCode = 'Complete'): Answer {
+  const end = Math.floor(Number(req.input.EndTime) / 60) * 60
+  return {
+    body: {
+      MetricDataResults: metricQueries(req).map((q) => {
+        const v = values(q)
+        return { Id: q.id, Label: q.metricName, StatusCode: statusCode, Values: v, Timestamps: v.map((_, i) => end - (i + 1) * q.period) }
+      }),
+      Messages: [],
+    },
+  }
+}
