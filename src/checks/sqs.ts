@@ -49,7 +49,7 @@ export default defineCheck({
   tier: 'important',
   componentType: 'system',
   kind: 'live',
-  description: 'Each queue answers its attributes; its backlog is reported',
+  description: 'Each queue answers its attributes; backlog and age of the oldest message are reported',
   settings: ['AWS_REGION', 'AWS_SQS_QUEUE_URLS', 'AWS_ENDPOINT_URL', 'AWS_ENDPOINT_URL_SQS', 'AWS_ENDPOINT_URL_CLOUDWATCH'],
   async start(ctx) {
     // the first probe's timeout runs from here: start-up eats into the age's share of it
