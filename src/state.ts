@@ -1,7 +1,8 @@
 import type { ReportMeta } from './report.js'
 import type { CheckRunner } from './runner.js'
 
-// A rendered JSON answer, valid while the runner's version is unchanged and until its first result expires.
+// A rendered answer, valid while the runner's version is unchanged and until validUntil (for JSON, the first
+// expiry of its results; for the text view, the second it was rendered in).
 export interface Rendered {
   version: number
   code: number

@@ -48,7 +48,16 @@ export function send(
 ): FastifyReply {
   const code = httpStatusOf(status)
   if (wantsText(req)) {
-    return reply.code(code).header('cache-control', 'no-store').header('content-type', TEXT_TYPE).send(renderText(label, results, status))
+    // ages are shown in whole seconds, so the text is rendered at most once a second per variant
+    const now = Date.now()
+    const second = Math.floor(now / 1000)
+    const textKey = `text-${key}`
+    let text = state.rendered.get(textKey)
+    if (!text || text.version !== state.runner.version || text.code !== code || text.validUntil !== second) {
+      text = { version: state.runner.version, code, validUntil: second, body: Buffer.from(renderText(label, results, status, second * 1000)) }
+      state.rendered.set(textKey, text)
+    }
+    return reply.code(code).header('cache-control', 'no-store').header('content-type', TEXT_TYPE).send(text.body)
   }
   let hit = state.rendered.get(key)
   if (!hit || hit.version !== state.runner.version || hit.code !== code) {
