@@ -7,7 +7,7 @@ export interface Rendered {
   version: number
   code: number
   validUntil: number
-  body: Buffer
+  body: string
 }
 
 // Everything one app instance owns; nothing of it lives at module level.

@@ -1,7 +1,7 @@
 import { Type } from '@sinclair/typebox'
 import type { FastifyPluginAsync } from 'fastify'
 import { errorRef, reportRef, textView } from './schemas.js'
-import { cachedAnswer, HEALTH_JSON, send, sendJson, wantsFresh } from './respond.js'
+import { cachedAnswer, HEALTH_JSON, send, sendJson, settle, wantsFresh } from './respond.js'
 
 const healthExample = {
   status: 'warn',
@@ -48,24 +48,24 @@ export const healthRoutes: FastifyPluginAsync = async (app) => {
         response: { ...responses('The platform'), 400: { description: 'An unknown check name in exclude', content: { 'application/json': { schema: errorRef() } } } },
       },
     },
-    async (req, reply) => {
+    (req, reply) => {
       const exclude = req.query.exclude
       if (!exclude) {
         const hit = cachedAnswer(state, 'health', req)
-        if (hit) return sendJson(reply, hit.code, hit.body)
+        if (hit) return void sendJson(reply, hit.code, hit.body)
       }
       let names = known
       let key = 'health'
       if (exclude && exclude.length > 0) {
         const unknown = exclude.filter((n) => !state.runner.has(n))
         if (unknown.length > 0) {
-          return reply.code(400).send({ statusCode: 400, error: 'Bad Request', message: `unknown check name in exclude: ${unknown.join(', ')}`, known })
+          return void reply.code(400).send({ statusCode: 400, error: 'Bad Request', message: `unknown check name in exclude: ${unknown.join(', ')}`, known })
         }
         names = known.filter((n) => !exclude.includes(n))
         key = `health-${[...exclude].sort().join(',')}`
       }
       const got = state.runner.collect(names, { fresh: wantsFresh(req) })
-      return send(state, state.meta, req, reply, key, 'health', got instanceof Promise ? await got : got)
+      settle(reply, got, (results) => send(state, state.meta, req, reply, key, 'health', results))
     },
   )
 
@@ -83,16 +83,15 @@ export const healthRoutes: FastifyPluginAsync = async (app) => {
       // the 404 with the list of names beats a generic enum validation error
       validatorCompiler: ({ httpPart }) => (httpPart === 'params' ? () => true : (_data: unknown) => true),
     },
-    async (req, reply) => {
+    (req, reply) => {
       const name = req.params.service
       if (!state.runner.has(name)) {
-        return reply.code(404).send({ statusCode: 404, error: 'Not Found', message: `no check named "${name.slice(0, 64)}"`, known })
+        return void reply.code(404).send({ statusCode: 404, error: 'Not Found', message: `no check named "${name.slice(0, 64)}"`, known })
       }
       const hit = cachedAnswer(state, `one-${name}`, req)
-      if (hit) return sendJson(reply, hit.code, hit.body)
+      if (hit) return void sendJson(reply, hit.code, hit.body)
       const got = state.runner.get(name, { fresh: wantsFresh(req) })
-      const result = got instanceof Promise ? await got : got
-      return send(state, state.meta, req, reply, `one-${name}`, name, [result], result.status === 'skipped' ? 'pass' : result.status)
+      settle(reply, got, (result) => send(state, state.meta, req, reply, `one-${name}`, name, [result], result.status === 'skipped' ? 'pass' : result.status))
     },
   )
 }

@@ -9,7 +9,7 @@ const liveBody = Type.Object(
 
 // Liveness: the process answers. It never touches a dependency.
 export const liveRoutes: FastifyPluginAsync = async (app) => {
-  const body = Buffer.from(JSON.stringify({ status: 'pass', serviceId: app.health.meta.serviceId, version: app.health.meta.version }))
+  const body = JSON.stringify({ status: 'pass', serviceId: app.health.meta.serviceId, version: app.health.meta.version })
   app.get(
     '/live',
     {
@@ -20,6 +20,6 @@ export const liveRoutes: FastifyPluginAsync = async (app) => {
         response: { 200: { description: 'The process answers', content: { [HEALTH_JSON]: { schema: liveBody } } } },
       },
     },
-    async (_req, reply) => sendJson(reply, 200, body),
+    (_req, reply) => void sendJson(reply, 200, body),
   )
 }

@@ -1,7 +1,7 @@
 import { Type } from '@sinclair/typebox'
 import type { FastifyPluginAsync } from 'fastify'
 import { reportRef, textView } from './schemas.js'
-import { cachedAnswer, HEALTH_JSON, send, sendJson, wantsFresh } from './respond.js'
+import { cachedAnswer, HEALTH_JSON, send, sendJson, settle, wantsFresh } from './respond.js'
 import { Reason } from '../reasons.js'
 
 const query = Type.Object({
@@ -25,7 +25,7 @@ const readyExample = {
 export const readyRoutes: FastifyPluginAsync = async (app) => {
   const state = app.health
   const meta = { ...state.meta, description: 'Critical dependencies of the Huntaze platform' }
-  const shuttingDown = Buffer.from(JSON.stringify({ status: 'fail', version: meta.version, serviceId: meta.serviceId, description: meta.description, output: `${Reason.SHUTTING_DOWN}: the service is shutting down` }))
+  const shuttingDown = JSON.stringify({ status: 'fail', version: meta.version, serviceId: meta.serviceId, description: meta.description, output: `${Reason.SHUTTING_DOWN}: the service is shutting down` })
   app.get<{ Querystring: { verbose?: string; fresh?: string } }>(
     '/ready',
     {
@@ -41,13 +41,13 @@ export const readyRoutes: FastifyPluginAsync = async (app) => {
         },
       },
     },
-    async (req, reply) => {
-      if (state.shuttingDown) return sendJson(reply, 503, shuttingDown)
+    // not async: a promise per request is measurable on the route load balancers poll
+    (req, reply) => {
+      if (state.shuttingDown) return void sendJson(reply, 503, shuttingDown)
       const hit = cachedAnswer(state, 'ready', req)
-      if (hit) return sendJson(reply, hit.code, hit.body)
+      if (hit) return void sendJson(reply, hit.code, hit.body)
       const got = state.runner.collect(state.criticalNames, { fresh: wantsFresh(req) })
-      const results = got instanceof Promise ? await got : got
-      return send(state, meta, req, reply, 'ready', 'readiness', results)
+      settle(reply, got, (results) => send(state, meta, req, reply, 'ready', 'readiness', results))
     },
   )
 }

@@ -23,7 +23,14 @@ export function wantsFresh(req: FastifyRequest<{ Querystring: Flags }>): boolean
   return cc !== undefined && cc.includes('no-cache')
 }
 
-export function sendJson(reply: FastifyReply, code: number, body: string | Buffer): FastifyReply {
+// Answers now when the value is at hand, or when the promise settles; a rejection is a programming error (500).
+export function settle<T>(reply: FastifyReply, value: T | Promise<T>, then: (v: T) => unknown): void {
+  if (value instanceof Promise) value.then(then, (err: Error) => reply.send(err))
+  else then(value)
+}
+
+// A string body goes out with the headers in one write; a Buffer would take a second one.
+export function sendJson(reply: FastifyReply, code: number, body: string): FastifyReply {
   return reply.code(code).header('cache-control', 'no-store').header('content-type', JSON_TYPE).send(body)
 }
 
@@ -54,7 +61,7 @@ export function send(
     const textKey = `text-${key}`
     let text = state.rendered.get(textKey)
     if (!text || text.version !== state.runner.version || text.code !== code || text.validUntil !== second) {
-      text = { version: state.runner.version, code, validUntil: second, body: Buffer.from(renderText(label, results, status, second * 1000)) }
+      text = { version: state.runner.version, code, validUntil: second, body: renderText(label, results, status, second * 1000) }
       state.rendered.set(textKey, text)
     }
     return reply.code(code).header('cache-control', 'no-store').header('content-type', TEXT_TYPE).send(text.body)
@@ -63,7 +70,7 @@ export function send(
   if (!hit || hit.version !== state.runner.version || hit.code !== code) {
     let validUntil = Infinity
     for (const r of results) if (r.expiresAt < validUntil) validUntil = r.expiresAt
-    hit = { version: state.runner.version, code, validUntil, body: Buffer.from(renderJson(meta, results, status)) }
+    hit = { version: state.runner.version, code, validUntil, body: renderJson(meta, results, status) }
     if (state.rendered.size > 256) state.rendered.clear()
     state.rendered.set(key, hit)
   }
