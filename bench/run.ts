@@ -48,7 +48,7 @@ try {
   targets.push(...fo.targets)
   const to = await section('timeouts', () => timeouts(ctx))
   targets.push(...to.targets)
-  const su = await section('start-up (compiled dist/server.js)', () => startup(ctx))
+  const su = await section('start-up (the production bundle, dist/service.js)', () => startup(ctx))
   targets.push(...su.targets)
   const me = await section(`memory (${s.memoryRequests.toLocaleString('en-US')} requests)`, () => memory(ctx))
   targets.push(...me.targets)

@@ -81,3 +81,32 @@ t.test('broken platform settings do not stop the start: the checks report them',
   t.match(health.checks['postgres:responseTime'][0].output, /DATABASE_URL is malformed/)
   t.match(health.checks['app:responseTime'][0].output, /NODE_ENV is malformed/)
 })
+
+t.test('the production bundle starts, answers /live and stops cleanly', async (t) => {
+  const root = new URL('..', import.meta.url).pathname
+  const bundled = spawn(process.execPath, ['scripts/bundle.mjs'], { cwd: root, stdio: 'inherit' })
+  const [code] = await once(bundled, 'exit')
+  t.equal(code, 0, 'bundled')
+  const child = spawn(process.execPath, [`${root}dist/service.js`], {
+    env: { PATH: process.env.PATH ?? '', HEALTH_HOST: '127.0.0.1', HEALTH_PORT: '0', HEALTH_ENV_FILE: '/nonexistent/.env' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  })
+  t.teardown(() => child.kill('SIGKILL'))
+  let out = ''
+  let err = ''
+  child.stderr.on('data', (c) => (err += c))
+  const port = await new Promise<number>((resolve, reject) => {
+    child.stdout.on('data', (c) => {
+      out += c
+      const m = /listening at http:\/\/127\.0\.0\.1:(\d+)/.exec(out)
+      if (m) resolve(Number(m[1]))
+    })
+    child.once('exit', (c) => reject(new Error(`exited with ${c}: ${err}`)))
+  })
+  const live = await get(port, '/live')
+  t.equal(live.status, 200)
+  t.equal(JSON.parse(live.body).status, 'pass')
+  child.kill('SIGTERM')
+  const [exit] = await once(child, 'exit')
+  t.equal(exit, 0)
+})

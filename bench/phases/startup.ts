@@ -21,11 +21,11 @@ function packageOf(url: string): string | undefined {
   return parts[0].startsWith('@') ? `${parts[0]}/${parts[1]}` : parts[0]
 }
 
-// `node dist/server.js`, from spawn to the first 200 on /live; with the preload, the modules it loaded.
+// `node dist/service.js` (the production bundle), from spawn to the first 200 on /live; with the preload, the modules it loaded.
 async function once(ctx: Ctx, env: Record<string, string>, record: boolean): Promise<Run> {
   const modulesOut = `${ctx.out}/modules.json`
   rmSync(modulesOut, { force: true })
-  const args = [...(record ? ['--import', `${ctx.root}bench/module-log.mjs`] : []), `${ctx.root}dist/server.js`]
+  const args = [...(record ? ['--import', `${ctx.root}bench/module-log.mjs`] : []), `${ctx.root}dist/service.js`]
   const started = performance.now()
   const proc = spawn(process.execPath, args, {
     cwd: ctx.out,
@@ -41,7 +41,7 @@ async function once(ctx: Ctx, env: Record<string, string>, record: boolean): Pro
         const m = /Server listening at (http:\/\/[^"\s]+)/.exec(line)
         if (m) resolve(m[1])
       })
-      void exited.then(() => reject(new Error(`dist/server.js exited before listening`)))
+      void exited.then(() => reject(new Error(`dist/service.js exited before listening`)))
     })
     const a = await get(`${url}/live`)
     const ms = performance.now() - started
