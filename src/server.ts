@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs'
 import { pathToFileURL } from 'node:url'
-import Fastify, { LogController, type FastifyInstance } from 'fastify'
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify'
+import { pino } from 'pino'
 import { readFile } from 'node:fs/promises'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import { ConfigError, loadConfig, type Config } from './config.js'
@@ -30,10 +31,9 @@ export const routeList = ['/live', '/ready', '/health', '/health/{service}']
 // Builds the app without listening: what tests use and what main() starts.
 export async function build(config: Config, opts: BuildOptions = {}): Promise<FastifyInstance> {
   const sanitize = createSanitizer(config.secrets)
-  const app = Fastify({
-    logger: {
+  const log = pino(
+    {
       level: config.health.HEALTH_LOG_LEVEL,
-      stream: opts.logStream,
       // nothing in a log line may carry a secret: the one place every line passes through
       hooks: {
         logMethod(args, method) {
@@ -43,12 +43,13 @@ export async function build(config: Config, opts: BuildOptions = {}): Promise<Fa
           )
         },
       },
-      redact: ['req.headers.authorization', 'req.headers.cookie'],
     },
-    // probes poll this service constantly: one log line per request would flood the logs
-    logController: new LogController({ disableRequestLogging: true }),
-    // no per-request child logger: probe routes log nothing per request, and building one costs more than the route
-    childLoggerFactory: (logger) => logger,
+    // synchronous: the few lines it writes must not be lost when the process exits
+    opts.logStream ?? pino.destination({ dest: 1, sync: true }),
+  )
+  // Fastify gets no logger: probe routes log nothing per request, and a request logger costs more than the route
+  const app = Fastify({
+    logger: false,
     return503OnClosing: false,
     forceCloseConnections: 'idle',
     ajv: { customOptions: { coerceTypes: 'array' } },
@@ -57,7 +58,7 @@ export async function build(config: Config, opts: BuildOptions = {}): Promise<Fa
   app.setSerializerCompiler(() => (data) => JSON.stringify(data))
 
   const definitions = opts.checks ?? allChecks
-  const runner = new CheckRunner(definitions, config, app.log)
+  const runner = new CheckRunner(definitions, config, log as FastifyBaseLogger)
   const state: HealthState = {
     runner,
     meta: { serviceId: config.health.HEALTH_SERVICE_ID, version: pkg.version, description: 'Health of the Huntaze platform and its dependencies' },
@@ -65,6 +66,7 @@ export async function build(config: Config, opts: BuildOptions = {}): Promise<Fa
     rendered: new Map(),
     criticalNames: definitions.filter((d) => d.tier === 'critical').map((d) => d.name),
     allNames: definitions.map((d) => d.name),
+    log: log as FastifyBaseLogger,
   }
   app.decorate('health', state)
 
@@ -94,9 +96,9 @@ export async function build(config: Config, opts: BuildOptions = {}): Promise<Fa
     })
   })
 
-  app.setErrorHandler((err: { statusCode?: number; message: string; validation?: unknown }, req, reply) => {
+  app.setErrorHandler((err: { statusCode?: number; message: string; validation?: unknown }, _req, reply) => {
     const code = err.statusCode && err.statusCode >= 400 && err.statusCode < 500 ? err.statusCode : 500
-    if (code === 500) req.log.error({ err: sanitize(String((err as Error).stack ?? err.message)) }, 'request failed')
+    if (code === 500) log.error({ err: sanitize(String((err as Error).stack ?? err.message)) }, 'request failed')
     reply
       .code(code)
       .header('cache-control', 'no-store')
@@ -131,7 +133,8 @@ export async function main(env: Record<string, string | undefined> = process.env
     throw err
   }
   const app = await build(config)
-  await app.listen({ host: config.health.HEALTH_HOST, port: config.health.HEALTH_PORT })
+  const address = await app.listen({ host: config.health.HEALTH_HOST, port: config.health.HEALTH_PORT })
+  app.health.log.info(`Server listening at ${address}`)
   // warm the cache so the first /ready is answered from it
   void app.health.runner.collect(app.health.criticalNames)
 
@@ -140,9 +143,9 @@ export async function main(env: Record<string, string | undefined> = process.env
     if (stopping) return
     stopping = true
     app.health.shuttingDown = true
-    app.log.info({ signal }, 'shutting down: /ready answers 503, in-flight requests finish')
+    app.health.log.info({ signal }, 'shutting down: /ready answers 503, in-flight requests finish')
     const force = setTimeout(() => {
-      app.log.warn('shutdown grace period over, exiting')
+      app.health.log.warn('shutdown grace period over, exiting')
       process.exit(0)
     }, config.health.HEALTH_SHUTDOWN_GRACE_MS)
     force.unref()
@@ -150,7 +153,7 @@ export async function main(env: Record<string, string | undefined> = process.env
     delay.then(() => app.close()).then(
       () => process.exit(0),
       (err: Error) => {
-        app.log.error({ err: err.message }, 'error while closing')
+        app.health.log.error({ err: err.message }, 'error while closing')
         process.exit(1)
       },
     )

@@ -1,4 +1,5 @@
 import type { ReportMeta } from './report.js'
+import type { FastifyBaseLogger } from 'fastify'
 import type { CheckRunner } from './runner.js'
 
 // A rendered answer, valid while the runner's version is unchanged and until validUntil (for JSON, the first
@@ -18,6 +19,8 @@ export interface HealthState {
   rendered: Map<string, Rendered>
   criticalNames: readonly string[]
   allNames: readonly string[]
+  // the service's own logger (status changes, errors); Fastify itself has none
+  log: FastifyBaseLogger
 }
 
 declare module 'fastify' {
