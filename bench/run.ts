@@ -5,6 +5,7 @@ import { startJsonFake } from './lib/fakes.js'
 import { adminClient, BENCH_DB, ensureBenchDb } from './lib/pg.js'
 import { fmt, round } from './lib/stats.js'
 import { loadSettings, paths, type Ctx, type Target } from './lib/context.js'
+import { pin, pinning } from './lib/child.js'
 import { throughput } from './phases/throughput.js'
 import { herd } from './phases/herd.js'
 import { fanout } from './phases/fanout.js'
@@ -18,6 +19,7 @@ const p = paths()
 if (!existsSync(`${p.root}dist/server.js`)) throw new Error('dist/ is missing: run `npm run bench` (it builds first) or `npm run build`')
 
 const log = (line: string) => console.log(line)
+pin(process.pid, 1)
 const cpus = os.cpus()
 const machine = `${cpus[0]?.model ?? 'unknown CPU'} x ${cpus.length}, ${Math.round(os.totalmem() / 2 ** 30)} GiB RAM, ${os.type()} ${os.release()} ${os.arch()}, Node ${process.version}, load average ${os.loadavg().map((x) => x.toFixed(2)).join(' ')} at start`
 const started = new Date()
@@ -66,7 +68,7 @@ try {
   md.push(`- Date: ${started.toISOString()}`)
   md.push(`- Mode: ${s.mode}${s.quick ? ' (shorter rounds, fewer memory requests, shorter sustained polling than the issue asks; run without BENCH_QUICK for the full figures)' : ''}`)
   md.push(`- Machine: ${machine}`)
-  md.push(`- Load: autocannon on 127.0.0.1, ${s.connections} connections, ${s.seconds} s per round, ${s.rounds} rounds interleaved across targets, medians; each target in its own process, the load generator in another`)
+  md.push(`- Load: autocannon on 127.0.0.1, ${s.connections} connections, ${s.seconds} s per round, ${s.rounds} rounds interleaved across targets, medians; each target in its own process, the load generator in another${pinning ? '; targets pinned to core 0, the load generator to core 1 (taskset; BENCH_PIN=0 to turn off)' : ''}`)
   md.push('- Service: compiled dist/ (build(config) + listen), real PostgreSQL (dedicated database huntaze_bench) and Redis, every other provider at one loopback JSON fake')
   md.push('- Noise: a 2-core machine shared with other test runs; absolute numbers move between runs, ratios measured in the same round are what count', '')
 

@@ -1,4 +1,13 @@
-import { spawn, type ChildProcess } from 'node:child_process'
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
+import { availableParallelism } from 'node:os'
+
+// On a small machine the load generator and the server fight for the same cores; pinning each to its own core
+// (targets on core 0, the bench and its load generator on core 1) takes that noise out of the ratios.
+export const pinning = process.env.BENCH_PIN !== '0' && availableParallelism() >= 2 && spawnSync('taskset', ['-V']).status === 0
+
+export function pin(pid: number, core: number): void {
+  if (pinning) spawnSync('taskset', ['-cp', String(core), String(pid)], { stdio: 'ignore' })
+}
 import { openSync, closeSync, writeFileSync } from 'node:fs'
 import { Session } from 'node:inspector/promises'
 
@@ -26,6 +35,7 @@ export function startChild(script: string, opts: { env: Record<string, string>; 
     stdio: ['ignore', log, log, 'ipc'],
   })
   closeSync(log)
+  if (proc.pid) pin(proc.pid, 0)
   let next = 1
   const waiting = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>()
   const exited = new Promise<number | null>((r) => proc.once('exit', (code) => r(code)))
