@@ -7,6 +7,7 @@ import type { CheckRunner } from './runner.js'
 export interface Rendered {
   version: number
   code: number
+  type: string
   validUntil: number
   body: string
 }

@@ -215,11 +215,12 @@ t.test('the cached JSON answer never outlives the results it was rendered from',
   })
   const { app } = await appWith({ HEALTH_MAX_STALE_MS: '0' }, { checks: [flipping] })
   t.teardown(() => app.close())
-  for (const path of ['/ready', '/health', '/health/flip']) t.equal((await app.inject(path)).statusCode, 200, `${path} pass`)
+  const paths = ['/ready', '/health', '/health/flip', '/health?verbose', '/ready?verbose']
+  for (const path of paths) t.equal((await app.inject(path)).statusCode, 200, `${path} pass`)
   healthy = false
-  for (const path of ['/ready', '/health', '/health/flip']) t.equal((await app.inject(path)).statusCode, 200, `${path} still the cached pass within the lifetime`)
+  for (const path of paths) t.equal((await app.inject(path)).statusCode, 200, `${path} still the cached pass within the lifetime`)
   await new Promise((r) => setTimeout(r, 40))
-  for (const path of ['/ready', '/health', '/health/flip']) {
+  for (const path of paths) {
     const res = await app.inject(path)
     t.equal(res.statusCode, 503, `${path} fails once the lifetime is over`)
     t.match(res.body, /down now/)

@@ -1,7 +1,7 @@
 import { Type } from '@sinclair/typebox'
 import type { FastifyPluginAsync } from 'fastify'
 import { errorRef, reportRef, textView } from './schemas.js'
-import { cachedAnswer, HEALTH_JSON, send, sendJson, settle, wantsFresh } from './respond.js'
+import { cachedAnswer, HEALTH_JSON, send, sendRendered, settle, wantsFresh } from './respond.js'
 
 const healthExample = {
   status: 'warn',
@@ -52,7 +52,7 @@ export const healthRoutes: FastifyPluginAsync = async (app) => {
       const exclude = req.query.exclude
       if (!exclude) {
         const hit = cachedAnswer(state, 'health', req)
-        if (hit) return void sendJson(reply, hit.code, hit.body)
+        if (hit) return sendRendered(reply, hit)
       }
       let names = known
       let key = 'health'
@@ -89,7 +89,7 @@ export const healthRoutes: FastifyPluginAsync = async (app) => {
         return void reply.code(404).send({ statusCode: 404, error: 'Not Found', message: `no check named "${name.slice(0, 64)}"`, known })
       }
       const hit = cachedAnswer(state, `one-${name}`, req)
-      if (hit) return void sendJson(reply, hit.code, hit.body)
+      if (hit) return sendRendered(reply, hit)
       const got = state.runner.get(name, { fresh: wantsFresh(req) })
       settle(reply, got, (result) => send(state, state.meta, req, reply, `one-${name}`, name, [result], result.status === 'skipped' ? 'pass' : result.status))
     },

@@ -1,7 +1,7 @@
 import { Type } from '@sinclair/typebox'
 import type { FastifyPluginAsync } from 'fastify'
 import { reportRef, textView } from './schemas.js'
-import { cachedAnswer, HEALTH_JSON, send, sendJson, settle, wantsFresh } from './respond.js'
+import { cachedAnswer, HEALTH_JSON, send, sendJson, sendRendered, settle, wantsFresh } from './respond.js'
 import { Reason } from '../reasons.js'
 
 const query = Type.Object({
@@ -45,7 +45,7 @@ export const readyRoutes: FastifyPluginAsync = async (app) => {
     (req, reply) => {
       if (state.shuttingDown) return void sendJson(reply, 503, shuttingDown)
       const hit = cachedAnswer(state, 'ready', req)
-      if (hit) return void sendJson(reply, hit.code, hit.body)
+      if (hit) return sendRendered(reply, hit)
       const got = state.runner.collect(state.criticalNames, { fresh: wantsFresh(req) })
       settle(reply, got, (results) => send(state, meta, req, reply, 'ready', 'readiness', results))
     },

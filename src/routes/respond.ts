@@ -34,12 +34,22 @@ export function sendJson(reply: FastifyReply, code: number, body: string): Fasti
   return reply.code(code).header('cache-control', 'no-store').header('content-type', JSON_TYPE).send(body)
 }
 
+export function sendRendered(reply: FastifyReply, r: Rendered): void {
+  reply.code(r.code).header('cache-control', 'no-store').header('content-type', r.type).send(r.body)
+}
+
 // The hot path: while nothing changed and no result has expired, the cached bytes are the answer.
 export function cachedAnswer(state: HealthState, key: string, req: FastifyRequest<{ Querystring: Flags }>): Rendered | undefined {
-  const hit = state.rendered.get(key)
+  if (req.query.fresh !== undefined || req.headers['cache-control']?.includes('no-cache')) return undefined
+  const hit = state.rendered.get(wantsText(req) ? `text-${key}` : key)
   if (!hit || hit.version !== state.runner.version || Date.now() >= hit.validUntil) return undefined
-  if (req.query.verbose !== undefined || req.query.fresh !== undefined || req.headers.accept?.startsWith('text/plain') || req.headers['cache-control']?.includes('no-cache')) return undefined
   return hit
+}
+
+function firstExpiry(results: readonly CheckResult[]): number {
+  let until = Infinity
+  for (const r of results) if (r.expiresAt < until) until = r.expiresAt
+  return until
 }
 
 // JSON is rendered once per (variant, runner version); the text view shows ages, so it is rendered each time.
@@ -52,27 +62,19 @@ export function send(
   label: string,
   results: readonly CheckResult[],
   status: OverallStatus = aggregate(results),
-): FastifyReply {
+): void {
   const code = httpStatusOf(status)
-  if (wantsText(req)) {
-    // ages are shown in whole seconds, so the text is rendered at most once a second per variant
-    const now = Date.now()
-    const second = Math.floor(now / 1000)
-    const textKey = `text-${key}`
-    let text = state.rendered.get(textKey)
-    if (!text || text.version !== state.runner.version || text.code !== code || text.validUntil !== second) {
-      text = { version: state.runner.version, code, validUntil: second, body: renderText(label, results, status, second * 1000) }
-      state.rendered.set(textKey, text)
-    }
-    return reply.code(code).header('cache-control', 'no-store').header('content-type', TEXT_TYPE).send(text.body)
-  }
-  let hit = state.rendered.get(key)
-  if (!hit || hit.version !== state.runner.version || hit.code !== code) {
-    let validUntil = Infinity
-    for (const r of results) if (r.expiresAt < validUntil) validUntil = r.expiresAt
-    hit = { version: state.runner.version, code, validUntil, body: renderJson(meta, results, status) }
+  const text = wantsText(req)
+  const cacheKey = text ? `text-${key}` : key
+  let hit = state.rendered.get(cacheKey)
+  const now = Date.now()
+  if (!hit || hit.version !== state.runner.version || hit.code !== code || now >= hit.validUntil) {
+    hit = text
+      ? // ages are shown in whole seconds, so the text view is rendered at most once a second
+        { version: state.runner.version, code, type: TEXT_TYPE, validUntil: Math.min(Math.floor(now / 1000 + 1) * 1000, firstExpiry(results)), body: renderText(label, results, status, now) }
+      : { version: state.runner.version, code, type: JSON_TYPE, validUntil: firstExpiry(results), body: renderJson(meta, results, status) }
     if (state.rendered.size > 256) state.rendered.clear()
-    state.rendered.set(key, hit)
+    state.rendered.set(cacheKey, hit)
   }
-  return sendJson(reply, code, hit.body)
+  sendRendered(reply, hit)
 }
