@@ -68,7 +68,7 @@ try {
   md.push(`- Date: ${started.toISOString()}`)
   md.push(`- Mode: ${s.mode}${s.quick ? ' (shorter rounds, fewer memory requests, shorter sustained polling than the issue asks; run without BENCH_QUICK for the full figures)' : ''}`)
   md.push(`- Machine: ${machine}`)
-  md.push(`- Load: autocannon on 127.0.0.1, ${s.connections} connections, ${s.seconds} s per round, ${s.rounds} rounds interleaved across targets, medians; each target in its own process, the load generator in another${pinning ? '; targets pinned to core 0, the load generator to core 1 (taskset; BENCH_PIN=0 to turn off)' : ''}`)
+  md.push(`- Load: autocannon on 127.0.0.1, ${s.connections} connections, ${s.seconds} s per round, ${s.rounds} rounds interleaved across targets, medians; each target in its own process, the load generator in another${pinning ? '; targets pinned to core 0, the load generator to core 1 (taskset, BENCH_PIN=1)' : ''}`)
   md.push('- Service: compiled dist/ (build(config) + listen), real PostgreSQL (dedicated database huntaze_bench) and Redis, every other provider at one loopback JSON fake')
   md.push('- Noise: a 2-core machine shared with other test runs; absolute numbers move between runs, ratios measured in the same round are what count', '')
 
