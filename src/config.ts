@@ -22,10 +22,12 @@ interface SettingMeta {
   secret?: boolean
 }
 
-export type SettingSchema = TOptional<TString> & SettingMeta
+export type SettingSchema = (TString | TOptional<TString>) & SettingMeta
 
+// A setting with a default is always there once loaded, so its type is string, not string | undefined.
+function setting<M extends SettingMeta>(meta: M): (M extends { default: string } ? TString : TOptional<TString>) & SettingMeta
 function setting(meta: SettingMeta): SettingSchema {
-  return Type.Optional(Type.String({ ...meta })) as SettingSchema
+  return (meta.default !== undefined ? Type.String({ ...meta }) : Type.Optional(Type.String({ ...meta }))) as SettingSchema
 }
 
 // The platform's settings, as SERVICES.md lists them, plus the provider base URLs and check options.

@@ -7,7 +7,7 @@ import resend from '../src/checks/resend.js'
 import sentry, { parseDsn } from '../src/checks/sentry.js'
 import upstash from '../src/checks/upstash.js'
 import type { CheckDefinition } from '../src/checks/types.js'
-import { appWith } from './helpers.js'
+import { appWith, testConfig } from './helpers.js'
 import type { Fake } from './fakes/http.js'
 import { startAzureFake, type AzureMode } from './fakes/azure-openai.js'
 import { startDatadogFake, type DatadogMode } from './fakes/datadog.js'
@@ -405,7 +405,7 @@ t.test('datadog: a 429 with only X-RateLimit-Reset waits that long', async (t) =
 })
 
 t.test('datadog: the API host follows DATADOG_SITE unless DATADOG_API_URL is set', async (t) => {
-  t.equal(datadogApiUrl(undefined, undefined), 'https://api.datadoghq.com')
+  t.equal(datadogApiUrl(testConfig().settings.DATADOG_SITE, undefined), 'https://api.datadoghq.com', 'the default site')
   t.equal(datadogApiUrl('datadoghq.eu', undefined), 'https://api.datadoghq.eu')
   t.equal(datadogApiUrl('us5.datadoghq.com', undefined), 'https://api.us5.datadoghq.com')
   t.equal(datadogApiUrl('app.datadoghq.eu', undefined), 'https://api.datadoghq.eu', 'the app host pasted as the site')

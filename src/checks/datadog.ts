@@ -3,9 +3,9 @@ import { Reason } from '../reasons.js'
 import { CheckError, defineCheck } from './types.js'
 
 // DATADOG_SITE is the site name (datadoghq.eu, us3.datadoghq.com); people also paste the app host.
-export function datadogApiUrl(site: string | undefined, apiUrl: string | undefined): string {
+export function datadogApiUrl(site: string, apiUrl: string | undefined): string {
   if (apiUrl) return apiUrl.replace(/\/+$/, '')
-  return `https://api.${(site ?? 'datadoghq.com').replace(/^(app|api)\./, '')}`
+  return `https://api.${site.replace(/^(app|api)\./, '')}`
 }
 
 export default defineCheck({
@@ -18,7 +18,7 @@ export default defineCheck({
   start(ctx) {
     const s = ctx.config.settings
     const base = datadogApiUrl(s.DATADOG_SITE, s.DATADOG_API_URL)
-    const site = s.DATADOG_SITE ?? 'datadoghq.com'
+    const site = s.DATADOG_SITE
     const where = s.DATADOG_API_URL ? `DATADOG_API_URL ${base}` : `site ${site}`
     const headers = { 'dd-api-key': s.DATADOG_API_KEY ?? '', accept: 'application/json', 'user-agent': 'huntaze-health' }
     return {

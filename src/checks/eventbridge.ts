@@ -12,7 +12,7 @@ export default defineCheck({
     const setup = await awsSetup(ctx, 'EVENTBRIDGE', 'eventbridge')
     const { EventBridgeClient, DescribeEventBusCommand } = await import('@aws-sdk/client-eventbridge')
     const client = new EventBridgeClient(setup.options)
-    const bus = ctx.config.settings.AWS_EVENTBRIDGE_BUS ?? 'default'
+    const bus = ctx.config.settings.AWS_EVENTBRIDGE_BUS
     const arn = bus.startsWith('arn:') ? bus : `arn:${setup.partition}:events:${setup.region}:<account>:event-bus/${bus}`
     return {
       async run(signal) {

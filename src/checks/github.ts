@@ -11,7 +11,7 @@ export default defineCheck({
   settings: ['GITHUB_CLIENT_ID', 'GITHUB_CLIENT_SECRET', 'GITHUB_TOKEN_URL'],
   start(ctx) {
     const s = ctx.config.settings
-    const url = s.GITHUB_TOKEN_URL ?? 'https://github.com/login/oauth/access_token'
+    const url = s.GITHUB_TOKEN_URL
     const params = { client_id: s.GITHUB_CLIENT_ID ?? '', client_secret: s.GITHUB_CLIENT_SECRET ?? '', code: INVALID_CODE }
     return {
       async run(signal): Promise<Observation> {

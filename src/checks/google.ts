@@ -19,7 +19,7 @@ export default defineCheck({
   settings: ['GOOGLE_CLIENT_ID', 'GOOGLE_CLIENT_SECRET', 'GOOGLE_TOKEN_URL'],
   start(ctx) {
     const s = ctx.config.settings
-    const url = s.GOOGLE_TOKEN_URL ?? 'https://oauth2.googleapis.com/token'
+    const url = s.GOOGLE_TOKEN_URL
     const redirect = callbackUrl(s.NEXT_PUBLIC_APP_URL)
     const params: Record<string, string> = {
       grant_type: 'authorization_code',

@@ -36,7 +36,7 @@ export default defineCheck({
   validate: (config) => redirectUri(config, 'NEXT_PUBLIC_INSTAGRAM_REDIRECT_URI', 'instagram'),
   start(ctx) {
     const s = ctx.config.settings
-    const url = joinUrl(s.INSTAGRAM_GRAPH_URL ?? 'https://graph.facebook.com', '/oauth/access_token')
+    const url = joinUrl(s.INSTAGRAM_GRAPH_URL, '/oauth/access_token')
     const params = { client_id: s.INSTAGRAM_APP_ID ?? '', client_secret: s.INSTAGRAM_APP_SECRET ?? '', grant_type: 'client_credentials' }
     return {
       async run(signal): Promise<Observation> {

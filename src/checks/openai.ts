@@ -30,7 +30,7 @@ export default defineCheck({
   settings: ['OPENAI_API_KEY', 'OPENAI_BASE_URL'],
   start(ctx) {
     const s = ctx.config.settings
-    const url = `${(s.OPENAI_BASE_URL ?? 'https://api.openai.com/v1').replace(/\/+$/, '')}/models`
+    const url = `${s.OPENAI_BASE_URL.replace(/\/+$/, '')}/models`
     const key = s.OPENAI_API_KEY ?? ''
     return {
       async run(signal) {

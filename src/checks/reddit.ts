@@ -13,7 +13,7 @@ export default defineCheck({
   validate: (config) => redirectUri(config, 'NEXT_PUBLIC_REDDIT_REDIRECT_URI', 'reddit'),
   start(ctx) {
     const s = ctx.config.settings
-    const url = joinUrl(s.REDDIT_API_URL ?? 'https://www.reddit.com', '/api/v1/access_token')
+    const url = joinUrl(s.REDDIT_API_URL, '/api/v1/access_token')
     // Reddit authenticates the client with HTTP Basic only, and throttles or blocks generic user agents
     const basic = Buffer.from(`${s.REDDIT_CLIENT_ID ?? ''}:${s.REDDIT_CLIENT_SECRET ?? ''}`).toString('base64')
     const headers = { authorization: `Basic ${basic}`, ...(s.REDDIT_USER_AGENT ? { 'user-agent': s.REDDIT_USER_AGENT } : {}) }

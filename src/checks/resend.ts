@@ -16,7 +16,7 @@ export default defineCheck({
   settings: ['RESEND_API_KEY', 'RESEND_API_URL'],
   start(ctx) {
     const s = ctx.config.settings
-    const url = `${(s.RESEND_API_URL ?? 'https://api.resend.com').replace(/\/+$/, '')}/domains`
+    const url = `${s.RESEND_API_URL.replace(/\/+$/, '')}/domains`
     // Resend refuses requests without a User-Agent (403, error 1010)
     const headers = { authorization: `Bearer ${s.RESEND_API_KEY ?? ''}`, accept: 'application/json', 'user-agent': 'huntaze-health' }
     return {

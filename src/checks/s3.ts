@@ -13,7 +13,7 @@ export default defineCheck({
     const { S3Client, HeadBucketCommand } = await import('@aws-sdk/client-s3')
     // a bucket in another region is a finding to report, not a redirect to follow
     const client = new S3Client({ ...setup.options, followRegionRedirects: false })
-    const bucket = ctx.config.settings.AWS_S3_BUCKET!
+    const bucket = ctx.config.settings.AWS_S3_BUCKET
     const arn = `arn:${setup.partition}:s3:::${bucket}`
     return {
       async run(signal) {

@@ -58,7 +58,7 @@ export default defineCheck({
     const { default: Connection } = await import('nodemailer/lib/smtp-connection')
     const s = ctx.config.settings
     const host = s.SMTP_HOST ?? 'localhost'
-    const port = Number(s.SMTP_PORT ?? 587)
+    const port = Number(s.SMTP_PORT)
     const target = `SMTP_HOST ${host} port ${port}`
     const implicitTls = port === 465
     const auth = s.SMTP_USER ? { user: s.SMTP_USER, pass: s.SMTP_PASSWORD ?? '' } : undefined

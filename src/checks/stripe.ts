@@ -85,7 +85,7 @@ export default defineCheck({
   async start(ctx) {
     const { default: Stripe } = await import('stripe')
     const s = ctx.config.settings
-    const api = new URL(s.STRIPE_API_URL ?? 'https://api.stripe.com')
+    const api = new URL(s.STRIPE_API_URL)
     const protocol = api.protocol === 'http:' ? 'http' : 'https'
     // the SDK takes no AbortSignal, so its fetch client is given one that also follows the probe's signal
     let probeSignal: AbortSignal | undefined

@@ -13,7 +13,7 @@ export default defineCheck({
   validate: (config) => redirectUri(config, 'NEXT_PUBLIC_TIKTOK_REDIRECT_URI', 'tiktok'),
   start(ctx) {
     const s = ctx.config.settings
-    const url = joinUrl(s.TIKTOK_API_URL ?? 'https://open.tiktokapis.com', '/v2/oauth/token/')
+    const url = joinUrl(s.TIKTOK_API_URL, '/v2/oauth/token/')
     const params = { client_key: s.TIKTOK_CLIENT_KEY ?? '', client_secret: s.TIKTOK_CLIENT_SECRET ?? '', grant_type: 'client_credentials' }
     return {
       async run(signal): Promise<Observation> {
