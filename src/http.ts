@@ -35,6 +35,18 @@ export function retryAfterMs(header: string | null, now = Date.now()): number {
   return 60_000
 }
 
+// How long a 429 asks us to wait: Retry-After, or X-RateLimit-Reset where a provider uses that instead
+// (GitHub as an epoch second, Reddit and Datadog as seconds from now).
+export function rateLimitWaitMs(headers: Headers, now = Date.now()): number {
+  const retry = headers.get('retry-after')
+  if (retry) return retryAfterMs(retry, now)
+  const reset = Number(headers.get('x-ratelimit-reset'))
+  if (Number.isFinite(reset) && reset > 0) {
+    return reset > 1_000_000_000 ? Math.max(0, Math.min(reset * 1000 - now, 86_400_000)) : retryAfterMs(String(reset), now)
+  }
+  return retryAfterMs(null, now)
+}
+
 // Turns a non-success answer into the reason an engineer can act on. `what` names the call and the
 // setting to look at, e.g. "Resend rejected RESEND_API_KEY".
 export function httpFailure(res: HttpAnswer, provider: string, hints: { auth?: string; forbidden?: string; notFound?: string } = {}): CheckError {
@@ -43,7 +55,7 @@ export function httpFailure(res: HttpAnswer, provider: string, hints: { auth?: s
   if (s === 403) return new CheckError(Reason.FORBIDDEN, `${provider} answered 403: ${hints.forbidden ?? 'the credentials lack a permission'}`)
   if (s === 404) return new CheckError(Reason.NOT_FOUND, `${provider} answered 404: ${hints.notFound ?? 'not found'}`)
   if (s === 429) {
-    const wait = retryAfterMs(res.headers.get('retry-after'))
+    const wait = rateLimitWaitMs(res.headers)
     return new CheckError(Reason.RATE_LIMITED, `${provider} answered 429 (rate limited); next probe in ${Math.ceil(wait / 1000)}s`, { retryAfterMs: wait })
   }
   if (s >= 500) return new CheckError(Reason.UPSTREAM_ERROR, `${provider} answered ${s}: a server error on their side`)

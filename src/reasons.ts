@@ -18,7 +18,6 @@ export const Reason = {
   DISABLED: 'DISABLED',
   MISCONFIGURED: 'MISCONFIGURED',
   NOT_CONFIGURED: 'NOT_CONFIGURED',
-  NOT_IMPLEMENTED: 'NOT_IMPLEMENTED',
   SHUTTING_DOWN: 'SHUTTING_DOWN',
   INTERNAL: 'INTERNAL',
 } as const
@@ -44,7 +43,6 @@ export const reasonDescriptions: Record<ReasonCode, string> = {
   DISABLED: 'the dependency works but the feature is switched off on its side (for example SES sending)',
   MISCONFIGURED: 'a setting breaks its format rule',
   NOT_CONFIGURED: 'a setting the check needs is not set',
-  NOT_IMPLEMENTED: 'the live check of this service does not exist yet; only its settings were checked',
   SHUTTING_DOWN: 'the health service is shutting down',
   INTERNAL: 'the check itself failed (a bug in the health service)',
 }

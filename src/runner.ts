@@ -69,10 +69,11 @@ export class CheckRunner {
     definitions: readonly CheckDefinition[],
     private readonly config: Config,
     private readonly log: FastifyBaseLogger,
+    sanitize: (text: string) => string = createSanitizer(config.secrets),
   ) {
     this.definitions = definitions
     for (const def of definitions) this.slots.set(def.name, { def, notBefore: 0, probes: 0 })
-    this.ctx = { config, log, sanitize: createSanitizer(config.secrets) }
+    this.ctx = { config, log, sanitize }
   }
 
   has(name: string): boolean {
@@ -216,7 +217,6 @@ export class CheckRunner {
       const first = resolved.find((f) => f.severity === status) ?? resolved[0]
       reason = first.problem === 'missing' ? Reason.NOT_CONFIGURED : Reason.MISCONFIGURED
     }
-    if (def.kind === 'pending') outputs.push('live check not implemented yet: only the settings were checked')
     if (def.kind === 'format-only' && def.formatOnlyBecause && status !== 'pass') outputs.push(`format only: ${def.formatOnlyBecause}`)
     if (obs && (obs.status ?? 'pass') === 'pass' && obs.output && status !== 'pass') outputs.unshift(obs.output)
 
@@ -227,8 +227,8 @@ export class CheckRunner {
       ...base,
       expiresAt: Math.max(base.expiresAt, slot.notBefore),
       status,
-      reason: status === 'pass' ? (def.kind === 'pending' ? Reason.NOT_IMPLEMENTED : undefined) : reason,
-      output: status === 'pass' && def.kind !== 'pending' ? this.passOutput(def, obs) : output,
+      reason: status === 'pass' ? undefined : reason,
+      output: status === 'pass' ? this.passOutput(def, obs) : output,
       durationMs: Math.round((performance.now() - started) * 100) / 100,
       findings: resolved.map((f) => ({ ...f, message: this.ctx.sanitize(f.message) })),
       details: obs?.details,

@@ -58,7 +58,7 @@ export async function build(config: Config, opts: BuildOptions = {}): Promise<Fa
   app.setSerializerCompiler(() => (data) => JSON.stringify(data))
 
   const definitions = opts.checks ?? allChecks
-  const runner = new CheckRunner(definitions, config, log as FastifyBaseLogger)
+  const runner = new CheckRunner(definitions, config, log as FastifyBaseLogger, sanitize)
   const state: HealthState = {
     runner,
     meta: { serviceId: config.health.HEALTH_SERVICE_ID, version: pkg.version, description: 'Health of the Huntaze platform and its dependencies' },

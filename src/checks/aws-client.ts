@@ -1,6 +1,7 @@
 import type { NodeHttpHandler } from '@smithy/node-http-handler'
 import type { Config, Finding, SettingName, Settings } from '../config.js'
 import { formats } from '../formats.js'
+import { retryAfterMs } from '../http.js'
 import { Reason, type ReasonCode } from '../reasons.js'
 import { CheckError, type CheckContext, type Measurement, type Observation, type Scalar } from './types.js'
 
@@ -205,15 +206,6 @@ const throttled = new Set(['Throttling', 'ThrottlingException', 'ThrottledExcept
 const notFound = new Set(['NoSuchBucket', 'NotFound', 'NotFoundException', 'ResourceNotFoundException', 'QueueDoesNotExist', 'AWS.SimpleQueueService.NonExistentQueue', 'NonExistentQueue'])
 const wrongRegion = new Set(['PermanentRedirect', 'AuthorizationHeaderMalformed', 'IllegalLocationConstraintException'])
 
-function retryAfterMs(headers: Record<string, string | undefined> | undefined): number | undefined {
-  const raw = headers?.['retry-after']
-  if (!raw) return undefined
-  const seconds = Number(raw)
-  if (Number.isFinite(seconds) && seconds >= 0) return Math.round(seconds * 1000)
-  const at = Date.parse(raw)
-  return Number.isNaN(at) ? undefined : Math.max(0, at - Date.now())
-}
-
 function awsSaid(e: SdkError): string {
   const m = (e.message ?? '').replace(/\s+/g, ' ').trim()
   if (!m || m === 'UnknownError' || m === 'Unknown') return ''
@@ -289,7 +281,8 @@ export function awsFailure(err: unknown, setup: AwsSetup, call: AwsCall): unknow
     return new CheckError(Reason.FORBIDDEN, `${op}: access denied (${code}): grant ${call.permission} on ${call.resource} to ${who}${awsSaid(e)}${unsure}`)
   }
   if (is(throttled) || status === 429) {
-    const wait = retryAfterMs(headers)
+    // without Retry-After, the cache lifetime is the back-off
+    const wait = headers?.['retry-after'] ? retryAfterMs(headers['retry-after']) : undefined
     return new CheckError(Reason.RATE_LIMITED, `${op}: throttled by ${setup.label} (${code}): the account's request rate for this API is exhausted; the check backs off`, wait !== undefined ? { retryAfterMs: wait } : {})
   }
   if (is(notFound) || status === 404) {

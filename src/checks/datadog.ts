@@ -1,4 +1,4 @@
-import { httpFailure, httpRequest, retryAfterMs } from '../http.js'
+import { httpFailure, httpRequest } from '../http.js'
 import { Reason } from '../reasons.js'
 import { CheckError, defineCheck } from './types.js'
 
@@ -33,11 +33,6 @@ export default defineCheck({
             Reason.AUTH_FAILED,
             `Datadog answered ${res.status}: DATADOG_API_KEY is not a valid API key on ${where}; use an API key (not an application key) from Organization Settings > API Keys, and set DATADOG_SITE to the site of that organization`,
           )
-        }
-        // Datadog announces its window in X-RateLimit-Reset (seconds) rather than Retry-After
-        if (res.status === 429 && !res.headers.get('retry-after') && res.headers.get('x-ratelimit-reset')) {
-          const wait = retryAfterMs(res.headers.get('x-ratelimit-reset'))
-          throw new CheckError(Reason.RATE_LIMITED, `Datadog answered 429 (rate limited); next probe in ${Math.ceil(wait / 1000)}s`, { retryAfterMs: wait })
         }
         throw httpFailure(res, 'Datadog', { notFound: `no /api/v1/validate on ${where}; check DATADOG_SITE or DATADOG_API_URL` })
       },

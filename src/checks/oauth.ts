@@ -1,4 +1,4 @@
-import { httpFailure, httpRequest, retryAfterMs, type HttpAnswer } from '../http.js'
+import { httpFailure, httpRequest, rateLimitWaitMs, type HttpAnswer } from '../http.js'
 import { Reason } from '../reasons.js'
 import { CheckError } from './types.js'
 
@@ -71,20 +71,8 @@ export function tokenDetails(res: HttpAnswer): Record<string, string | number> {
   return out
 }
 
-// Some providers announce their window in X-RateLimit-Reset instead of Retry-After: GitHub as an epoch
-// second, Reddit as seconds from now.
-export function rateLimitWaitMs(res: HttpAnswer, now = Date.now()): number {
-  const retry = res.headers.get('retry-after')
-  if (retry) return retryAfterMs(retry, now)
-  const reset = Number(res.headers.get('x-ratelimit-reset'))
-  if (Number.isFinite(reset) && reset > 0) {
-    return reset > 1_000_000_000 ? Math.max(0, Math.min(reset * 1000 - now, 86_400_000)) : retryAfterMs(String(reset), now)
-  }
-  return retryAfterMs(null, now)
-}
-
 export function rateLimited(provider: string, res: HttpAnswer, why = 'rate limited'): CheckError {
-  const wait = rateLimitWaitMs(res)
+  const wait = rateLimitWaitMs(res.headers)
   return new CheckError(Reason.RATE_LIMITED, `${provider} answered ${res.status} (${why}); next probe in ${Math.ceil(wait / 1000)}s`, { retryAfterMs: wait })
 }
 

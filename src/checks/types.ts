@@ -56,7 +56,7 @@ export interface CheckDefinition {
   timeoutMs?: number
   cacheTtlMs?: number
   // 'third-party' checks default to the long cache lifetime
-  kind: 'live' | 'third-party' | 'format-only' | 'pending'
+  kind: 'live' | 'third-party' | 'format-only'
   // why there is no live check, for format-only checks
   formatOnlyBecause?: string
   // cross-setting rules (https in production, redirect URIs, key modes, ...)
