@@ -126,6 +126,28 @@ export class CheckRunner {
     return this.refresh(slot)
   }
 
+  // Until when collect(names) keeps answering what it answers now, short of a new result (which bumps the version):
+  // the next expiry (it starts a refresh), the end of a Retry-After wait, or the moment a stale result whose refresh
+  // is already running grows too old to serve. Lets renderers keep their bytes through a stale-while-revalidate
+  // window instead of rendering the same stale results again for every request.
+  validUntil(names: readonly string[], now = Date.now()): number {
+    const maxStale = this.config.health.HEALTH_MAX_STALE_MS
+    let until = Infinity
+    for (const name of names) {
+      const slot = this.slots.get(name)
+      const r = slot?.result
+      if (!slot || !r) return now
+      const t =
+        now < r.expiresAt || now < slot.notBefore
+          ? Math.max(r.expiresAt, slot.notBefore)
+          : slot.inflight && now - r.expiresAt <= maxStale
+            ? r.expiresAt + maxStale + 1
+            : now
+      if (t < until) until = t
+    }
+    return until
+  }
+
   private refresh(slot: Slot): Promise<CheckResult> {
     if (slot.inflight) return slot.inflight
     const p = this.evaluate(slot).then((result) => {

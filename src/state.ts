@@ -2,8 +2,8 @@ import type { ReportMeta } from './report.js'
 import type { FastifyBaseLogger } from 'fastify'
 import type { CheckRunner } from './runner.js'
 
-// A rendered answer, valid while the runner's version is unchanged and until validUntil (for JSON, the first
-// expiry of its results; for the text view, the second it was rendered in).
+// A rendered answer, valid while the runner's version is unchanged and until validUntil (runner.validUntil of its
+// checks: through a stale-while-revalidate window too; for the text view, at most the second it was rendered in).
 export interface Rendered {
   version: number
   code: number

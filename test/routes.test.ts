@@ -198,6 +198,31 @@ t.test('probe routes write no log line per request; a status change writes exact
   t.equal(logs.lines.length, after, '200 requests, no new log line')
 })
 
+t.test('while a stale result is refreshed, every answer comes from the bytes rendered once; the new result replaces them', async (t) => {
+  let release: () => void = () => {}
+  let n = 0
+  const slow = defineCheck({
+    name: 'slow', tier: 'critical', componentType: 'component', kind: 'live', description: 'x', settings: [], cacheTtlMs: 30,
+    start: () => ({ run: async () => { n++; if (n > 1) await new Promise<void>((r) => (release = r)); return { details: { n } } } }),
+  })
+  const { app } = await appWith({ HEALTH_MAX_STALE_MS: '60000' }, { checks: [slow] })
+  t.teardown(() => { release(); return app.close() })
+  const paths = ['/ready', '/health', '/health/slow']
+  for (const path of paths) t.equal((await app.inject(path)).statusCode, 200)
+  await new Promise((r) => setTimeout(r, 40))
+  const first = new Map<string, string>()
+  for (const path of paths) first.set(path, (await app.inject(path)).body)
+  t.equal(n, 2, 'the expiry started one refresh, which hangs')
+  const cached = new Map(app.health.rendered)
+  for (let i = 0; i < 20; i++) for (const path of paths) t.equal((await app.inject(path)).body, first.get(path))
+  for (const [key, hit] of cached) t.equal(app.health.rendered.get(key), hit, `${key}: not rendered again during the refresh`)
+  t.equal(n, 2, 'still one refresh after 60 requests')
+  const version = app.health.runner.version
+  release()
+  for (let i = 0; i < 50 && app.health.runner.version === version; i++) await new Promise((r) => setTimeout(r, 5))
+  for (const path of paths) t.not((await app.inject(path)).body, first.get(path), `${path}: the new result is answered once it lands`)
+})
+
 t.test('HEAD /health answers the same code with no body', async (t) => {
   const { app } = await appWith({}, { checks: [down('a', 'critical')] })
   t.teardown(() => app.close())

@@ -619,3 +619,33 @@ t.test('app.close() closes the probes', async (t) => {
   await app.close()
   t.equal(stats.closed, 1)
 })
+
+t.test('validUntil: the next expiry, then, while the refresh runs, the end of the stale window; a new result bumps the version', async (t) => {
+  const gate = deferred<Observation>()
+  const { def } = synthetic('until', (_s, n) => (n === 1 ? Promise.resolve({ details: { n } }) : gate.promise), { cacheTtlMs: 30 })
+  const { runner } = runnerWith(t, [def], { HEALTH_MAX_STALE_MS: '200' })
+  const t0 = Date.now()
+  t.equal(runner.validUntil(['until'], t0), t0, 'no result yet: now')
+  const [first] = await runner.collect(['until'])
+  t.equal(runner.validUntil(['until'], first.observedAt), first.expiresAt, 'fresh: until it expires')
+  await sleep(50)
+  const now = Date.now()
+  t.equal(runner.validUntil(['until'], now), now, 'expired with no refresh running: nothing can be kept')
+  runner.collect(['until'])
+  t.equal(runner.probeCount('until'), 2, 'collect started the refresh')
+  t.equal(runner.validUntil(['until'], now), first.expiresAt + 200 + 1, 'refresh running: until the stale result may no longer be served')
+  t.equal(runner.validUntil(['until'], first.expiresAt + 201), first.expiresAt + 201, 'past that: nothing can be kept')
+  const version = runner.version
+  gate.resolve({ details: { n: 2 } })
+  await settle(t, () => runner.version > version, 'the refresh lands and bumps the version')
+  t.ok(runner.validUntil(['until']) > Date.now(), 'fresh again')
+})
+
+t.test('validUntil: a Retry-After wait keeps the answer past the expiry until the wait ends', async (t) => {
+  const { def } = synthetic('until-429', async () => ({ status: 'warn', reason: Reason.RATE_LIMITED, output: 'slow down', retryAfterMs: 300 }), { cacheTtlMs: 10 })
+  const { runner } = runnerWith(t, [def])
+  const [r] = await runner.collect(['until-429'])
+  const until = runner.validUntil(['until-429'], r.observedAt)
+  t.ok(until > r.observedAt + 10, 'not at the end of the 10 ms lifetime: no probe may run then')
+  t.ok(until >= r.observedAt + 250 && until <= r.observedAt + 600, `about the Retry-After (${until - r.observedAt} ms)`)
+})

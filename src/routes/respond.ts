@@ -46,13 +46,8 @@ export function cachedAnswer(state: HealthState, key: string, req: FastifyReques
   return hit
 }
 
-function firstExpiry(results: readonly CheckResult[]): number {
-  let until = Infinity
-  for (const r of results) if (r.expiresAt < until) until = r.expiresAt
-  return until
-}
-
-// JSON is rendered once per (variant, runner version); the text view shows ages, so it is rendered each time.
+// JSON is rendered once per (variant, runner version) and kept until a result expires or a stale one may no longer
+// be served; the text view shows ages in whole seconds, so it is also rendered again each second.
 export function send(
   state: HealthState,
   meta: ReportMeta,
@@ -69,10 +64,11 @@ export function send(
   let hit = state.rendered.get(cacheKey)
   const now = Date.now()
   if (!hit || hit.version !== state.runner.version || hit.code !== code || now >= hit.validUntil) {
+    const until = state.runner.validUntil(results.map((r) => r.name), now)
     hit = text
       ? // ages are shown in whole seconds, so the text view is rendered at most once a second
-        { version: state.runner.version, code, type: TEXT_TYPE, validUntil: Math.min(Math.floor(now / 1000 + 1) * 1000, firstExpiry(results)), body: renderText(label, results, status, now) }
-      : { version: state.runner.version, code, type: JSON_TYPE, validUntil: firstExpiry(results), body: renderJson(meta, results, status) }
+        { version: state.runner.version, code, type: TEXT_TYPE, validUntil: Math.min(Math.floor(now / 1000 + 1) * 1000, until), body: renderText(label, results, status, now) }
+      : { version: state.runner.version, code, type: JSON_TYPE, validUntil: until, body: renderJson(meta, results, status) }
     if (state.rendered.size > 256) state.rendered.clear()
     state.rendered.set(cacheKey, hit)
   }
