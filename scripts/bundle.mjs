@@ -3,8 +3,9 @@
 import { build } from 'esbuild'
 
 await build({
-  entryPoints: ['src/server.ts'],
-  outfile: 'dist/service.js',
+  // the service, and the worker thread its probes run in (src/worker-prober.ts starts dist/probe-worker.js)
+  entryPoints: { service: 'src/server.ts', 'probe-worker': 'src/probe-worker.ts' },
+  outdir: 'dist',
   bundle: true,
   platform: 'node',
   target: 'node20',

@@ -1,9 +1,10 @@
 import type { FastifyBaseLogger } from 'fastify'
 import { settingMeta, type Config, type Finding, type SettingName, type Tier } from './config.js'
-import { classifyError } from './classify.js'
+import { Prober, type ProbeExecutor, type ProbeOutcome } from './prober.js'
+import { isCatalogueCheck } from './checks/index.js'
 import { Reason, type ReasonCode } from './reasons.js'
 import { createSanitizer } from './sanitize.js'
-import type { CheckContext, CheckDefinition, ComponentType, Measurement, Observation, Probe, Scalar } from './checks/types.js'
+import type { CheckDefinition, ComponentType, Measurement, Observation, Scalar } from './checks/types.js'
 
 export type CheckStatus = 'pass' | 'warn' | 'fail' | 'skipped'
 
@@ -29,11 +30,8 @@ export interface CheckResult {
 
 interface Slot {
   def: CheckDefinition
-  probe?: Probe
   result?: CheckResult
   inflight?: Promise<CheckResult>
-  // the probe's start() while it runs (SDK import, client creation), shared by concurrent callers
-  starting?: Promise<Probe>
   // no probe before this (a provider's Retry-After)
   notBefore: number
   // probes started, for tests and the bench
@@ -51,18 +49,14 @@ export function worst(a: CheckStatus, b: CheckStatus): CheckStatus {
   return rank[b] > rank[a] ? b : a
 }
 
-function timeoutError(ms: number): Error {
-  const err = new Error(`no answer within ${ms}ms; the probe was cancelled`)
-  err.name = 'TimeoutError'
-  return err
-}
-
 export class CheckRunner {
   readonly definitions: readonly CheckDefinition[]
   // bumped on every new result, so renderers can cache their output per version
   version = 0
   private readonly slots = new Map<string, Slot>()
-  private readonly ctx: Omit<CheckContext, 'timeoutMs'>
+  private readonly sanitize: (text: string) => string
+  private readonly inline: Prober
+  private readonly isolated?: ProbeExecutor
   private closed = false
 
   constructor(
@@ -70,10 +64,14 @@ export class CheckRunner {
     private readonly config: Config,
     private readonly log: FastifyBaseLogger,
     sanitize: (text: string) => string = createSanitizer(config.secrets),
+    // the executor for the catalogue's own checks (a worker thread in the running service); others run inline
+    isolated?: ProbeExecutor,
   ) {
     this.definitions = definitions
     for (const def of definitions) this.slots.set(def.name, { def, notBefore: 0, probes: 0 })
-    this.ctx = { config, log, sanitize }
+    this.sanitize = sanitize
+    this.inline = new Prober(config, log, sanitize)
+    this.isolated = isolated
   }
 
   has(name: string): boolean {
@@ -244,7 +242,7 @@ export class CheckRunner {
 
     const notBefore = obs?.retryAfterMs ?? probeFailed?.retryAfterMs
     if (notBefore) slot.notBefore = Date.now() + notBefore
-    const output = outputs.length > 0 ? this.ctx.sanitize(outputs.join('; ')) : undefined
+    const output = outputs.length > 0 ? this.sanitize(outputs.join('; ')) : undefined
     return {
       ...base,
       expiresAt: Math.max(base.expiresAt, slot.notBefore),
@@ -252,14 +250,14 @@ export class CheckRunner {
       reason: status === 'pass' ? undefined : reason,
       output: status === 'pass' ? this.passOutput(def, obs) : output,
       durationMs: Math.round((performance.now() - started) * 100) / 100,
-      findings: resolved.map((f) => ({ ...f, message: this.ctx.sanitize(f.message) })),
+      findings: resolved.map((f) => ({ ...f, message: this.sanitize(f.message) })),
       details: obs?.details,
-      measurements: (obs?.measurements ?? []).map((m) => (m.output ? { ...m, output: this.ctx.sanitize(m.output) } : m)),
+      measurements: (obs?.measurements ?? []).map((m) => (m.output ? { ...m, output: this.sanitize(m.output) } : m)),
     }
   }
 
   private passOutput(def: CheckDefinition, obs: Observation | undefined): string | undefined {
-    if (obs?.output) return this.ctx.sanitize(obs.output)
+    if (obs?.output) return this.sanitize(obs.output)
     // a pass that proved nothing live says so
     return def.kind === 'format-only' && def.formatOnlyBecause ? `format only: ${def.formatOnlyBecause}` : undefined
   }
@@ -275,58 +273,17 @@ export class CheckRunner {
     return probePassed ? 'warn' : 'fail'
   }
 
-  private async probe(slot: Slot): Promise<{ obs: Observation } | { error: { reason: ReasonCode; message: string; retryAfterMs?: number } }> {
-    const def = slot.def
-    const timeout = this.timeoutOf(def)
-    const controller = new AbortController()
-    let timer: NodeJS.Timeout | undefined
-    if (this.closed) return { error: { reason: Reason.SHUTTING_DOWN, message: 'the health service is shutting down' } }
+  private probe(slot: Slot): Promise<ProbeOutcome> {
+    if (this.closed) return Promise.resolve({ error: { reason: Reason.SHUTTING_DOWN, message: 'the health service is shutting down' } })
     slot.probes++
-    try {
-      // start() (an SDK import on first use) counts against the timeout, so the answer never comes later than it
-      const run = (async () => {
-        slot.probe ??= await (slot.starting ??= this.startProbe(slot, timeout))
-        return slot.probe.run(controller.signal)
-      })()
-      // the signal cancels the I/O; the race makes sure a probe that ignores it still cannot hold the answer
-      const timedOut = new Promise<never>((_, reject) => {
-        timer = setTimeout(() => {
-          const err = timeoutError(timeout)
-          controller.abort(err)
-          reject(err)
-        }, timeout)
-        timer.unref()
-      })
-      run.catch(() => undefined)
-      const obs = await Promise.race([run, timedOut])
-      return { obs }
-    } catch (err) {
-      const c = controller.signal.aborted ? { reason: Reason.TIMEOUT, message: `no answer within ${timeout}ms; the probe was cancelled` } : classifyError(err)
-      if (c.reason === Reason.INTERNAL) this.log.error({ check: def.name, err: this.ctx.sanitize(String((err as Error)?.stack ?? err)) }, 'check threw an unexpected error')
-      return { error: { ...c, message: this.ctx.sanitize(c.message) } }
-    } finally {
-      clearTimeout(timer)
-    }
-  }
-
-  private startProbe(slot: Slot, timeoutMs: number): Promise<Probe> {
-    return Promise.resolve()
-      .then(() => slot.def.start!({ ...this.ctx, timeoutMs }))
-      .then(
-        (probe) => (slot.probe = probe),
-        (err) => {
-          // a start that failed is tried again by the next probe
-          slot.starting = undefined
-          throw err
-        },
-      )
+    const executor = this.isolated && isCatalogueCheck(slot.def) ? this.isolated : this.inline
+    return executor.run(slot.def, this.timeoutOf(slot.def))
   }
 
   async close(): Promise<void> {
     if (this.closed) return
     this.closed = true
-    const pending = [...this.slots.values()].flatMap((s) => [s.inflight, s.starting]).filter(Boolean)
-    await Promise.allSettled(pending)
-    await Promise.allSettled([...this.slots.values()].map((s) => s.probe?.close?.()))
+    await Promise.allSettled([...this.slots.values()].map((s) => s.inflight))
+    await Promise.allSettled([this.inline.close(), this.isolated?.close()])
   }
 }

@@ -8,6 +8,7 @@ import { ConfigError, loadConfig, type Config } from './config.js'
 import { checks as allChecks } from './checks/index.js'
 import type { CheckDefinition } from './checks/types.js'
 import { CheckRunner } from './runner.js'
+import { WorkerProber } from './worker-prober.js'
 import { createSanitizer } from './sanitize.js'
 import type { HealthState } from './state.js'
 import { liveRoutes } from './routes/live.js'
@@ -24,6 +25,8 @@ export interface BuildOptions {
   checks?: readonly CheckDefinition[]
   // collect the routes' schemas into an OpenAPI document (app.swagger()): for `npm run openapi` and the contract test
   openapi?: boolean
+  // run the catalogue's probes in a worker thread, as the running service does (main()); default in this thread
+  isolateProbes?: boolean
 }
 
 export const routeList = ['/live', '/ready', '/health', '/health/{service}']
@@ -58,7 +61,7 @@ export async function build(config: Config, opts: BuildOptions = {}): Promise<Fa
   app.setSerializerCompiler(() => (data) => JSON.stringify(data))
 
   const definitions = opts.checks ?? allChecks
-  const runner = new CheckRunner(definitions, config, log as FastifyBaseLogger, sanitize)
+  const runner = new CheckRunner(definitions, config, log as FastifyBaseLogger, sanitize, opts.isolateProbes ? new WorkerProber(config, log as FastifyBaseLogger) : undefined)
   const state: HealthState = {
     runner,
     meta: { serviceId: config.health.HEALTH_SERVICE_ID, version: pkg.version, description: 'Health of the Huntaze platform and its dependencies' },
@@ -132,7 +135,7 @@ export async function main(env: Record<string, string | undefined> = process.env
     }
     throw err
   }
-  const app = await build(config)
+  const app = await build(config, { isolateProbes: true })
   const address = await app.listen({ host: config.health.HEALTH_HOST, port: config.health.HEALTH_PORT })
   app.health.log.info(`Server listening at ${address}`)
   // warm the cache so the first /ready is answered from it

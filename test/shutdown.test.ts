@@ -52,7 +52,12 @@ t.test('SIGTERM: /ready turns 503 at once, in-flight requests finish, the proces
   const inflight = get(port, '/health/postgres?fresh', agent)
   if (silent.accepted() === 0) await accepted
   srv.child.kill('SIGTERM')
-  const ready = await get(port, '/ready')
+  // the signal reaches the event loop asynchronously: a request already on the wire may be answered first
+  let ready = await get(port, '/ready')
+  for (let i = 0; i < 20 && !/SHUTTING_DOWN/.test(ready.body); i++) {
+    await new Promise((r) => setTimeout(r, 25))
+    ready = await get(port, '/ready')
+  }
   t.equal(ready.status, 503, '/ready answers 503 during shutdown')
   t.match(JSON.parse(ready.body).output, /SHUTTING_DOWN/)
   const done = await inflight

@@ -42,7 +42,8 @@ if (mode === 'fanout') {
   checks = [...allChecks, httpCheck('silent-http', process.env.BENCH_SILENT_URL!)]
 }
 
-const app = await build(loadConfig(env, { envFile: false }), { checks })
+// as the running service: the catalogue's probes in a worker thread
+const app = await build(loadConfig(env, { envFile: false }), { checks, isolateProbes: true })
 const url = await app.listen({ host: '127.0.0.1', port: 0, backlog: 4096 })
 const runner = app.health.runner
 

@@ -55,3 +55,10 @@ export const checks: readonly CheckDefinition[] = [
   logrocket,
   datadog,
 ]
+
+const catalogue = new Set(checks)
+
+// A definition from the catalogue itself, not one made by a test or the bench: a worker thread can find it by name.
+export function isCatalogueCheck(def: CheckDefinition): boolean {
+  return catalogue.has(def)
+}

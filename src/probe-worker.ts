@@ -1,0 +1,40 @@
+// The worker thread that runs the catalogue's probes (src/worker-prober.ts starts it): their clients, SDKs,
+// sockets and garbage live here, so the thread that answers HTTP runs only the request path.
+import { parentPort, workerData } from 'node:worker_threads'
+import type { FastifyBaseLogger } from 'fastify'
+import type { Config } from './config.js'
+import { checks } from './checks/index.js'
+import { Prober } from './prober.js'
+import { Reason } from './reasons.js'
+import { createSanitizer } from './sanitize.js'
+import type { WorkerReply, WorkerRequest } from './worker-prober.js'
+
+const port = parentPort!
+const config = (workerData as { config: Config }).config
+const byName = new Map(checks.map((d) => [d.name, d]))
+const post = (m: WorkerReply) => port.postMessage(m)
+
+// Log lines go to the main thread's logger, so they share its destination and its secret scrubbing.
+const levels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace'] as const
+const log = Object.fromEntries(
+  levels.map((level) => [
+    level,
+    (obj: unknown, msg?: string) => post(typeof obj === 'string' ? { type: 'log', level, obj: {}, msg: obj } : { type: 'log', level, obj: JSON.parse(JSON.stringify(obj ?? {})), msg }),
+  ]),
+) as unknown as FastifyBaseLogger
+;(log as unknown as { child: () => FastifyBaseLogger }).child = () => log
+
+const prober = new Prober(config, log, createSanitizer(config.secrets))
+
+port.on('message', (m: WorkerRequest) => {
+  if (m.type === 'close') {
+    void prober.close().then(() => {
+      post({ type: 'closed' })
+      port.close()
+    })
+    return
+  }
+  const def = byName.get(m.name)
+  if (!def) return post({ type: 'outcome', id: m.id, outcome: { error: { reason: Reason.INTERNAL, message: `no check named ${m.name} in this build` } } })
+  void prober.run(def, m.timeoutMs).then((outcome) => post({ type: 'outcome', id: m.id, outcome }))
+})
