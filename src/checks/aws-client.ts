@@ -121,11 +121,23 @@ export function credentialFindings(config: Config): Finding[] {
   return findings
 }
 
+// What the SDK logs: a string as it is, an error by its message, anything else as JSON (not "[object Object]").
+function describe(a: unknown): string {
+  if (typeof a === 'string') return a
+  if (a instanceof Error) return a.message
+  try {
+    return JSON.stringify(a) ?? String(a)
+  } catch {
+    return String(a)
+  }
+}
+
 // SDK warnings (socket exhaustion, request timeouts) go to the app's log, scrubbed; its chatty info lines do not.
 function sdkLogger(ctx: CheckContext, check: string): SdkLogger {
-  const warn = (...args: unknown[]) => ctx.log.warn({ check, sdk: ctx.sanitize(args.map((a) => (a instanceof Error ? a.message : String(a))).join(' ')) }, 'AWS SDK warning')
+  const warn = (...args: unknown[]) => ctx.log.warn({ check, sdk: ctx.sanitize(args.map(describe).join(' ')) }, 'AWS SDK warning')
   const quiet = () => undefined
-  return { trace: quiet, debug: quiet, info: quiet, warn, error: warn }
+  // the SDK logs every failed command at error level: the check's own result (and its status-change line) says that
+  return { trace: quiet, debug: quiet, info: quiet, warn, error: quiet }
 }
 
 export async function awsSetup(ctx: CheckContext, service: AwsService, check: string): Promise<AwsSetup> {
