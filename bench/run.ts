@@ -23,7 +23,7 @@ pin(process.pid, 1)
 const cpus = os.cpus()
 const machine = `${cpus[0]?.model ?? 'unknown CPU'} x ${cpus.length}, ${Math.round(os.totalmem() / 2 ** 30)} GiB RAM, ${os.type()} ${os.release()} ${os.arch()}, Node ${process.version}, load average ${os.loadavg().map((x) => x.toFixed(2)).join(' ')} at start`
 const started = new Date()
-log(`huntaze-health bench, ${s.mode} mode: ${s.connections} connections, ${s.seconds} s x ${s.rounds} rounds, medians`)
+log(`huntaze-health bench, ${s.mode} mode: ${s.connections} connections, throughput in ${s.tpRounds} rounds of ${s.seconds} s per target over ${s.tpBlocks} sets of processes, ratios per round, medians`)
 log(machine)
 
 const fake = await startJsonFake()
@@ -68,9 +68,9 @@ try {
   md.push(`- Date: ${started.toISOString()}`)
   md.push(`- Mode: ${s.mode}${s.quick ? ' (shorter rounds, fewer memory requests, shorter sustained polling than the issue asks; run without BENCH_QUICK for the full figures)' : ''}`)
   md.push(`- Machine: ${machine}`)
-  md.push(`- Load: autocannon on 127.0.0.1, ${s.connections} connections, ${s.seconds} s per round, ${s.rounds} rounds interleaved across targets, medians; each target in its own process, the load generator in another${pinning ? '; targets pinned to core 0, the load generator to core 1 (taskset, BENCH_PIN=1)' : ''}`)
+  md.push(`- Load: autocannon on 127.0.0.1, ${s.connections} connections, ${s.tpRounds} rounds of ${s.seconds} s per target, spread over ${s.tpBlocks} sets of freshly started processes; in each round the service and its two ceilings run back to back, in an order that rotates each round, and the ratio is taken within the round; the tables give the median of those ratios and the middle half of them (25th to 75th percentile); each target in its own process, the load generator in another${pinning ? '; targets pinned to core 0, the load generator to core 1 (taskset, BENCH_PIN=1)' : ''}`)
   md.push('- Service: compiled dist/ (build(config) + listen), real PostgreSQL (dedicated database huntaze_bench) and Redis, every other provider at one loopback JSON fake')
-  md.push('- Noise: a 2-core machine shared with other test runs; absolute numbers move between runs, ratios measured in the same round are what count', '')
+  md.push('- Noise: on this 2-core virtual machine the same code runs at speeds that differ by up to a quarter between back-to-back half-second rounds, in one process as much as in two; absolute numbers move between runs, so only ratios taken within a round, over many rounds, are compared', '')
 
   md.push('## Targets', '')
   table(['target', 'measured', 'limit', 'met', 'note'], targets.map((t) => [t.name, t.measured, t.limit, t.met ? 'met' : '**not met**', t.note ?? '']))
@@ -78,8 +78,8 @@ try {
   md.push('## Throughput', '')
   md.push(`Body sizes: ${Object.entries(tp.bodyBytes).map(([k, v]) => `${k} ${v} B`).join(', ')}. Ceilings answer with the same status, content-type, cache-control and body bytes (verified before measuring). Latency in ms, from every response.`, '')
   table(
-    ['route', 'target', 'req/s', 'p50 ms', 'p99 ms', 'errors', 'non-2xx (status)', 'ratio to Fastify ceiling', 'ratio to node:http', 'req/s by round'],
-    tp.rows.map((r) => [r.path, r.kind, fmt(r.rps, 0), fmt(r.p50, 3), fmt(r.p99, 3), r.errors, `${r.non2xx} (${r.status})`, r.ratio !== undefined ? fmt(r.ratio, 3) : '', r.ratioNode !== undefined ? fmt(r.ratioNode, 3) : '', r.rounds.map((x) => Math.round(x.rps)).join(', ')]),
+    ['route', 'target', 'req/s', 'p50 ms', 'p99 ms', 'errors', 'non-2xx (status)', 'ratio to Fastify ceiling (middle half)', 'ratio to node:http', 'req/s by round'],
+    tp.rows.map((r) => [r.path, r.kind, fmt(r.rps, 0), fmt(r.p50, 3), fmt(r.p99, 3), r.errors, `${r.non2xx} (${r.status})`, r.ratio !== undefined ? `${fmt(r.ratio, 3)} (${fmt(r.ratioSpread![0], 2)}-${fmt(r.ratioSpread![1], 2)})` : '', r.ratioNode !== undefined ? fmt(r.ratioNode, 3) : '', r.rounds.map((x) => Math.round(x.rps)).join(', ')]),
   )
   md.push('### Check outcomes against the fake', '')
   md.push('The bench measures the HTTP path, not the checks: providers whose protocol the generic fake does not speak fail, which is expected.', '')

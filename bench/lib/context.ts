@@ -15,7 +15,12 @@ export function loadSettings() {
   const quick = process.env.BENCH_QUICK === '1' || process.argv.includes('--quick')
   const s = {
     quick,
-    seconds: num('BENCH_SECONDS', quick ? 1 : 3),
+    // throughput: many short rounds, each with the service and its ceilings back to back
+    seconds: num('BENCH_SECONDS', quick ? 0.5 : 1),
+    tpRounds: Math.round(num('BENCH_TP_ROUNDS', quick ? 6 : 15)),
+    // the throughput rounds are spread over this many sets of freshly started processes
+    tpBlocks: Math.round(num('BENCH_TP_PROCESSES', quick ? 2 : 5)),
+    // fan-out, timeouts, start-up
     rounds: Math.round(num('BENCH_ROUNDS', quick ? 2 : 3)),
     connections: Math.round(num('BENCH_CONNECTIONS', 10)),
     warmSeconds: num('BENCH_WARM_SECONDS', quick ? 1 : 2),
@@ -30,7 +35,7 @@ export function loadSettings() {
     pgUrl: process.env.BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres',
     redisUrl: process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379',
   }
-  const custom = ['BENCH_SECONDS', 'BENCH_ROUNDS', 'BENCH_CONNECTIONS', 'BENCH_SUSTAIN_SECONDS', 'BENCH_MEMORY_REQUESTS'].filter((k) => process.env[k])
+  const custom = ['BENCH_SECONDS', 'BENCH_TP_ROUNDS', 'BENCH_TP_PROCESSES', 'BENCH_ROUNDS', 'BENCH_CONNECTIONS', 'BENCH_SUSTAIN_SECONDS', 'BENCH_MEMORY_REQUESTS'].filter((k) => process.env[k])
   return { ...s, mode: `${quick ? 'quick' : 'full'}${custom.length ? ` (overridden: ${custom.join(', ')})` : ''}` }
 }
 

@@ -2,7 +2,7 @@ import { startChild, type Child } from '../lib/child.js'
 import type { Canned } from '../targets/ceiling.js'
 import { get } from '../lib/http.js'
 import { load, type LoadResult } from '../lib/load.js'
-import { median, round } from '../lib/stats.js'
+import { median, percentile, round } from '../lib/stats.js'
 import type { Ctx, Target } from '../lib/context.js'
 
 export const routes = [
@@ -25,7 +25,9 @@ export interface Row {
   errors: number
   non2xx: number
   status: string
+  // median, 25th and 75th percentile of the ratio measured round by round (the service's round against the ceiling's)
   ratio?: number
+  ratioSpread?: [number, number]
   ratioNode?: number
 }
 
@@ -40,14 +42,15 @@ export interface CheckOutcome {
 const volatile = new Set(['date', 'connection', 'keep-alive', 'content-length'])
 const stable = (h: Record<string, string>) => Object.fromEntries(Object.entries(h).filter(([k]) => !volatile.has(k)))
 
-export async function throughput(ctx: Ctx) {
+// One set of processes: the service, warmed, and its two ceilings answering the bytes it answers now.
+async function startTargets(ctx: Ctx, block: number) {
   const { s } = ctx
   const service = await startChild(ctx.serviceScript, { env: { BENCH_SERVICE_ENV: JSON.stringify(ctx.env) }, logFile: `${ctx.out}/service.log` })
   const children: Child[] = [service]
   try {
     // the first /health probes everything; its answer waits for the slowest check
     const cold = await get(`${service.url}/health`)
-    ctx.log(`  cold /health: ${cold.status} in ${round(cold.ms)} ms`)
+    ctx.log(`  processes ${block + 1}/${s.tpBlocks}: cold /health ${cold.status} in ${round(cold.ms)} ms`)
     await load(service.url, { connections: s.connections, seconds: s.warmSeconds, paths: routes.map((r) => r.path) })
 
     const canned: Canned[] = []
@@ -55,7 +58,6 @@ export async function throughput(ctx: Ctx) {
       const a = await get(service.url + r.path)
       canned.push({ url: r.path, route: r.route, status: a.status, headers: stable(a.headers), body: a.body })
     }
-    const outcomes = checkOutcomes(canned.find((c) => c.url === '/health')!.body)
 
     const urls: Record<Kind, string> = { service: service.url, fastify: '', node: '' }
     for (const kind of ['fastify', 'node'] as const) {
@@ -69,20 +71,43 @@ export async function throughput(ctx: Ctx) {
       }
       await load(c.url, { connections: s.connections, seconds: s.warmSeconds, paths: routes.map((r) => r.path) })
     }
-    ctx.log(`  ceilings answer byte for byte like the service (status, body, content-type, cache-control)`)
+    return { children, urls, canned }
+  } catch (err) {
+    for (const c of children) await c.close()
+    throw err
+  }
+}
 
-    // rounds interleave the targets, so drift in the machine's load hits all of them alike
-    const raw = new Map<string, LoadResult[]>()
-    for (let round_ = 0; round_ < s.rounds; round_++) {
-      for (const r of routes) {
-        for (const kind of kinds) {
-          const res = await load(urls[kind] + r.path, { connections: s.connections, seconds: s.seconds })
-          const key = `${r.path} ${kind}`
-          raw.set(key, [...(raw.get(key) ?? []), res])
+export async function throughput(ctx: Ctx) {
+  const { s } = ctx
+  // The machine's speed drifts by tens of percent within seconds, so a ratio is taken within each round, where the
+  // service and its ceilings run back to back; the order rotates each round so no target always goes first. A
+  // process also keeps a speed of its own for its lifetime (where it runs, what its JIT made of the warm-up), so the
+  // rounds are spread over several sets of freshly started processes.
+  const raw = new Map<string, LoadResult[]>()
+  const perBlock = Math.ceil(s.tpRounds / s.tpBlocks)
+  let canned: Canned[] = []
+  let done = 0
+  for (let block = 0; block < s.tpBlocks; block++) {
+    const t = await startTargets(ctx, block)
+    if (block === 0) canned = t.canned
+    try {
+      for (let i = 0; i < perBlock && done < s.tpRounds; i++, done++) {
+        for (const r of routes) {
+          for (const kind of rotate(kinds, done)) {
+            const res = await load(t.urls[kind] + r.path, { connections: s.connections, seconds: s.seconds })
+            const key = `${r.path} ${kind}`
+            raw.set(key, [...(raw.get(key) ?? []), res])
+          }
         }
       }
-      ctx.log(`  round ${round_ + 1}/${s.rounds} done`)
+    } finally {
+      for (const c of t.children) await c.close()
     }
+    ctx.log(`  ${done}/${s.tpRounds} rounds done`)
+  }
+  ctx.log(`  ceilings answered byte for byte like the service (status, body, content-type, cache-control)`)
+  const outcomes = checkOutcomes(canned.find((c) => c.url === '/health')!.body)
 
     const rows: Row[] = []
     const targets: Target[] = []
@@ -104,21 +129,27 @@ export async function throughput(ctx: Ctx) {
           status: Object.keys(statuses).join('/'),
         }
       }
-      byKind.service.ratio = byKind.service.rps / byKind.fastify.rps
-      byKind.service.ratioNode = byKind.service.rps / byKind.node.rps
-      byKind.fastify.ratioNode = byKind.fastify.rps / byKind.node.rps
+      const paired = (a: Kind, b: Kind) => byKind[a].rounds.map((x, i) => x.rps / byKind[b].rounds[i].rps)
+      const ratios = paired('service', 'fastify')
+      byKind.service.ratio = median(ratios)
+      byKind.service.ratioSpread = [percentile(ratios, 25), percentile(ratios, 75)]
+      byKind.service.ratioNode = median(paired('service', 'node'))
+      byKind.fastify.ratioNode = median(paired('fastify', 'node'))
       rows.push(byKind.service, byKind.fastify, byKind.node)
       targets.push({
         name: `${r.path} >= ${r.min} x its Fastify ceiling`,
-        measured: `${round(byKind.service.ratio, 3)} (${Math.round(byKind.service.rps)} vs ${Math.round(byKind.fastify.rps)} req/s)`,
+        measured: `${round(byKind.service.ratio, 3)} (middle half of ${ratios.length} rounds ${round(byKind.service.ratioSpread[0], 2)}-${round(byKind.service.ratioSpread[1], 2)}; ${Math.round(byKind.service.rps)} vs ${Math.round(byKind.fastify.rps)} req/s)`,
         limit: `>= ${r.min}`,
         met: byKind.service.ratio >= r.min && byKind.service.errors === 0,
       })
     }
-    return { rows, targets, outcomes, bodyBytes: Object.fromEntries(canned.map((c) => [c.url, Buffer.byteLength(c.body)])) }
-  } finally {
-    for (const c of children) await c.close()
-  }
+  return { rows, targets, outcomes, bodyBytes: Object.fromEntries(canned.map((c) => [c.url, Buffer.byteLength(c.body)])) }
+}
+
+// The kinds in round-robin order, starting one further each round.
+function rotate<T>(xs: readonly T[], by: number): T[] {
+  const k = by % xs.length
+  return [...xs.slice(k), ...xs.slice(0, k)]
 }
 
 function checkOutcomes(body: string): CheckOutcome[] {
