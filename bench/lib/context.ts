@@ -17,7 +17,7 @@ export function loadSettings() {
     quick,
     // throughput: many short rounds, each with the service and its ceilings back to back
     seconds: num('BENCH_SECONDS', quick ? 0.5 : 1),
-    tpRounds: Math.round(num('BENCH_TP_ROUNDS', quick ? 6 : 15)),
+    tpRounds: Math.round(num('BENCH_TP_ROUNDS', quick ? 6 : 20)),
     // the throughput rounds are spread over this many sets of freshly started processes
     tpBlocks: Math.round(num('BENCH_TP_PROCESSES', quick ? 2 : 5)),
     // fan-out, timeouts, start-up
