@@ -12,6 +12,10 @@ export interface ProbeExecutor {
   close(): Promise<void>
 }
 
+// The outcomes every executor answers in the same words.
+export const timedOut = (ms: number): ProbeOutcome => ({ error: { reason: Reason.TIMEOUT, message: `no answer within ${ms}ms; the probe was cancelled` } })
+export const shuttingDown: ProbeOutcome = Object.freeze({ error: Object.freeze({ reason: Reason.SHUTTING_DOWN, message: 'the health service is shutting down' }) })
+
 interface State {
   probe?: Probe
   // the probe's start() while it runs (SDK import, client creation), shared by concurrent callers
@@ -58,7 +62,8 @@ export class Prober implements ProbeExecutor {
       const obs = await Promise.race([run, timedOut])
       return { obs }
     } catch (err) {
-      const c = controller.signal.aborted ? { reason: Reason.TIMEOUT, message: `no answer within ${timeout}ms; the probe was cancelled` } : classifyError(err)
+      if (controller.signal.aborted) return timedOut(timeout)
+      const c = classifyError(err)
       if (c.reason === Reason.INTERNAL) this.ctx.log.error({ check: def.name, err: this.ctx.sanitize(String((err as Error)?.stack ?? err)) }, 'check threw an unexpected error')
       return { error: { ...c, message: this.ctx.sanitize(c.message) } }
     } finally {

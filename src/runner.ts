@@ -1,6 +1,6 @@
 import type { FastifyBaseLogger } from 'fastify'
 import { settingMeta, type Config, type Finding, type SettingName, type Tier } from './config.js'
-import { Prober, type ProbeExecutor, type ProbeOutcome } from './prober.js'
+import { Prober, shuttingDown, type ProbeExecutor, type ProbeOutcome } from './prober.js'
 import { isCatalogueCheck } from './checks/index.js'
 import { Reason, type ReasonCode } from './reasons.js'
 import { createSanitizer } from './sanitize.js'
@@ -274,7 +274,7 @@ export class CheckRunner {
   }
 
   private probe(slot: Slot): Promise<ProbeOutcome> {
-    if (this.closed) return Promise.resolve({ error: { reason: Reason.SHUTTING_DOWN, message: 'the health service is shutting down' } })
+    if (this.closed) return Promise.resolve(shuttingDown)
     slot.probes++
     const executor = this.isolated && isCatalogueCheck(slot.def) ? this.isolated : this.inline
     return executor.run(slot.def, this.timeoutOf(slot.def))

@@ -2,7 +2,7 @@ import { Worker } from 'node:worker_threads'
 import type { FastifyBaseLogger } from 'fastify'
 import type { Config } from './config.js'
 import type { CheckDefinition } from './checks/types.js'
-import type { ProbeExecutor, ProbeOutcome } from './prober.js'
+import { shuttingDown, timedOut, type ProbeExecutor, type ProbeOutcome } from './prober.js'
 import { Reason } from './reasons.js'
 
 export type WorkerRequest = { type: 'run'; id: number; name: string; timeoutMs: number } | { type: 'close' }
@@ -30,7 +30,7 @@ export class WorkerProber implements ProbeExecutor {
   ) {}
 
   run(def: CheckDefinition, timeoutMs: number): Promise<ProbeOutcome> {
-    if (this.closing) return Promise.resolve({ error: { reason: Reason.SHUTTING_DOWN, message: 'the health service is shutting down' } })
+    if (this.closing) return Promise.resolve(shuttingDown)
     const worker = (this.worker ??= this.spawn())
     const id = this.next++
     return new Promise<ProbeOutcome>((resolve) => {
@@ -39,7 +39,7 @@ export class WorkerProber implements ProbeExecutor {
         if (!answered) (answered = true), resolve(o)
       }
       // the worker keeps the timeout itself; this answers on time even while the thread starts or is busy
-      const late = setTimeout(() => answer({ error: { reason: Reason.TIMEOUT, message: `no answer within ${timeoutMs}ms; the probe was cancelled` } }), timeoutMs + LATE_MS)
+      const late = setTimeout(() => answer(timedOut(timeoutMs)), timeoutMs + LATE_MS)
       // a thread that has not answered long after the timeout it keeps itself is wedged: it is replaced
       const wedged = setTimeout(() => {
         this.pending.delete(id)
