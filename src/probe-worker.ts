@@ -28,10 +28,8 @@ const prober = new Prober(config, log, createSanitizer(config.secrets))
 
 port.on('message', (m: WorkerRequest) => {
   if (m.type === 'close') {
-    void prober.close().then(() => {
-      post({ type: 'closed' })
-      port.close()
-    })
+    // closing the port lets the thread exit, which is what the main thread waits for
+    void prober.close().then(() => port.close())
     return
   }
   const def = byName.get(m.name)

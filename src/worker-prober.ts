@@ -9,7 +9,6 @@ export type WorkerRequest = { type: 'run'; id: number; name: string; timeoutMs: 
 export type WorkerReply =
   | { type: 'outcome'; id: number; outcome: ProbeOutcome }
   | { type: 'log'; level: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace'; obj: Record<string, unknown>; msg?: string }
-  | { type: 'closed' }
 
 // The worker answers within each probe's own timeout. The main thread answers TIMEOUT itself a little after it (the
 // first probe also waits for the thread to start), and past GRACE_MS more it takes the thread to be wedged.
@@ -74,11 +73,11 @@ export class WorkerProber implements ProbeExecutor {
         this.log[m.level](m.obj, m.msg)
       }
     })
+    let failure = ''
     worker.on('error', (err) => {
+      failure = `: ${err.message}`
       this.log.error({ err: err.message }, 'the probe thread failed; the next probe starts a new one')
     })
-    let failure = ''
-    worker.on('error', (err) => (failure = `: ${err.message}`))
     worker.on('exit', () => {
       if (this.worker === worker) this.worker = undefined
       this.failPending(`the probe thread stopped${failure}`)
