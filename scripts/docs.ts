@@ -31,7 +31,7 @@ export function reasonTable(): string {
 }
 
 export function checkTable(): string {
-  const rows = checks.map((c) => `| \`${c.name}\` | ${c.tier} | ${c.kind === 'format-only' ? 'format only' : c.kind === 'third-party' ? 'live (third-party cache)' : 'live'} | ${cell(c.description)} |`)
+  const rows = checks.map((c) => `| \`${c.name}\` | ${c.tier} | ${!c.live ? 'format only' : c.cache === 'third-party' ? 'live (third-party cache)' : 'live'} | ${cell(c.description)} |`)
   return ['| check | tier | kind | proves |', '|---|---|---|---|', ...rows].join('\n')
 }
 

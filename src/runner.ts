@@ -84,7 +84,7 @@ export class CheckRunner {
 
   ttlOf(def: CheckDefinition): number {
     if (def.cacheTtlMs !== undefined) return def.cacheTtlMs
-    return def.kind === 'third-party' ? this.config.health.HEALTH_THIRD_PARTY_CACHE_TTL_MS : this.config.health.HEALTH_CACHE_TTL_MS
+    return def.cache === 'third-party' ? this.config.health.HEALTH_THIRD_PARTY_CACHE_TTL_MS : this.config.health.HEALTH_CACHE_TTL_MS
   }
 
   timeoutOf(def: CheckDefinition): number {
@@ -198,7 +198,7 @@ export class CheckRunner {
       componentType: def.componentType,
       observedAt,
       expiresAt: observedAt + this.ttlOf(def),
-      liveCheck: def.kind === 'live' || def.kind === 'third-party',
+      liveCheck: def.live,
       measurements: [] as Measurement[],
     }
     if (def.tier === 'optional' && !this.isConfigured(def)) {
@@ -237,7 +237,7 @@ export class CheckRunner {
       const first = resolved.find((f) => f.severity === status) ?? resolved[0]
       reason = first.problem === 'missing' ? Reason.NOT_CONFIGURED : Reason.MISCONFIGURED
     }
-    if (def.kind === 'format-only' && def.formatOnlyBecause && status !== 'pass') outputs.push(`format only: ${def.formatOnlyBecause}`)
+    if (!def.live && def.formatOnlyBecause && status !== 'pass') outputs.push(`format only: ${def.formatOnlyBecause}`)
     if (obs && (obs.status ?? 'pass') === 'pass' && obs.output && status !== 'pass') outputs.unshift(obs.output)
 
     const notBefore = obs?.retryAfterMs ?? probeFailed?.retryAfterMs
@@ -259,7 +259,7 @@ export class CheckRunner {
   private passOutput(def: CheckDefinition, obs: Observation | undefined): string | undefined {
     if (obs?.output) return this.sanitize(obs.output)
     // a pass that proved nothing live says so
-    return def.kind === 'format-only' && def.formatOnlyBecause ? `format only: ${def.formatOnlyBecause}` : undefined
+    return !def.live && def.formatOnlyBecause ? `format only: ${def.formatOnlyBecause}` : undefined
   }
 
   private severity(f: Finding, def: CheckDefinition, probePassed: boolean): 'warn' | 'fail' {

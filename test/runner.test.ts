@@ -27,7 +27,8 @@ function synthetic(name: string, run: Run, extra: Partial<CheckDefinition> = {})
     componentType: 'component',
     description: 'synthetic check',
     settings: [],
-    kind: 'live',
+    live: true,
+    cache: 'infrastructure',
     ...extra,
     start: () => {
       stats.started++
@@ -174,7 +175,7 @@ t.test('cache lifetime: within the TTL no probe, after it a probe', async (t) =>
 
 t.test('default cache lifetimes: infrastructure short, third-party long', async (t) => {
   const live = synthetic('live-ttl', async () => ({})).def
-  const third = synthetic('third-ttl', async () => ({}), { kind: 'third-party' }).def
+  const third = synthetic('third-ttl', async () => ({}), { cache: 'third-party' }).def
   const { runner } = runnerWith(t, [live, third], { HEALTH_CACHE_TTL_MS: '1234', HEALTH_THIRD_PARTY_CACHE_TTL_MS: '98765' })
   const [a, b] = await runner.collect(['live-ttl', 'third-ttl'])
   t.equal(a.expiresAt - a.observedAt, 1234)
@@ -517,7 +518,7 @@ t.test('a malformed critical setting whose live probe fails is a fail with the p
 })
 
 t.test('a malformed critical setting of a check with no live check is a fail', async (t) => {
-  const def: CheckDefinition = { name: 'fmt', tier: 'critical', componentType: 'component', description: 'format only', kind: 'format-only', settings: ['JWT_SECRET'] }
+  const def: CheckDefinition = { name: 'fmt', tier: 'critical', componentType: 'component', description: 'format only', live: false, cache: 'infrastructure', settings: ['JWT_SECRET'] }
   const { runner } = runnerWith(t, [def], { JWT_SECRET: 'too-short' })
   const r = await one(runner, 'fmt')
   t.equal(r.status, 'fail')
@@ -528,7 +529,7 @@ t.test('a malformed critical setting of a check with no live check is a fail', a
 })
 
 t.test('a malformed setting of an important tier is a warn', async (t) => {
-  const def: CheckDefinition = { name: 'mail', tier: 'critical', componentType: 'component', description: 'format only', kind: 'format-only', settings: ['FROM_EMAIL'] }
+  const def: CheckDefinition = { name: 'mail', tier: 'critical', componentType: 'component', description: 'format only', live: false, cache: 'infrastructure', settings: ['FROM_EMAIL'] }
   const { runner } = runnerWith(t, [def], { FROM_EMAIL: 'not-an-address' })
   const r = await one(runner, 'mail')
   t.equal(r.status, 'warn')
@@ -541,7 +542,8 @@ t.test('a finding with its own severity keeps it', async (t) => {
     tier: 'critical',
     componentType: 'component',
     description: 'cross-setting rule',
-    kind: 'format-only',
+    live: false,
+    cache: 'infrastructure',
     settings: [],
     validate: () => [{ setting: 'STRIPE_SECRET_KEY', problem: 'invalid', severity: 'warn', message: 'a test key in production' }],
   }

@@ -22,7 +22,8 @@ export default defineCheck({
   name: 'azure-openai',
   tier: 'critical',
   componentType: 'component',
-  kind: 'third-party',
+  live: true,
+  cache: 'third-party',
   description: 'The key is accepted and the deployment exists, without spending tokens (a one-token completion with HEALTH_DEEP_CHECKS)',
   settings: ['AZURE_OPENAI_API_KEY', 'AZURE_OPENAI_ENDPOINT', 'AZURE_OPENAI_API_VERSION', 'AZURE_OPENAI_DEPLOYMENT', 'AZURE_OPENAI_BASE_URL'],
   start(ctx) {

@@ -12,7 +12,8 @@ export default defineCheck({
   name: 'datadog',
   tier: 'optional',
   componentType: 'component',
-  kind: 'third-party',
+  live: true,
+  cache: 'third-party',
   description: 'The API key is valid on the configured site (the key validation endpoint)',
   settings: ['DATADOG_API_KEY', 'DATADOG_SITE', 'DATADOG_API_URL'],
   start(ctx) {

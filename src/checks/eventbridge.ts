@@ -5,7 +5,8 @@ export default defineCheck({
   name: 'eventbridge',
   tier: 'important',
   componentType: 'system',
-  kind: 'live',
+  live: true,
+  cache: 'infrastructure',
   description: 'The event bus exists (DescribeEventBus)',
   settings: ['AWS_REGION', 'AWS_EVENTBRIDGE_BUS', 'AWS_ENDPOINT_URL', 'AWS_ENDPOINT_URL_EVENTBRIDGE'],
   async start(ctx) {

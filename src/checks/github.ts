@@ -6,7 +6,8 @@ export default defineCheck({
   name: 'github',
   tier: 'optional',
   componentType: 'component',
-  kind: 'third-party',
+  live: true,
+  cache: 'third-party',
   description: 'The OAuth client is recognised by the token endpoint (an invalid code is not an invalid client)',
   settings: ['GITHUB_CLIENT_ID', 'GITHUB_CLIENT_SECRET', 'GITHUB_TOKEN_URL'],
   start(ctx) {

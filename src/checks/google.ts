@@ -14,7 +14,8 @@ export default defineCheck({
   name: 'google',
   tier: 'optional',
   componentType: 'component',
-  kind: 'third-party',
+  live: true,
+  cache: 'third-party',
   description: 'The OAuth client is recognised by the token endpoint (an invalid grant is not an invalid client)',
   settings: ['GOOGLE_CLIENT_ID', 'GOOGLE_CLIENT_SECRET', 'GOOGLE_TOKEN_URL'],
   start(ctx) {

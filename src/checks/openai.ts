@@ -25,7 +25,8 @@ export default defineCheck({
   name: 'openai',
   tier: 'optional',
   componentType: 'component',
-  kind: 'third-party',
+  live: true,
+  cache: 'third-party',
   description: 'The key is accepted (listing models, which costs nothing)',
   settings: ['OPENAI_API_KEY', 'OPENAI_BASE_URL'],
   start(ctx) {

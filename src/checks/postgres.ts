@@ -47,7 +47,8 @@ export default defineCheck({
   name: 'postgres',
   tier: 'critical',
   componentType: 'datastore',
-  kind: 'live',
+  live: true,
+  cache: 'infrastructure',
   description: 'A connection authenticates and SELECT 1 answers',
   settings: ['DATABASE_URL', 'DATABASE_HOST', 'DATABASE_PORT', 'DATABASE_NAME', 'DATABASE_USER', 'DATABASE_PASSWORD'],
   async start(ctx) {

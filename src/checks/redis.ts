@@ -6,7 +6,8 @@ export default defineCheck({
   name: 'redis',
   tier: 'optional',
   componentType: 'datastore',
-  kind: 'live',
+  live: true,
+  cache: 'infrastructure',
   description: 'A SET with expiry and a GET of the same key round-trip',
   settings: ['REDIS_URL'],
   async start(ctx) {

@@ -11,7 +11,8 @@ export default defineCheck({
   name: 'resend',
   tier: 'optional',
   componentType: 'component',
-  kind: 'third-party',
+  live: true,
+  cache: 'third-party',
   description: 'The key is accepted (listing domains, a read that sends nothing)',
   settings: ['RESEND_API_KEY', 'RESEND_API_URL'],
   start(ctx) {

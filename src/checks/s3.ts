@@ -5,7 +5,8 @@ export default defineCheck({
   name: 's3',
   tier: 'critical',
   componentType: 'system',
-  kind: 'live',
+  live: true,
+  cache: 'infrastructure',
   description: 'The media bucket exists and is reachable with these credentials (HeadBucket)',
   settings: ['AWS_REGION', 'AWS_S3_BUCKET', 'AWS_ENDPOINT_URL', 'AWS_ENDPOINT_URL_S3'],
   async start(ctx) {

@@ -28,7 +28,8 @@ export default defineCheck({
   name: 'sentry',
   tier: 'optional',
   componentType: 'component',
-  kind: 'third-party',
+  live: true,
+  cache: 'third-party',
   description: 'The DSN parses (public key, host, project id); with SENTRY_CHECK_INGEST the ingest host answers',
   settings: ['SENTRY_DSN', 'SENTRY_AUTH_TOKEN', 'SENTRY_CHECK_INGEST'],
   start(ctx) {

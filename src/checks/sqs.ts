@@ -48,7 +48,8 @@ export default defineCheck({
   name: 'sqs',
   tier: 'important',
   componentType: 'system',
-  kind: 'live',
+  live: true,
+  cache: 'infrastructure',
   description: 'Each queue answers its attributes; backlog and age of the oldest message are reported',
   settings: ['AWS_REGION', 'AWS_SQS_QUEUE_URLS', 'AWS_ENDPOINT_URL', 'AWS_ENDPOINT_URL_SQS', 'AWS_ENDPOINT_URL_CLOUDWATCH'],
   async start(ctx) {

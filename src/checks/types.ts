@@ -55,9 +55,11 @@ export interface CheckDefinition {
   configuredBy?: readonly SettingName[]
   timeoutMs?: number
   cacheTtlMs?: number
-  // 'third-party' checks default to the long cache lifetime
-  kind: 'live' | 'third-party' | 'format-only'
-  // why there is no live check, for format-only checks
+  // the probe proves the dependency over the network; false for format-only checks
+  live: boolean
+  // which default cache lifetime applies: HEALTH_THIRD_PARTY_CACHE_TTL_MS or HEALTH_CACHE_TTL_MS
+  cache: 'infrastructure' | 'third-party'
+  // why there is no live check: set exactly when live is false
   formatOnlyBecause?: string
   // cross-setting rules (https in production, redirect URIs, key modes, ...)
   validate?(config: Config): Finding[]

@@ -12,7 +12,8 @@ export default defineCheck({
   name: 'upstash',
   tier: 'important',
   componentType: 'datastore',
-  kind: 'third-party',
+  live: true,
+  cache: 'third-party',
   description: 'An authenticated PING through the Upstash REST API answers PONG',
   settings: ['UPSTASH_REDIS_REST_URL', 'UPSTASH_REDIS_REST_TOKEN'],
   start(ctx) {
