@@ -1,7 +1,7 @@
 import type { NodeHttpHandler } from '@smithy/node-http-handler'
 import type { Config, Finding, SettingName, Settings } from '../config.js'
 import { formats } from '../formats.js'
-import { retryAfterMs } from '../http.js'
+import { retryAfterMs } from './lib/http.js'
 import { Reason, type ReasonCode } from '../reasons.js'
 import { CheckError, type CheckContext, type Measurement, type Observation, type Scalar } from './types.js'
 

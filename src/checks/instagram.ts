@@ -1,8 +1,8 @@
-import type { HttpAnswer } from '../http.js'
 import { Reason } from '../reasons.js'
 import { CheckError, defineCheck, type Observation } from './types.js'
+import { joinUrl, type HttpAnswer } from './lib/http.js'
 import { redirectUri } from './rules.js'
-import { hasAccessToken, joinUrl, otherFailure, postForm, rateLimited, tokenDetails } from './oauth.js'
+import { hasAccessToken, otherFailure, postForm, rateLimited, tokenDetails } from './oauth.js'
 
 interface GraphError {
   type?: string

@@ -1,4 +1,4 @@
-import { httpFailure, httpRequest, rateLimitWaitMs, type HttpAnswer } from '../http.js'
+import { httpFailure, httpRequest, rateLimitWaitMs, type HttpAnswer } from './lib/http.js'
 import { Reason } from '../reasons.js'
 import { CheckError } from './types.js'
 
@@ -7,17 +7,11 @@ import { CheckError } from './types.js'
 // Never a real code: it only has to be refused after the client is authenticated (RFC 6749 §4.1.3).
 export const INVALID_CODE = 'huntaze-health-check-deliberately-invalid-code'
 
-export const USER_AGENT = 'huntaze-health'
-
-export function joinUrl(base: string, path: string): string {
-  return `${base.replace(/\/+$/, '')}${path}`
-}
-
 // Secrets travel in the body, never in the URL, so they do not land in proxies' access logs.
 export function postForm(url: string, params: Record<string, string>, signal: AbortSignal, headers: Record<string, string> = {}): Promise<HttpAnswer> {
   return httpRequest(url, {
     method: 'POST',
-    headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json', 'user-agent': USER_AGENT, ...headers },
+    headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json', ...headers },
     body: new URLSearchParams(params).toString(),
     signal,
   })

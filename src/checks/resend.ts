@@ -1,4 +1,4 @@
-import { httpFailure, httpRequest, type HttpAnswer } from '../http.js'
+import { httpFailure, httpRequest, joinUrl, type HttpAnswer } from './lib/http.js'
 import { Reason } from '../reasons.js'
 import { CheckError, defineCheck, type Observation } from './types.js'
 
@@ -17,9 +17,9 @@ export default defineCheck({
   settings: ['RESEND_API_KEY', 'RESEND_API_URL'],
   start(ctx) {
     const s = ctx.config.settings
-    const url = `${s.RESEND_API_URL.replace(/\/+$/, '')}/domains`
+    const url = joinUrl(s.RESEND_API_URL, '/domains')
     // Resend refuses requests without a User-Agent (403, error 1010)
-    const headers = { authorization: `Bearer ${s.RESEND_API_KEY ?? ''}`, accept: 'application/json', 'user-agent': 'huntaze-health' }
+    const headers = { authorization: `Bearer ${s.RESEND_API_KEY ?? ''}`, accept: 'application/json' }
     return {
       async run(signal): Promise<Observation> {
         const res = await httpRequest(url, { headers, signal })

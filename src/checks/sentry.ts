@@ -1,5 +1,5 @@
 import { parseBoolean } from '../formats.js'
-import { httpFailure, httpRequest } from '../http.js'
+import { httpFailure, httpRequest } from './lib/http.js'
 import { Reason } from '../reasons.js'
 import { CheckError, defineCheck } from './types.js'
 
@@ -47,7 +47,7 @@ export default defineCheck({
         }
         // a GET on the POST-only envelope endpoint reaches the ingest service without submitting an event
         const url = `${dsn.origin}${dsn.pathPrefix}/api/${dsn.projectId}/envelope/`
-        const res = await httpRequest(url, { headers: { 'user-agent': 'huntaze-health' }, signal })
+        const res = await httpRequest(url, { signal })
         if (res.status < 500 && res.status !== 429) {
           return { status: 'pass', output: `SENTRY_DSN parsed and the ingest host ${dsn.host} answers (HTTP ${res.status}, no event sent)`, details: { ...details, ingestStatus: res.status } }
         }

@@ -1,7 +1,7 @@
 import type { Config, Finding } from '../config.js'
 import { classifyError } from '../classify.js'
 import { stripeKeyMode } from '../formats.js'
-import { retryAfterMs } from '../http.js'
+import { retryAfterMs } from './lib/http.js'
 import { Reason } from '../reasons.js'
 import { stripeKeys } from './rules.js'
 import { CheckError, defineCheck } from './types.js'

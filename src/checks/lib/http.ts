@@ -1,5 +1,13 @@
-import { Reason } from './reasons.js'
-import { CheckError } from './checks/types.js'
+import { Reason } from '../../reasons.js'
+import { CheckError } from '../types.js'
+
+// How every request of this service names itself to providers.
+export const USER_AGENT = 'huntaze-health'
+
+// A base URL setting may end in slashes; the path starts with one.
+export function joinUrl(base: string, path: string): string {
+  return `${base.replace(/\/+$/, '')}${path}`
+}
 
 export interface HttpAnswer {
   status: number
@@ -13,7 +21,8 @@ export async function httpRequest(
   url: string,
   init: { method?: string; headers?: Record<string, string>; body?: string; signal: AbortSignal },
 ): Promise<HttpAnswer> {
-  const res = await fetch(url, { method: init.method ?? 'GET', headers: init.headers, body: init.body, signal: init.signal, redirect: 'manual' })
+  const headers = { 'user-agent': USER_AGENT, ...init.headers }
+  const res = await fetch(url, { method: init.method ?? 'GET', headers, body: init.body, signal: init.signal, redirect: 'manual' })
   const text = await res.text()
   let json: unknown
   try {
