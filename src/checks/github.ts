@@ -1,6 +1,6 @@
 import { Reason } from '../reasons.js'
 import { CheckError, defineCheck, type Observation } from './types.js'
-import { describe, hasAccessToken, INVALID_CODE, oauthError, otherFailure, postForm, rateLimited } from './oauth.js'
+import { describe, hasAccessToken, INVALID_CODE, oauthError, otherFailure, postForm, rateLimited } from './lib/oauth.js'
 
 export default defineCheck({
   name: 'github',

@@ -1,6 +1,6 @@
 import { Reason } from '../reasons.js'
 import { CheckError, defineCheck, type Observation } from './types.js'
-import { describe, hasAccessToken, INVALID_CODE, oauthError, otherFailure, postForm } from './oauth.js'
+import { describe, hasAccessToken, INVALID_CODE, oauthError, otherFailure, postForm } from './lib/oauth.js'
 
 function callbackUrl(appUrl: string | undefined): string | undefined {
   try {

@@ -1,6 +1,6 @@
-import { httpFailure, httpRequest, rateLimitWaitMs, type HttpAnswer } from './lib/http.js'
-import { Reason } from '../reasons.js'
-import { CheckError } from './types.js'
+import { httpFailure, httpRequest, rateLimitWaitMs, type HttpAnswer } from './http.js'
+import { Reason } from '../../reasons.js'
+import { CheckError } from '../types.js'
 
 // Shared by the checks that prove OAuth credentials against a provider's token endpoint.
 
