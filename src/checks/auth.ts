@@ -1,5 +1,5 @@
 import { defineCheck } from './types.js'
-import { httpsInProduction } from './rules.js'
+import { httpsInProduction } from './lib/rules.js'
 
 export default defineCheck({
   name: 'auth',

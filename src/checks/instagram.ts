@@ -1,7 +1,7 @@
 import { Reason } from '../reasons.js'
 import { CheckError, defineCheck, type Observation } from './types.js'
 import { joinUrl, type HttpAnswer } from './lib/http.js'
-import { redirectUri } from './rules.js'
+import { redirectUri } from './lib/rules.js'
 import { hasAccessToken, otherFailure, postForm, rateLimited, tokenDetails } from './lib/oauth.js'
 
 interface GraphError {

@@ -1,9 +1,8 @@
 import type { Config, Finding } from '../config.js'
 import { classifyError } from '../classify.js'
-import { stripeKeyMode } from '../formats.js'
 import { retryAfterMs } from './lib/http.js'
 import { Reason } from '../reasons.js'
-import { stripeKeys } from './rules.js'
+import { stripeKeyMode, stripeKeys } from './lib/rules.js'
 import { CheckError, defineCheck } from './types.js'
 
 // rules.ts compares publishable keys with the secret key only; without its mode they must still agree
