@@ -1,5 +1,8 @@
 import { Reason } from '../reasons.js'
-import { awsFailure, awsSetup, credentialFindings, credentialProblem, Verdict } from './aws-client.js'
+import { credentialFindings, credentialProblem } from './lib/aws-credentials.js'
+import { awsFailure } from './lib/aws-errors.js'
+import { awsSetup } from './lib/aws-setup.js'
+import { Verdict } from './lib/verdict.js'
 import { CheckError, defineCheck, type Scalar } from './types.js'
 
 // Credentials that only the environment or a static profile supply: nothing fetches new ones before they lapse.

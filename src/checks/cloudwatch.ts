@@ -1,6 +1,8 @@
 import type * as CloudWatchSdk from '@aws-sdk/client-cloudwatch'
 import { Reason } from '../reasons.js'
-import { awsFailure, awsSetup, Verdict, type AwsSetup } from './aws-client.js'
+import { awsFailure } from './lib/aws-errors.js'
+import { awsSetup, type AwsSetup } from './lib/aws-setup.js'
+import { Verdict } from './lib/verdict.js'
 import { defineCheck, type CheckContext } from './types.js'
 
 // One way to build a CloudWatch client, for this check and for the sqs check's message-age metric.

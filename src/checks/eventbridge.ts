@@ -1,4 +1,5 @@
-import { awsFailure, awsSetup } from './aws-client.js'
+import { awsFailure } from './lib/aws-errors.js'
+import { awsSetup } from './lib/aws-setup.js'
 import { defineCheck } from './types.js'
 
 export default defineCheck({

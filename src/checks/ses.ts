@@ -1,5 +1,7 @@
 import { Reason } from '../reasons.js'
-import { awsFailure, awsSetup, Verdict } from './aws-client.js'
+import { awsFailure } from './lib/aws-errors.js'
+import { awsSetup } from './lib/aws-setup.js'
+import { Verdict } from './lib/verdict.js'
 import { CheckError, defineCheck, type Measurement, type Scalar } from './types.js'
 
 interface IdentityState {

@@ -1,6 +1,8 @@
 import { classifyError } from '../classify.js'
 import { Reason } from '../reasons.js'
-import { awsFailure, awsSetup, Verdict, type AwsSetup } from './aws-client.js'
+import { awsFailure } from './lib/aws-errors.js'
+import { awsSetup, type AwsSetup } from './lib/aws-setup.js'
+import { Verdict } from './lib/verdict.js'
 import { cloudWatchClient } from './cloudwatch.js'
 import { CheckError, defineCheck, type Measurement, type Scalar } from './types.js'
 
