@@ -1,6 +1,6 @@
 import { Reason } from '../reasons.js'
 import { credentialFindings, credentialProblem } from './lib/aws-credentials.js'
-import { awsFailure } from './lib/aws-errors.js'
+import { awsCall } from './lib/aws-errors.js'
 import { awsSetup } from './lib/aws-setup.js'
 import { Verdict } from './lib/verdict.js'
 import { CheckError, defineCheck, type Scalar } from './types.js'
@@ -63,17 +63,13 @@ export default defineCheck({
             renewedBySdk: false,
           })
         }
-        let answer
-        try {
-          answer = await client.send(new GetCallerIdentityCommand({}), { abortSignal: signal })
-        } catch (err) {
-          throw awsFailure(err, setup, {
-            operation: 'GetCallerIdentity',
-            permission: 'sts:GetCallerIdentity',
-            resource: '*',
-            notFound: `STS GetCallerIdentity answered not found: check ${setup.endpoint?.setting ?? 'AWS_REGION'}`,
-          })
+        const call = {
+          operation: 'GetCallerIdentity',
+          permission: 'sts:GetCallerIdentity',
+          resource: '*',
+          notFound: `STS GetCallerIdentity answered not found: check ${setup.endpoint?.setting ?? 'AWS_REGION'}`,
         }
+        const answer = await awsCall(setup, call, () => client.send(new GetCallerIdentityCommand({}), { abortSignal: signal }))
         // resolved (and cached) by the send above; this reads what was signed with, never the keys themselves
         const identity = (await client.config.credentials()) as ResolvedIdentity
         const temporary = Boolean(identity.sessionToken)

@@ -1,6 +1,6 @@
 import type * as CloudWatchSdk from '@aws-sdk/client-cloudwatch'
 import { Reason } from '../reasons.js'
-import { awsFailure } from './lib/aws-errors.js'
+import { awsCall } from './lib/aws-errors.js'
 import { awsSetup, type AwsSetup } from './lib/aws-setup.js'
 import { Verdict } from './lib/verdict.js'
 import { defineCheck, type CheckContext } from './types.js'
@@ -29,28 +29,23 @@ export default defineCheck({
   async start(ctx) {
     const { setup, sdk, client } = await cloudWatchClient(ctx, 'cloudwatch')
     const { DescribeAlarmsCommand } = sdk
+    const call = {
+      operation: 'DescribeAlarms',
+      permission: 'cloudwatch:DescribeAlarms',
+      resource: `arn:${setup.partition}:cloudwatch:${setup.region}:<account>:alarm:*`,
+      notFound: `CloudWatch DescribeAlarms answered not found in ${setup.region}: check AWS_REGION${setup.endpoint ? ` and ${setup.endpoint.setting}` : ''}`,
+    }
     return {
       async run(signal) {
         const names: string[] = []
         let token: string | undefined
         let pages = 0
         do {
-          try {
-            const out = await client.send(
-              // without AlarmTypes, DescribeAlarms leaves composite alarms out
-              new DescribeAlarmsCommand({ StateValue: 'ALARM', AlarmTypes: ['MetricAlarm', 'CompositeAlarm'], MaxRecords: pageSize, NextToken: token }),
-              { abortSignal: signal },
-            )
-            for (const a of [...(out.MetricAlarms ?? []), ...(out.CompositeAlarms ?? [])]) names.push(a.AlarmName ?? '(unnamed)')
-            token = out.NextToken
-          } catch (err) {
-            throw awsFailure(err, setup, {
-              operation: 'DescribeAlarms',
-              permission: 'cloudwatch:DescribeAlarms',
-              resource: `arn:${setup.partition}:cloudwatch:${setup.region}:<account>:alarm:*`,
-              notFound: `CloudWatch DescribeAlarms answered not found in ${setup.region}: check AWS_REGION${setup.endpoint ? ` and ${setup.endpoint.setting}` : ''}`,
-            })
-          }
+          // without AlarmTypes, DescribeAlarms leaves composite alarms out
+          const command = new DescribeAlarmsCommand({ StateValue: 'ALARM', AlarmTypes: ['MetricAlarm', 'CompositeAlarm'], MaxRecords: pageSize, NextToken: token })
+          const out = await awsCall(setup, call, () => client.send(command, { abortSignal: signal }))
+          for (const a of [...(out.MetricAlarms ?? []), ...(out.CompositeAlarms ?? [])]) names.push(a.AlarmName ?? '(unnamed)')
+          token = out.NextToken
           pages++
         } while (token && pages < maxPages)
         const truncated = Boolean(token)

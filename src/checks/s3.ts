@@ -1,4 +1,4 @@
-import { awsFailure } from './lib/aws-errors.js'
+import { awsCall } from './lib/aws-errors.js'
 import { awsSetup } from './lib/aws-setup.js'
 import { defineCheck } from './types.js'
 
@@ -16,25 +16,21 @@ export default defineCheck({
     // a bucket in another region is a finding to report, not a redirect to follow
     const client = new S3Client({ ...setup.options, followRegionRedirects: false })
     const bucket = ctx.config.settings.AWS_S3_BUCKET
-    const arn = `arn:${setup.partition}:s3:::${bucket}`
+    const call = {
+      operation: 'HeadBucket',
+      permission: 's3:ListBucket',
+      resource: `arn:${setup.partition}:s3:::${bucket}`,
+      notFound: `bucket ${bucket} does not exist (AWS_S3_BUCKET): create it or correct the name`,
+      wrongRegion: { subject: `bucket ${bucket} (AWS_S3_BUCKET)`, alternative: `point AWS_S3_BUCKET at a bucket in ${setup.region}` },
+      headRequest: true,
+    }
     return {
       async run(signal) {
-        try {
-          const out = await client.send(new HeadBucketCommand({ Bucket: bucket }), { abortSignal: signal })
-          const region = out.BucketRegion ?? null
-          return {
-            output: `bucket ${bucket} is reachable${region ? ` in ${region}` : ''}`,
-            details: { bucket, region: setup.region, bucketRegion: region },
-          }
-        } catch (err) {
-          throw awsFailure(err, setup, {
-            operation: 'HeadBucket',
-            permission: 's3:ListBucket',
-            resource: arn,
-            notFound: `bucket ${bucket} does not exist (AWS_S3_BUCKET): create it or correct the name`,
-            wrongRegion: { subject: `bucket ${bucket} (AWS_S3_BUCKET)`, alternative: `point AWS_S3_BUCKET at a bucket in ${setup.region}` },
-            headRequest: true,
-          })
+        const out = await awsCall(setup, call, () => client.send(new HeadBucketCommand({ Bucket: bucket }), { abortSignal: signal }))
+        const region = out.BucketRegion ?? null
+        return {
+          output: `bucket ${bucket} is reachable${region ? ` in ${region}` : ''}`,
+          details: { bucket, region: setup.region, bucketRegion: region },
         }
       },
       close: async () => client.destroy(),

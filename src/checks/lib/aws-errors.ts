@@ -121,3 +121,12 @@ export function awsFailure(err: unknown, setup: AwsSetup, call: AwsCall): unknow
   }
   return new CheckError(Reason.BAD_RESPONSE, `${op}: unexpected answer HTTP ${status}${named.length > 0 ? ` (${code})` : ''}${at}${awsSaid(e)}`)
 }
+
+// One SDK call: its failure names the setting or IAM permission to fix, as awsFailure maps it.
+export async function awsCall<T>(setup: AwsSetup, call: AwsCall, send: () => Promise<T>): Promise<T> {
+  try {
+    return await send()
+  } catch (err) {
+    throw awsFailure(err, setup, call)
+  }
+}
