@@ -1,16 +1,8 @@
-import type * as CloudWatchSdk from '@aws-sdk/client-cloudwatch'
 import { Reason } from '../reasons.js'
 import { awsCall } from './lib/aws-errors.js'
-import { awsSetup, type AwsSetup } from './lib/aws-setup.js'
+import { cloudWatchClient } from './lib/aws-setup.js'
 import { Verdict } from './lib/verdict.js'
-import { defineCheck, type CheckContext } from './types.js'
-
-// One way to build a CloudWatch client, for this check and for the sqs check's message-age metric.
-export async function cloudWatchClient(ctx: CheckContext, check: string): Promise<{ setup: AwsSetup; sdk: typeof CloudWatchSdk; client: CloudWatchSdk.CloudWatchClient }> {
-  const setup = await awsSetup(ctx, 'CLOUDWATCH', check)
-  const sdk = await import('@aws-sdk/client-cloudwatch')
-  return { setup, sdk, client: new sdk.CloudWatchClient(setup.options) }
-}
+import { defineCheck } from './types.js'
 
 const pageSize = 100
 // 500 alarms firing at once is an outage of its own; the count says "at least" past it

@@ -1,9 +1,8 @@
 import { classifyError } from '../classify.js'
 import { Reason } from '../reasons.js'
 import { awsCall } from './lib/aws-errors.js'
-import { awsSetup } from './lib/aws-setup.js'
+import { awsSetup, cloudWatchClient } from './lib/aws-setup.js'
 import { Verdict } from './lib/verdict.js'
-import { cloudWatchClient } from './cloudwatch.js'
 import { CheckError, defineCheck, type Measurement, type Scalar } from './types.js'
 
 interface Queue {

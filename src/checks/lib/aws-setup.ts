@@ -1,3 +1,4 @@
+import type * as CloudWatchSdk from '@aws-sdk/client-cloudwatch'
 import type { NodeHttpHandler } from '@smithy/node-http-handler'
 import type { SettingName, Settings } from '../../config.js'
 import { Reason } from '../../reasons.js'
@@ -136,4 +137,11 @@ export async function awsSetup(ctx: CheckContext, service: AwsService, check: st
     credentialsFrom: credentials ? 'settings' : 'provider chain',
     options,
   }
+}
+
+// One way to build a CloudWatch client, for the cloudwatch check and for the sqs check's message-age metric.
+export async function cloudWatchClient(ctx: CheckContext, check: string): Promise<{ setup: AwsSetup; sdk: typeof CloudWatchSdk; client: CloudWatchSdk.CloudWatchClient }> {
+  const setup = await awsSetup(ctx, 'CLOUDWATCH', check)
+  const sdk = await import('@aws-sdk/client-cloudwatch')
+  return { setup, sdk, client: new sdk.CloudWatchClient(setup.options) }
 }
