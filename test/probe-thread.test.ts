@@ -53,7 +53,7 @@ t.test('in a worker thread: a hung dependency answers TIMEOUT on time, its socke
 t.test('a check made outside the catalogue runs in this thread even when the catalogue is isolated', async (t) => {
   const { threadId } = await import('node:worker_threads')
   let ranIn = -1
-  const local = defineCheck({ name: 'local', tier: 'critical', componentType: 'component', live: true, cache: 'infrastructure', description: 'x', settings: [], start: () => ({ run: async () => ((ranIn = threadId), {}) }) })
+  const local = defineCheck({ name: 'local', tier: 'critical', componentType: 'component', live: true, cache: 'infrastructure', description: 'x', start: () => ({ run: async () => ((ranIn = threadId), {}) }) })
   const { app } = await appWith({ DATABASE_URL: PG_URL }, { isolateProbes: true, checks: [local, checks.find((c) => c.name === 'postgres')!] })
   t.teardown(() => app.close())
   t.equal((await app.inject('/ready')).statusCode, 200)

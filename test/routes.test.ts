@@ -8,9 +8,9 @@ import { checks } from '../src/checks/index.js'
 import { Reason } from '../src/reasons.js'
 
 const ok = (name: string, tier: CheckDefinition['tier']): CheckDefinition =>
-  defineCheck({ name, tier, componentType: 'component', live: true, cache: 'infrastructure', description: name, settings: [], start: () => ({ run: async () => ({ details: { n: 1 } }) }) })
+  ({ name, tier, componentType: 'component', live: true, cache: 'infrastructure', description: name, settings: [], start: () => ({ run: async () => ({ details: { n: 1 } }) }) })
 const down = (name: string, tier: CheckDefinition['tier']): CheckDefinition =>
-  defineCheck({ name, tier, componentType: 'component', live: true, cache: 'infrastructure', description: name, settings: [], start: () => ({ run: async () => { throw new CheckError(Reason.REFUSED, `connection refused for ${name}`) } }) })
+  ({ name, tier, componentType: 'component', live: true, cache: 'infrastructure', description: name, settings: [], start: () => ({ run: async () => { throw new CheckError(Reason.REFUSED, `connection refused for ${name}`) } }) })
 
 function json(body: string): any {
   return JSON.parse(body)
@@ -18,7 +18,7 @@ function json(body: string): any {
 
 t.test('/live answers without touching any dependency', async (t) => {
   let probes = 0
-  const counting = defineCheck({ name: 'counting', tier: 'critical', componentType: 'component', live: true, cache: 'infrastructure', description: 'x', settings: [], start: () => ({ run: async () => (probes++, {}) }) })
+  const counting = defineCheck({ name: 'counting', tier: 'critical', componentType: 'component', live: true, cache: 'infrastructure', description: 'x', start: () => ({ run: async () => (probes++, {}) }) })
   const { app } = await appWith({}, { checks: [counting] })
   t.teardown(() => app.close())
   const res = await app.inject('/live')
@@ -202,7 +202,7 @@ t.test('while a stale result is refreshed, every answer comes from the bytes ren
   let release: () => void = () => {}
   let n = 0
   const slow = defineCheck({
-    name: 'slow', tier: 'critical', componentType: 'component', live: true, cache: 'infrastructure', description: 'x', settings: [], cacheTtlMs: 30,
+    name: 'slow', tier: 'critical', componentType: 'component', live: true, cache: 'infrastructure', description: 'x', cacheTtlMs: 30,
     start: () => ({ run: async () => { n++; if (n > 1) await new Promise<void>((r) => (release = r)); return { details: { n } } } }),
   })
   const { app } = await appWith({ HEALTH_MAX_STALE_MS: '60000' }, { checks: [slow] })
@@ -235,7 +235,7 @@ t.test('HEAD /health answers the same code with no body', async (t) => {
 t.test('the cached JSON answer never outlives the results it was rendered from', async (t) => {
   let healthy = true
   const flipping = defineCheck({
-    name: 'flip', tier: 'critical', componentType: 'component', live: true, cache: 'infrastructure', description: 'x', settings: [], cacheTtlMs: 30,
+    name: 'flip', tier: 'critical', componentType: 'component', live: true, cache: 'infrastructure', description: 'x', cacheTtlMs: 30,
     start: () => ({ run: async () => { if (!healthy) throw new CheckError(Reason.REFUSED, 'down now'); return {} } }),
   })
   const { app } = await appWith({ HEALTH_MAX_STALE_MS: '0' }, { checks: [flipping] })

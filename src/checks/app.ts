@@ -9,6 +9,5 @@ export default defineCheck({
   cache: 'infrastructure',
   description: "The app's URLs and environment are valid",
   formatOnlyBecause: "these settings describe the platform itself; there is nothing remote to ask",
-  settings: ['NEXT_PUBLIC_APP_URL', 'APP_URL', 'API_URL', 'FRONTEND_URL', 'BACKEND_URL', 'NODE_ENV', 'PORT'],
   validate: (config) => httpsInProduction(config, ['NEXT_PUBLIC_APP_URL', 'APP_URL', 'API_URL', 'FRONTEND_URL', 'BACKEND_URL']),
 })

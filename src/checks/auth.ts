@@ -9,6 +9,5 @@ export default defineCheck({
   cache: 'infrastructure',
   description: 'NextAuth and JWT settings are present and strong enough',
   formatOnlyBecause: 'these settings are secrets of the platform itself; there is nothing remote to ask',
-  settings: ['NEXTAUTH_URL', 'NEXTAUTH_SECRET', 'JWT_SECRET', 'TOKEN_ENCRYPTION_KEY'],
   validate: (config) => httpsInProduction(config, ['NEXTAUTH_URL']),
 })

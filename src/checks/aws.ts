@@ -33,7 +33,6 @@ export default defineCheck({
   live: true,
   cache: 'infrastructure',
   description: 'The AWS credentials are accepted (STS GetCallerIdentity)',
-  settings: ['AWS_REGION', 'AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN', 'AWS_CREDENTIAL_EXPIRATION', 'AWS_ENDPOINT_URL', 'AWS_ENDPOINT_URL_STS'],
   validate: credentialFindings,
   async start(ctx) {
     // the findings already say which half of the key pair is missing

@@ -25,7 +25,6 @@ export default defineCheck({
   live: true,
   cache: 'third-party',
   description: 'The key is accepted and the deployment exists, without spending tokens (a one-token completion with HEALTH_DEEP_CHECKS)',
-  settings: ['AZURE_OPENAI_API_KEY', 'AZURE_OPENAI_ENDPOINT', 'AZURE_OPENAI_API_VERSION', 'AZURE_OPENAI_DEPLOYMENT', 'AZURE_OPENAI_BASE_URL'],
   start(ctx) {
     const s = ctx.config.settings
     const deep = ctx.config.health.HEALTH_DEEP_CHECKS

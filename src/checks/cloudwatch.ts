@@ -16,7 +16,7 @@ export default defineCheck({
   live: true,
   cache: 'infrastructure',
   description: 'The CloudWatch API answers; alarms in ALARM state are reported',
-  settings: ['AWS_REGION', 'AWS_ENDPOINT_URL', 'AWS_ENDPOINT_URL_CLOUDWATCH'],
+  alsoReads: ['AWS_REGION', 'AWS_ENDPOINT_URL'],
   configuredBy: ['AWS_REGION'],
   async start(ctx) {
     const { setup, sdk, client } = await cloudWatchClient(ctx, 'cloudwatch')

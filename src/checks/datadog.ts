@@ -15,7 +15,6 @@ export default defineCheck({
   live: true,
   cache: 'third-party',
   description: 'The API key is valid on the configured site (the key validation endpoint)',
-  settings: ['DATADOG_API_KEY', 'DATADOG_SITE', 'DATADOG_API_URL'],
   start(ctx) {
     const s = ctx.config.settings
     const base = datadogApiUrl(s.DATADOG_SITE, s.DATADOG_API_URL)

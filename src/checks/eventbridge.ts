@@ -9,7 +9,7 @@ export default defineCheck({
   live: true,
   cache: 'infrastructure',
   description: 'The event bus exists (DescribeEventBus)',
-  settings: ['AWS_REGION', 'AWS_EVENTBRIDGE_BUS', 'AWS_ENDPOINT_URL', 'AWS_ENDPOINT_URL_EVENTBRIDGE'],
+  alsoReads: ['AWS_REGION', 'AWS_ENDPOINT_URL'],
   async start(ctx) {
     const setup = await awsSetup(ctx, 'EVENTBRIDGE', 'eventbridge')
     const { EventBridgeClient, DescribeEventBusCommand } = await import('@aws-sdk/client-eventbridge')

@@ -9,7 +9,6 @@ export default defineCheck({
   live: true,
   cache: 'third-party',
   description: 'The OAuth client is recognised by the token endpoint (an invalid code is not an invalid client)',
-  settings: ['GITHUB_CLIENT_ID', 'GITHUB_CLIENT_SECRET', 'GITHUB_TOKEN_URL'],
   start(ctx) {
     const s = ctx.config.settings
     const url = s.GITHUB_TOKEN_URL

@@ -17,7 +17,6 @@ export default defineCheck({
   live: true,
   cache: 'third-party',
   description: 'The OAuth client is recognised by the token endpoint (an invalid grant is not an invalid client)',
-  settings: ['GOOGLE_CLIENT_ID', 'GOOGLE_CLIENT_SECRET', 'GOOGLE_TOKEN_URL'],
   start(ctx) {
     const s = ctx.config.settings
     const url = s.GOOGLE_TOKEN_URL

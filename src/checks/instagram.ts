@@ -33,7 +33,6 @@ export default defineCheck({
   live: true,
   cache: 'third-party',
   description: 'The app id and secret are granted an app access token',
-  settings: ['INSTAGRAM_APP_ID', 'INSTAGRAM_APP_SECRET', 'NEXT_PUBLIC_INSTAGRAM_REDIRECT_URI', 'INSTAGRAM_GRAPH_URL'],
   validate: (config) => redirectUri(config, 'NEXT_PUBLIC_INSTAGRAM_REDIRECT_URI', 'instagram'),
   start(ctx) {
     const s = ctx.config.settings

@@ -10,5 +10,4 @@ export default defineCheck({
   cache: 'infrastructure',
   description: 'The app id is of the form org/app (format only)',
   formatOnlyBecause: because,
-  settings: ['LOGROCKET_APP_ID'],
 })

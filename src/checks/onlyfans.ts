@@ -10,5 +10,4 @@ export default defineCheck({
   cache: 'infrastructure',
   description: 'The API key is present (format only)',
   formatOnlyBecause: because,
-  settings: ['ONLYFANS_API_KEY'],
 })

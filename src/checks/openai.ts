@@ -28,7 +28,6 @@ export default defineCheck({
   live: true,
   cache: 'third-party',
   description: 'The key is accepted (listing models, which costs nothing)',
-  settings: ['OPENAI_API_KEY', 'OPENAI_BASE_URL'],
   start(ctx) {
     const s = ctx.config.settings
     const url = joinUrl(s.OPENAI_BASE_URL, '/models')

@@ -50,7 +50,6 @@ export default defineCheck({
   live: true,
   cache: 'infrastructure',
   description: 'A connection authenticates and SELECT 1 answers',
-  settings: ['DATABASE_URL', 'DATABASE_HOST', 'DATABASE_PORT', 'DATABASE_NAME', 'DATABASE_USER', 'DATABASE_PASSWORD'],
   async start(ctx) {
     const { default: pgModule } = await import('pg')
     const timeout = ctx.timeoutMs

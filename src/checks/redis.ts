@@ -9,7 +9,6 @@ export default defineCheck({
   live: true,
   cache: 'infrastructure',
   description: 'A SET with expiry and a GET of the same key round-trip',
-  settings: ['REDIS_URL'],
   async start(ctx) {
     const { Redis } = await import('ioredis')
     const timeout = ctx.timeoutMs

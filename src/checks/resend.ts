@@ -14,7 +14,6 @@ export default defineCheck({
   live: true,
   cache: 'third-party',
   description: 'The key is accepted (listing domains, a read that sends nothing)',
-  settings: ['RESEND_API_KEY', 'RESEND_API_URL'],
   start(ctx) {
     const s = ctx.config.settings
     const url = joinUrl(s.RESEND_API_URL, '/domains')

@@ -9,7 +9,7 @@ export default defineCheck({
   live: true,
   cache: 'infrastructure',
   description: 'The media bucket exists and is reachable with these credentials (HeadBucket)',
-  settings: ['AWS_REGION', 'AWS_S3_BUCKET', 'AWS_ENDPOINT_URL', 'AWS_ENDPOINT_URL_S3'],
+  alsoReads: ['AWS_REGION', 'AWS_ENDPOINT_URL'],
   async start(ctx) {
     const setup = await awsSetup(ctx, 'S3', 's3')
     const { S3Client, HeadBucketCommand } = await import('@aws-sdk/client-s3')

@@ -31,7 +31,6 @@ export default defineCheck({
   live: true,
   cache: 'third-party',
   description: 'The DSN parses (public key, host, project id); with SENTRY_CHECK_INGEST the ingest host answers',
-  settings: ['SENTRY_DSN', 'SENTRY_AUTH_TOKEN', 'SENTRY_CHECK_INGEST'],
   start(ctx) {
     const s = ctx.config.settings
     const ingest = parseBoolean(s.SENTRY_CHECK_INGEST, false)

@@ -18,7 +18,7 @@ export default defineCheck({
   live: true,
   cache: 'infrastructure',
   description: 'The SES account answers: sending enabled, production access, quota use; FROM_EMAIL is a verified identity',
-  settings: ['AWS_REGION', 'FROM_EMAIL', 'AWS_ENDPOINT_URL', 'AWS_ENDPOINT_URL_SESV2'],
+  alsoReads: ['AWS_REGION', 'AWS_ENDPOINT_URL'],
   requires: ['AWS_REGION'],
   async start(ctx) {
     const setup = await awsSetup(ctx, 'SESV2', 'ses')

@@ -51,7 +51,6 @@ export default defineCheck({
   live: true,
   cache: 'third-party',
   description: 'The server greets, negotiates TLS where offered and accepts the login',
-  settings: ['SMTP_HOST', 'SMTP_PORT', 'SMTP_USER', 'SMTP_PASSWORD', 'SMTP_FROM'],
   validate: loginPair,
   async start(ctx) {
     // the class transporter.verify() runs, used directly: verify() keeps its connection out of reach,

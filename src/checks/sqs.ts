@@ -52,7 +52,7 @@ export default defineCheck({
   live: true,
   cache: 'infrastructure',
   description: 'Each queue answers its attributes; backlog and age of the oldest message are reported',
-  settings: ['AWS_REGION', 'AWS_SQS_QUEUE_URLS', 'AWS_ENDPOINT_URL', 'AWS_ENDPOINT_URL_SQS', 'AWS_ENDPOINT_URL_CLOUDWATCH'],
+  alsoReads: ['AWS_REGION', 'AWS_ENDPOINT_URL', 'AWS_ENDPOINT_URL_CLOUDWATCH'],
   async start(ctx) {
     // the first probe's timeout runs from here: start-up eats into the age's share of it
     let firstProbeBegan: number | undefined = performance.now()

@@ -80,7 +80,6 @@ export default defineCheck({
   live: true,
   cache: 'third-party',
   description: 'The secret key is accepted by a free read (the balance); keys of one mode',
-  settings: ['STRIPE_SECRET_KEY', 'STRIPE_WEBHOOK_SECRET', 'STRIPE_PUBLISHABLE_KEY', 'NEXT_PUBLIC_STRIPE_PUBLISHABLE_KEY', 'STRIPE_API_URL'],
   validate: stripeRules,
   async start(ctx) {
     const { default: Stripe } = await import('stripe')

@@ -11,7 +11,6 @@ export default defineCheck({
   live: true,
   cache: 'third-party',
   description: 'The client key and secret are granted a client-credentials token',
-  settings: ['TIKTOK_CLIENT_KEY', 'TIKTOK_CLIENT_SECRET', 'NEXT_PUBLIC_TIKTOK_REDIRECT_URI', 'TIKTOK_API_URL'],
   validate: (config) => redirectUri(config, 'NEXT_PUBLIC_TIKTOK_REDIRECT_URI', 'tiktok'),
   start(ctx) {
     const s = ctx.config.settings

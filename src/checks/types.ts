@@ -1,5 +1,5 @@
 import type { FastifyBaseLogger } from 'fastify'
-import type { Config, Finding, SettingName, Tier } from '../config.js'
+import { settingMeta, settingNames, type Config, type Finding, type SettingName, type Tier } from '../config.js'
 import type { ReasonCode } from '../reasons.js'
 
 export type ComponentType = 'datastore' | 'system' | 'component'
@@ -79,6 +79,16 @@ export class CheckError extends Error {
   }
 }
 
-export function defineCheck(def: CheckDefinition): CheckDefinition {
-  return def
+// A check as its file writes it: its settings are the schema's, found by the check's name.
+export type CheckSpec = Omit<CheckDefinition, 'settings' | 'live' | 'formatOnlyBecause'> &
+  ({ live: true; formatOnlyBecause?: undefined } | { live: false; formatOnlyBecause: string }) & {
+    // settings of other checks whose findings this check reports too (a required one that is missing blocks its probe)
+    alsoReads?: readonly SettingName[]
+  }
+
+export function defineCheck(spec: CheckSpec): CheckDefinition {
+  const { alsoReads = [], ...def } = spec
+  // schema order, which is the order findings are reported in
+  const settings = settingNames.filter((s) => settingMeta(s).service === spec.name || alsoReads.includes(s))
+  return { ...def, settings }
 }

@@ -15,7 +15,6 @@ export default defineCheck({
   live: true,
   cache: 'third-party',
   description: 'An authenticated PING through the Upstash REST API answers PONG',
-  settings: ['UPSTASH_REDIS_REST_URL', 'UPSTASH_REDIS_REST_TOKEN'],
   start(ctx) {
     const s = ctx.config.settings
     const url = joinUrl(s.UPSTASH_REDIS_REST_URL ?? '', '')
