@@ -29,9 +29,9 @@ export default defineCheck({
     const s = ctx.config.settings
     const deep = ctx.config.health.HEALTH_DEEP_CHECKS
     const baseSetting = s.AZURE_OPENAI_BASE_URL ? 'AZURE_OPENAI_BASE_URL' : 'AZURE_OPENAI_ENDPOINT'
-    const base = s.AZURE_OPENAI_BASE_URL ?? s.AZURE_OPENAI_ENDPOINT ?? ''
-    const deployment = s.AZURE_OPENAI_DEPLOYMENT ?? ''
-    const version = s.AZURE_OPENAI_API_VERSION ?? ''
+    const base = s.AZURE_OPENAI_BASE_URL ?? s.AZURE_OPENAI_ENDPOINT
+    const deployment = s.AZURE_OPENAI_DEPLOYMENT
+    const version = s.AZURE_OPENAI_API_VERSION
     let host: string
     try {
       host = new URL(base).host
@@ -39,7 +39,7 @@ export default defineCheck({
       throw new CheckError(Reason.MISCONFIGURED, `${baseSetting} is not a URL; set it to https://<resource name>.openai.azure.com`)
     }
     const url = joinUrl(base, `/openai/deployments/${encodeURIComponent(deployment)}/chat/completions?api-version=${encodeURIComponent(version)}`)
-    const headers = { 'api-key': s.AZURE_OPENAI_API_KEY ?? '', 'content-type': 'application/json', accept: 'application/json' }
+    const headers = { 'api-key': s.AZURE_OPENAI_API_KEY, 'content-type': 'application/json', accept: 'application/json' }
     const details = { host, deployment, apiVersion: version, deep }
 
     function failure(res: HttpAnswer): CheckError {

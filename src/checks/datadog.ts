@@ -20,7 +20,7 @@ export default defineCheck({
     const base = datadogApiUrl(s.DATADOG_SITE, s.DATADOG_API_URL)
     const site = s.DATADOG_SITE
     const where = s.DATADOG_API_URL ? `DATADOG_API_URL ${base}` : `site ${site}`
-    const headers = { 'dd-api-key': s.DATADOG_API_KEY ?? '', accept: 'application/json' }
+    const headers = { 'dd-api-key': s.DATADOG_API_KEY, accept: 'application/json' }
     return {
       async run(signal) {
         const res = await httpRequest(joinUrl(base, '/api/v1/validate'), { headers, signal })

@@ -12,7 +12,7 @@ export default defineCheck({
   start(ctx) {
     const s = ctx.config.settings
     const url = s.GITHUB_TOKEN_URL
-    const params = { client_id: s.GITHUB_CLIENT_ID ?? '', client_secret: s.GITHUB_CLIENT_SECRET ?? '', code: INVALID_CODE }
+    const params = { client_id: s.GITHUB_CLIENT_ID, client_secret: s.GITHUB_CLIENT_SECRET, code: INVALID_CODE }
     return {
       async run(signal): Promise<Observation> {
         // without Accept: application/json GitHub answers form-encoded

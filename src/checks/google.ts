@@ -24,8 +24,8 @@ export default defineCheck({
     const params: Record<string, string> = {
       grant_type: 'authorization_code',
       code: INVALID_CODE,
-      client_id: s.GOOGLE_CLIENT_ID ?? '',
-      client_secret: s.GOOGLE_CLIENT_SECRET ?? '',
+      client_id: s.GOOGLE_CLIENT_ID,
+      client_secret: s.GOOGLE_CLIENT_SECRET,
       // Google asks for redirect_uri on a code exchange; any value will do, the code is refused anyway
       ...(redirect ? { redirect_uri: redirect } : {}),
     }

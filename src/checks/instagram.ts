@@ -37,7 +37,7 @@ export default defineCheck({
   start(ctx) {
     const s = ctx.config.settings
     const url = joinUrl(s.INSTAGRAM_GRAPH_URL, '/oauth/access_token')
-    const params = { client_id: s.INSTAGRAM_APP_ID ?? '', client_secret: s.INSTAGRAM_APP_SECRET ?? '', grant_type: 'client_credentials' }
+    const params = { client_id: s.INSTAGRAM_APP_ID, client_secret: s.INSTAGRAM_APP_SECRET, grant_type: 'client_credentials' }
     return {
       async run(signal): Promise<Observation> {
         // Meta documents a GET with the secret in the query; Graph takes the same parameters as a form POST

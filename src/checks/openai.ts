@@ -31,7 +31,7 @@ export default defineCheck({
   start(ctx) {
     const s = ctx.config.settings
     const url = joinUrl(s.OPENAI_BASE_URL, '/models')
-    const key = s.OPENAI_API_KEY ?? ''
+    const key = s.OPENAI_API_KEY
     return {
       async run(signal) {
         const res = await httpRequest(url, { headers: { authorization: `Bearer ${key}`, accept: 'application/json' }, signal })

@@ -16,8 +16,8 @@ export default defineCheck({
     const s = ctx.config.settings
     const url = joinUrl(s.REDDIT_API_URL, '/api/v1/access_token')
     // Reddit authenticates the client with HTTP Basic only, and throttles or blocks generic user agents
-    const basic = Buffer.from(`${s.REDDIT_CLIENT_ID ?? ''}:${s.REDDIT_CLIENT_SECRET ?? ''}`).toString('base64')
-    const headers = { authorization: `Basic ${basic}`, ...(s.REDDIT_USER_AGENT ? { 'user-agent': s.REDDIT_USER_AGENT } : {}) }
+    const basic = Buffer.from(`${s.REDDIT_CLIENT_ID}:${s.REDDIT_CLIENT_SECRET}`).toString('base64')
+    const headers = { authorization: `Basic ${basic}`, 'user-agent': s.REDDIT_USER_AGENT }
     return {
       async run(signal): Promise<Observation> {
         const res = await postForm(url, { grant_type: 'client_credentials' }, signal, headers)

@@ -13,7 +13,7 @@ export default defineCheck({
     const { Redis } = await import('ioredis')
     const timeout = ctx.timeoutMs
     // no offline queue and no reconnect loop: a down Redis fails the probe at once, the next probe reconnects
-    const client = new Redis(ctx.config.settings.REDIS_URL!, {
+    const client = new Redis(ctx.config.settings.REDIS_URL, {
       lazyConnect: true,
       enableOfflineQueue: false,
       maxRetriesPerRequest: 0,

@@ -34,7 +34,7 @@ export default defineCheck({
   start(ctx) {
     const s = ctx.config.settings
     const ingest = parseBoolean(s.SENTRY_CHECK_INGEST, false)
-    const dsn = parseDsn(s.SENTRY_DSN ?? '')
+    const dsn = parseDsn(s.SENTRY_DSN)
     return {
       async run(signal) {
         if (!dsn) {

@@ -57,7 +57,7 @@ export default defineCheck({
     // so an aborted probe could not close it, and it does not say whether TLS was negotiated
     const { default: Connection } = await import('nodemailer/lib/smtp-connection')
     const s = ctx.config.settings
-    const host = s.SMTP_HOST ?? 'localhost'
+    const host = s.SMTP_HOST
     const port = Number(s.SMTP_PORT)
     const target = `SMTP_HOST ${host} port ${port}`
     const implicitTls = port === 465

@@ -64,7 +64,7 @@ export default defineCheck({
     ])
     // requests go to the regional (or overridden) endpoint that the credentials are scoped to, never to a host taken from a URL
     const client = new SQSClient({ ...setup.options, useQueueUrlAsEndpoint: false })
-    const queues = parseQueueUrls(ctx.config.settings.AWS_SQS_QUEUE_URLS ?? '')
+    const queues = parseQueueUrls(ctx.config.settings.AWS_SQS_QUEUE_URLS)
     const backlogWarn = ctx.config.health.HEALTH_SQS_BACKLOG_WARN
     const ageWarnS = ctx.config.health.HEALTH_SQS_AGE_WARN_S
     const inRegion = (q: Queue) => !q.region || q.region === setup.region

@@ -90,7 +90,7 @@ export default defineCheck({
     let probeSignal: AbortSignal | undefined
     const fetchWithSignal: typeof fetch = (input, init) =>
       fetch(input, { ...init, signal: probeSignal ? (init?.signal ? AbortSignal.any([init.signal, probeSignal]) : probeSignal) : init?.signal })
-    const stripe = new Stripe(s.STRIPE_SECRET_KEY ?? '', {
+    const stripe = new Stripe(s.STRIPE_SECRET_KEY, {
       host: api.hostname,
       port: api.port || (protocol === 'http' ? 80 : 443),
       protocol,
@@ -107,7 +107,7 @@ export default defineCheck({
         try {
           const balance = await stripe.balance.retrieve()
           const mode = balance.livemode ? 'live' : 'test'
-          const restricted = s.STRIPE_SECRET_KEY?.startsWith('rk_') ?? false
+          const restricted = s.STRIPE_SECRET_KEY.startsWith('rk_')
           const details = { livemode: balance.livemode, restrictedKey: restricted }
           // the account's answer is the authority on the mode; a disagreement means a proxy or a copied key
           if (secretMode && secretMode !== mode) {

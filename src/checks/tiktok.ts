@@ -15,7 +15,7 @@ export default defineCheck({
   start(ctx) {
     const s = ctx.config.settings
     const url = joinUrl(s.TIKTOK_API_URL, '/v2/oauth/token/')
-    const params = { client_key: s.TIKTOK_CLIENT_KEY ?? '', client_secret: s.TIKTOK_CLIENT_SECRET ?? '', grant_type: 'client_credentials' }
+    const params = { client_key: s.TIKTOK_CLIENT_KEY, client_secret: s.TIKTOK_CLIENT_SECRET, grant_type: 'client_credentials' }
     return {
       async run(signal): Promise<Observation> {
         const res = await postForm(url, params, signal, { 'cache-control': 'no-cache' })

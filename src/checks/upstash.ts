@@ -17,8 +17,8 @@ export default defineCheck({
   description: 'An authenticated PING through the Upstash REST API answers PONG',
   start(ctx) {
     const s = ctx.config.settings
-    const url = joinUrl(s.UPSTASH_REDIS_REST_URL ?? '', '')
-    const headers = { authorization: `Bearer ${s.UPSTASH_REDIS_REST_TOKEN ?? ''}`, 'content-type': 'application/json' }
+    const url = joinUrl(s.UPSTASH_REDIS_REST_URL, '')
+    const headers = { authorization: `Bearer ${s.UPSTASH_REDIS_REST_TOKEN}`, 'content-type': 'application/json' }
     let host: string
     try {
       host = new URL(url).host

@@ -98,6 +98,7 @@ export async function awsSetup(ctx: CheckContext, service: AwsService, check: st
   if (problem) throw new CheckError(Reason.MISCONFIGURED, problem)
   const endpoint = endpointOf(s, service)
   if (endpoint && !URL.canParse(endpoint.url)) throw new CheckError(Reason.MISCONFIGURED, `${endpoint.setting} is not a URL`)
+  // every AWS check requires AWS_REGION, so the engine starts none without it
   const region = s.AWS_REGION!
   const { NodeHttpHandler } = await import('@smithy/node-http-handler')
   const logger = sdkLogger(ctx, check)
