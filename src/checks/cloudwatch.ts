@@ -25,7 +25,6 @@ export default defineCheck({
       operation: 'DescribeAlarms',
       permission: 'cloudwatch:DescribeAlarms',
       resource: `arn:${setup.partition}:cloudwatch:${setup.region}:<account>:alarm:*`,
-      notFound: `CloudWatch DescribeAlarms answered not found in ${setup.region}: check AWS_REGION${setup.endpoint ? ` and ${setup.endpoint.setting}` : ''}`,
     }
     return {
       async run(signal) {

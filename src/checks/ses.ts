@@ -41,13 +41,7 @@ export default defineCheck({
 
     return {
       async run(signal) {
-        const call = {
-          operation: 'GetAccount',
-          permission: 'ses:GetAccount',
-          resource: '*',
-          notFound: `SES GetAccount answered not found in ${setup.region}: check AWS_REGION${setup.endpoint ? ` and ${setup.endpoint.setting}` : ''}`,
-        }
-        const account = await awsCall(setup, call, () => client.send(new GetAccountCommand({}), { abortSignal: signal }))
+        const account = await awsCall(setup, { operation: 'GetAccount', permission: 'ses:GetAccount', resource: '*' }, () => client.send(new GetAccountCommand({}), { abortSignal: signal }))
         const verdict = new Verdict()
         const quota = account.SendQuota ?? {}
         const enforcement = account.EnforcementStatus ?? 'UNKNOWN'

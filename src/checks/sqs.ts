@@ -79,7 +79,6 @@ export default defineCheck({
         permission: 'cloudwatch:GetMetricData',
         // GetMetricData has no resource-level permissions
         resource: '*',
-        notFound: `CloudWatch GetMetricData answered not found in ${cwSetup.region}: check AWS_REGION${cwSetup.endpoint ? ` and ${cwSetup.endpoint.setting}` : ''}`,
       }
       const onAbort = () => own.abort(signal.reason)
       if (signal.aborted) onAbort()

@@ -8,8 +8,8 @@ export interface AwsCall {
   // the IAM action the call needs and the resource it is checked against
   permission: string
   resource: string
-  // says what is missing and which setting names it, for NotFound answers
-  notFound: string
+  // says what is missing and which setting names it, for NotFound answers; by default, the region or endpoint
+  notFound?: string
   // for S3 wrong-region answers: what is elsewhere, and the other way to fix it
   wrongRegion?: { subject: string; alternative: string }
   // HEAD answers carry no error body, so a 403 cannot tell a missing permission from a rejected key
@@ -114,7 +114,8 @@ export function awsFailure(err: unknown, setup: AwsSetup, call: AwsCall): unknow
     return new CheckError(Reason.RATE_LIMITED, `${op}: throttled by ${setup.label} (${code}): the account's request rate for this API is exhausted; the check backs off`, wait !== undefined ? { retryAfterMs: wait } : {})
   }
   if (is(notFound) || status === 404) {
-    return new CheckError(Reason.NOT_FOUND, `${call.notFound}${awsSaid(e)}`)
+    const missing = call.notFound ?? `${op} answered not found in ${setup.region}: check AWS_REGION${setup.endpoint ? ` and ${setup.endpoint.setting}` : ''}`
+    return new CheckError(Reason.NOT_FOUND, `${missing}${awsSaid(e)}`)
   }
   if (status >= 500) {
     return new CheckError(Reason.UPSTREAM_ERROR, `${op}: ${setup.label}${at} answered HTTP ${status}${named.length > 0 ? ` (${code})` : ''}: an error on the AWS side; retry later and check the AWS Health Dashboard`)
