@@ -2,7 +2,7 @@ import { Reason } from '../reasons.js'
 import { CheckError, defineCheck, type Observation } from './types.js'
 import { joinUrl, type HttpAnswer } from './lib/http.js'
 import { redirectUri } from './lib/rules.js'
-import { hasAccessToken, otherFailure, postForm, rateLimited, tokenDetails } from './lib/oauth.js'
+import { granted, otherFailure, postForm, rateLimited } from './lib/oauth.js'
 
 interface GraphError {
   type?: string
@@ -43,10 +43,11 @@ export default defineCheck({
         // Meta documents a GET with the secret in the query; Graph takes the same parameters as a form POST
         const res = await postForm(url, params, signal)
         if (res.status === 200) {
-          if (hasAccessToken(res)) {
-            return { output: 'INSTAGRAM_APP_ID and INSTAGRAM_APP_SECRET accepted: the Graph API granted an app access token', details: tokenDetails(res) }
-          }
-          throw new CheckError(Reason.BAD_RESPONSE, 'the Graph API answered 200 without an access token: is INSTAGRAM_GRAPH_URL the Graph API (default https://graph.facebook.com)?')
+          return granted(
+            res,
+            'INSTAGRAM_APP_ID and INSTAGRAM_APP_SECRET accepted: the Graph API granted an app access token',
+            'the Graph API answered 200 without an access token: is INSTAGRAM_GRAPH_URL the Graph API (default https://graph.facebook.com)?',
+          )
         }
         const e = graphError(res)
         if (e?.code !== undefined && throttled.has(e.code)) throw rateLimited('the Graph API', res, `throttled, code ${e.code}`)

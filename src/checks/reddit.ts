@@ -2,7 +2,7 @@ import { Reason } from '../reasons.js'
 import { CheckError, defineCheck, type Observation } from './types.js'
 import { joinUrl } from './lib/http.js'
 import { redirectUri } from './lib/rules.js'
-import { describe, hasAccessToken, oauthError, otherFailure, postForm, tokenDetails } from './lib/oauth.js'
+import { describe, granted, oauthError, otherFailure, postForm } from './lib/oauth.js'
 
 export default defineCheck({
   name: 'reddit',
@@ -23,10 +23,11 @@ export default defineCheck({
         const res = await postForm(url, { grant_type: 'client_credentials' }, signal, headers)
         const e = oauthError(res)
         if (res.status === 200 && !e.error) {
-          if (hasAccessToken(res)) {
-            return { output: 'REDDIT_CLIENT_ID and REDDIT_CLIENT_SECRET accepted: Reddit granted an application-only token', details: tokenDetails(res) }
-          }
-          throw new CheckError(Reason.BAD_RESPONSE, 'Reddit answered 200 without an access token: is REDDIT_API_URL Reddit (default https://www.reddit.com)?')
+          return granted(
+            res,
+            'REDDIT_CLIENT_ID and REDDIT_CLIENT_SECRET accepted: Reddit granted an application-only token',
+            'Reddit answered 200 without an access token: is REDDIT_API_URL Reddit (default https://www.reddit.com)?',
+          )
         }
         if (res.status === 401) {
           throw new CheckError(Reason.AUTH_FAILED, 'Reddit answered 401: REDDIT_CLIENT_ID or REDDIT_CLIENT_SECRET was rejected; copy both from https://www.reddit.com/prefs/apps (the id is under the app name)')

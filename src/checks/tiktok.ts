@@ -2,7 +2,7 @@ import { Reason } from '../reasons.js'
 import { CheckError, defineCheck, type Observation } from './types.js'
 import { joinUrl } from './lib/http.js'
 import { redirectUri } from './lib/rules.js'
-import { describe, hasAccessToken, oauthError, otherFailure, postForm, rateLimited, tokenDetails } from './lib/oauth.js'
+import { describe, granted, oauthError, otherFailure, postForm, rateLimited } from './lib/oauth.js'
 
 export default defineCheck({
   name: 'tiktok',
@@ -21,10 +21,11 @@ export default defineCheck({
         const res = await postForm(url, params, signal, { 'cache-control': 'no-cache' })
         const e = oauthError(res)
         if (res.status === 200 && !e.error) {
-          if (hasAccessToken(res)) {
-            return { output: 'TIKTOK_CLIENT_KEY and TIKTOK_CLIENT_SECRET accepted: TikTok granted a client access token', details: tokenDetails(res) }
-          }
-          throw new CheckError(Reason.BAD_RESPONSE, 'TikTok answered 200 without an access token: is TIKTOK_API_URL the TikTok API (default https://open.tiktokapis.com)?')
+          return granted(
+            res,
+            'TIKTOK_CLIENT_KEY and TIKTOK_CLIENT_SECRET accepted: TikTok granted a client access token',
+            'TikTok answered 200 without an access token: is TIKTOK_API_URL the TikTok API (default https://open.tiktokapis.com)?',
+          )
         }
         // TikTok's OAuth errors carry {"error", "error_description", "log_id"}, whatever the status
         switch (e.error) {

@@ -1,6 +1,6 @@
 import { httpFailure, httpRequest, rateLimitWaitMs, type HttpAnswer } from './http.js'
 import { Reason } from '../../reasons.js'
-import { CheckError } from '../types.js'
+import { CheckError, type Observation } from '../types.js'
 
 // Shared by the checks that prove OAuth credentials against a provider's token endpoint.
 
@@ -55,8 +55,14 @@ export function hasAccessToken(res: HttpAnswer): boolean {
   return typeof token === 'string' && token.length > 0
 }
 
+// A client-credentials grant answered 200: a token proves the client; no token means another API answered.
+export function granted(res: HttpAnswer, accepted: string, notTheApi: string): Observation {
+  if (hasAccessToken(res)) return { output: accepted, details: tokenDetails(res) }
+  throw new CheckError(Reason.BAD_RESPONSE, notTheApi)
+}
+
 // What a token answer may show: never the token itself.
-export function tokenDetails(res: HttpAnswer): Record<string, string | number> {
+function tokenDetails(res: HttpAnswer): Record<string, string | number> {
   const out: Record<string, string | number> = {}
   const type = field(res.json, 'token_type')
   const expires = field(res.json, 'expires_in')
