@@ -17,7 +17,6 @@ export default defineCheck({
   start(ctx) {
     const s = ctx.config.settings
     const url = joinUrl(s.RESEND_API_URL, '/domains')
-    // Resend refuses requests without a User-Agent (403, error 1010)
     const headers = { authorization: `Bearer ${s.RESEND_API_KEY}`, accept: 'application/json' }
     return {
       async run(signal): Promise<Observation> {

@@ -1,7 +1,7 @@
 import { Reason } from '../../reasons.js'
 import { CheckError } from '../types.js'
 
-// How every request of this service names itself to providers.
+// Sent with every request unless a check sets its own: some providers refuse requests without one (Resend: 403, error 1010).
 export const USER_AGENT = 'huntaze-health'
 
 // A base URL setting may end in slashes; the path starts with one.
