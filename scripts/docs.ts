@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url'
 import { HealthSettings, settingMeta, settingNames, type SettingName, type Tier } from '../src/config.js'
 import { checks } from '../src/checks/index.js'
 import type { CheckDefinition } from '../src/checks/types.js'
-import { reasonDescriptions } from '../src/reasons.js'
+import { reasonActions, reasonDescriptions } from '../src/reasons.js'
 
 export const root = fileURLToPath(new URL('../', import.meta.url))
 
@@ -35,22 +35,20 @@ export function slug(heading: string): string {
 
 // Where each check's section is: the docs/checks/ file with a heading that starts with the check's name in backticks.
 export function checkSections(): Map<string, { file: string; anchor: string }> {
-  const dir = `${root}docs/checks`
   const sections = new Map<string, { file: string; anchor: string }>()
-  if (!existsSync(dir)) return sections
-  for (const file of readdirSync(dir).filter((f) => f.endsWith('.md') && f !== 'README.md').sort()) {
-    for (const [, heading, name] of readFileSync(`${dir}/${file}`, 'utf8').matchAll(/^#{2,4} (`([a-z0-9-]+)`.*)$/gm)) {
+  for (const file of familyPages()) {
+    for (const [, heading, name] of readFileSync(`${root}docs/checks/${file}`, 'utf8').matchAll(/^#{2,4} (`([a-z0-9-]+)`.*)$/gm)) {
       if (!sections.has(name)) sections.set(name, { file, anchor: slug(heading) })
     }
   }
   return sections
 }
 
-// A check's name, linked to its section when it has one; `from` is the folder of the document, relative to docs/.
-function checkLink(c: CheckDefinition, from: 'docs' | 'docs/checks' | '.'): string {
+// A check's name, linked to its section when it has one, from a document in the folder `from`.
+function checkLink(c: CheckDefinition, from: '.' | 'docs' | 'docs/checks'): string {
   const s = checkSections().get(c.name)
   if (!s) return code(c.name)
-  return `[${code(c.name)}](${from === 'docs' ? 'checks/' : from === '.' ? 'docs/checks/' : ''}${s.file}#${s.anchor})`
+  return `[${code(c.name)}](${{ '.': 'docs/checks/', docs: 'checks/', 'docs/checks': '' }[from]}${s.file}#${s.anchor})`
 }
 
 const kindOf = (c: CheckDefinition) => (!isLive(c) ? 'format only' : cacheOf(c) === 'third-party' ? 'live (third-party cache)' : 'live')
@@ -73,12 +71,24 @@ export function healthTable(): string {
 }
 
 export function reasonTable(): string {
-  return ['| reason | meaning |', '|---|---|', ...Object.entries(reasonDescriptions).map(([k, v]) => `| ${code(k)} | ${cell(v)} |`)].join('\n')
+  const rows = Object.entries(reasonDescriptions).map(([k, v]) => `| ${code(k)} | ${cell(v)} | ${cell(reasonActions[k as keyof typeof reasonActions])} |`)
+  return ['| reason | what it means | what to do first |', '|---|---|---|', ...rows].join('\n')
 }
 
-export function checkTable(): string {
-  const rows = checks.map((c) => `| ${checkLink(c, 'docs/checks')} | ${c.tier} | ${kindOf(c)} | ${cell(c.description)} |`)
-  return ['| check | tier | kind | proves |', '|---|---|---|---|', ...rows].join('\n')
+export function checkTable(from: '.' | 'docs/checks'): () => string {
+  return () => {
+    const rows = checks.map((c) => `| ${checkLink(c, from)} | ${c.tier} | ${kindOf(c)} | ${cell(c.description)} |`)
+    return ['| check | tier | kind | proves |', '|---|---|---|---|', ...rows].join('\n')
+  }
+}
+
+// The checks whose sections a page of docs/checks/ holds, in the order of the catalogue.
+export function familyTable(file: string): () => string {
+  return () => {
+    const sections = checkSections()
+    const rows = checks.filter((c) => sections.get(c.name)?.file === file).map((c) => `| ${checkLink(c, 'docs/checks')} | ${c.tier} | ${kindOf(c)} | ${cell(c.description)} |`)
+    return ['| check | tier | kind | proves |', '|---|---|---|---|', ...rows].join('\n')
+  }
 }
 
 export function checkNames(): string {
@@ -124,10 +134,15 @@ export function secretSettings(): string {
     .join(', ')
 }
 
+const familyPages = () => (existsSync(`${root}docs/checks`) ? readdirSync(`${root}docs/checks`).filter((f) => f.endsWith('.md') && f !== 'README.md').sort() : [])
+
 // Each document with its generated blocks; paths are relative to the repository.
 export const documents: Record<string, Record<string, () => string>> = {
-  'README.md': { checks: checkTable, settings: platformTable, 'health-settings': healthTable, reasons: reasonTable },
+  'README.md': { checks: checkTable('.'), reasons: reasonTable },
   'docs/services.md': { 'check-names': checkNames, services: serviceTable, 'critical-settings': criticalSettings, secrets: secretSettings },
+  'docs/configuration.md': { settings: platformTable, 'health-settings': healthTable },
+  'docs/checks/README.md': { checks: checkTable('docs/checks') },
+  ...Object.fromEntries(familyPages().map((f) => [`docs/checks/${f}`, { family: familyTable(f) }])),
 }
 
 export function render(text: string, blocks: Record<string, () => string>, file = 'the document'): string {
