@@ -1,7 +1,7 @@
 import t from 'tap'
-import { readFileSync, readdirSync } from 'node:fs'
-import { join } from 'node:path'
-import { checkSections, documents, renderDocument, root } from '../scripts/docs.js'
+import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs'
+import { dirname, join, relative, resolve } from 'node:path'
+import { checkSections, documents, renderDocument, root, slug } from '../scripts/docs.js'
 import { checks } from '../src/checks/index.js'
 import { Reason } from '../src/reasons.js'
 import { openapi, validateBody } from './contract.js'
@@ -18,6 +18,20 @@ function markdownFiles(dir = 'docs'): string[] {
     else if (entry.name.endsWith('.md')) files.push(path)
   }
   return files
+}
+
+const withoutCode = (text: string) => text.replace(/^```[\s\S]*?^```/gm, '').replace(/`[^`\n]*`/g, '')
+
+function anchors(text: string): Set<string> {
+  const seen = new Map<string, number>()
+  const out = new Set<string>()
+  for (const [, heading] of text.replace(/^```[\s\S]*?^```/gm, '').matchAll(/^#{1,6} (.+)$/gm)) {
+    const base = slug(heading)
+    const n = seen.get(base) ?? 0
+    seen.set(base, n + 1)
+    out.add(n === 0 ? base : `${base}-${n}`)
+  }
+  return out
 }
 
 t.test('the generated blocks of the README and docs/ are up to date (run `npm run docs`)', async (t) => {
@@ -59,4 +73,30 @@ t.test('CI runs the test command the README gives', async (t) => {
   const ci = read('.ci/run')
   t.match(readme, /npm ci && npm test/)
   t.match(ci, /^npm test /m)
+})
+
+t.test('every relative link of the README and docs/ leads to a file of the repository, and to a heading of it', async (t) => {
+  const files = markdownFiles()
+  t.ok(files.length > 1, 'the docs are found')
+  for (const file of files) {
+    const text = withoutCode(read(file))
+    const targets = [...text.matchAll(/\]\(([^)\s]+)(?:\s+"[^"]*")?\)/g), ...text.matchAll(/^\[[^\]]+\]:\s*(\S+)/gm)].map((m) => m[1])
+    for (const target of targets) {
+      if (/^[a-z][a-z0-9+.-]*:/i.test(target)) continue
+      const [pathPart, anchor] = target.split('#', 2)
+      const abs = pathPart ? resolve(root, dirname(file), decodeURIComponent(pathPart)) : join(root, file)
+      const rel = relative(root, abs)
+      if (rel.startsWith('..') || !existsSync(abs) || !statSync(abs).isFile()) {
+        t.fail(`${file}: ${target} is not a file of the repository`)
+        continue
+      }
+      if (anchor && abs.endsWith('.md')) t.ok(anchors(readFileSync(abs, 'utf8')).has(anchor), `${file}: ${target} names a heading of ${rel}`)
+      else t.pass(`${file}: ${target}`)
+    }
+  }
+})
+
+t.test('the README stays short enough to read in two minutes', async (t) => {
+  const lines = readme.split('\n').length
+  t.ok(lines < 250, `${lines} lines, fewer than 250`)
 })
