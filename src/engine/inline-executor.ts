@@ -41,6 +41,7 @@ export interface RunHooks {
 export class InlineExecutor implements ProbeExecutor {
   private readonly states = new Map<string, State>()
   private readonly ctx: Omit<CheckContext, 'timeoutMs'>
+  private closed = false
 
   constructor(
     config: Config,
@@ -92,7 +93,11 @@ export class InlineExecutor implements ProbeExecutor {
     return Promise.resolve()
       .then(() => def.start!({ ...this.ctx, timeoutMs }))
       .then(
-        (probe) => (s.probe = probe),
+        (probe) => {
+          // a start that finishes after close() must not leave its client open
+          if (this.closed) void probe.close?.()
+          return (s.probe = probe)
+        },
         (err) => {
           // a start that failed is tried again by the next probe
           s.starting = undefined
@@ -102,7 +107,9 @@ export class InlineExecutor implements ProbeExecutor {
   }
 
   async close(): Promise<void> {
-    await Promise.allSettled([...this.states.values()].map((s) => s.starting))
+    this.closed = true
+    // a hung start() must not hold the shutdown: it closes its own client if it ever finishes
+    await Promise.allSettled([...this.states.values()].map((s) => s.starting && within(s.starting, this.startLimitMs)))
     await Promise.allSettled([...this.states.values()].map((s) => s.probe?.close?.()))
   }
 }
