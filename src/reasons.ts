@@ -49,7 +49,7 @@ export const reasonDescriptions: Record<ReasonCode, string> = {
 
 // What the person on call does first, for each code; the README's reason table is generated from it.
 export const reasonActions: Record<ReasonCode, string> = {
-  TIMEOUT: "check the dependency's load and the network path from this host to it; the output gives the timeout, the check's settings the host",
+  TIMEOUT: "check the dependency's load and the network path from this host to it (the output gives the timeout, the check's settings the host); when the output says the client did not start, look at this service's own host: it is starved of CPU",
   REFUSED: 'check that the dependency runs and listens on the host and port the output names, then the setting that points there',
   UNREACHABLE: 'check the host name in the setting (a typo, a name private to another network), then DNS and egress from this host',
   CONNECTION_RESET: 'look for a restart on the server side or a proxy, firewall or load balancer that cuts connections; one reset that the next probe clears is noise',
