@@ -1,6 +1,6 @@
 // The generated blocks of the docs, from the schema (src/config.ts), the check definitions (src/checks/index.ts)
 // and the reason catalogue (src/reasons.ts). `npm run docs` rewrites each block between its marker comments
-// (<!-- name:start --> and <!-- name:end -->); test/docs.test.ts and test/config.test.ts fail when a file drifts.
+// (<!-- name:start --> and <!-- name:end -->); test/docs/docs.test.ts and test/config.test.ts fail when a file drifts.
 import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { HealthSettings, settingMeta, settingNames, type SettingName, type Tier } from '../src/config.js'

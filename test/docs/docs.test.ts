@@ -1,10 +1,10 @@
 import t from 'tap'
 import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs'
 import { dirname, join, relative, resolve } from 'node:path'
-import { checkSections, documents, renderDocument, root, slug } from '../scripts/docs.js'
-import { checks } from '../src/checks/index.js'
-import { Reason } from '../src/reasons.js'
-import { openapi, validateBody } from './contract.js'
+import { checkSections, documents, renderDocument, root, slug } from '../../scripts/docs.js'
+import { checks } from '../../src/checks/index.js'
+import { Reason } from '../../src/reasons.js'
+import { openapi, validateBody } from '../contract.js'
 
 const read = (path: string) => readFileSync(join(root, path), 'utf8')
 const readme = read('README.md')
