@@ -235,7 +235,7 @@ t.test('the .env file', async (t) => {
   })
 })
 
-// SERVICES.md: every *_SECRET, *_KEY, *_PASSWORD, *_TOKEN and DATABASE_URL is secret; REDIS_URL carries a password.
+// docs/services.md: every *_SECRET, *_KEY, *_PASSWORD, *_TOKEN and DATABASE_URL is secret; REDIS_URL carries a password.
 const secretByName = (name: string) => /_(SECRET|KEY|PASSWORD|TOKEN)$/.test(name) || name === 'DATABASE_URL' || name === 'REDIS_URL'
 // public by design: shipped to browsers
 const publicByDesign = (name: string) => name.startsWith('NEXT_PUBLIC_') || name.endsWith('_PUBLISHABLE_KEY')
