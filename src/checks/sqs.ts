@@ -1,4 +1,4 @@
-import { classifyError } from '../classify.js'
+import { classifyError } from '../engine/classify.js'
 import { Reason } from '../reasons.js'
 import { awsCall } from './lib/aws-errors.js'
 import { awsSetup, cloudWatchClient } from './lib/aws-setup.js'
