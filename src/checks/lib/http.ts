@@ -56,8 +56,7 @@ export function rateLimitWaitMs(headers: Headers, now = Date.now()): number {
   return retryAfterMs(null, now)
 }
 
-// Turns a non-success answer into the reason an engineer can act on. `what` names the call and the
-// setting to look at, e.g. "Resend rejected RESEND_API_KEY".
+// Turns a non-success answer into the reason an engineer can act on; the hints name the setting to look at.
 export function httpFailure(res: HttpAnswer, provider: string, hints: { auth?: string; forbidden?: string; notFound?: string } = {}): CheckError {
   const s = res.status
   if (s === 401) return new CheckError(Reason.AUTH_FAILED, `${provider} answered 401: ${hints.auth ?? 'the credentials were rejected'}`)
