@@ -1,9 +1,11 @@
 import t, { type Test } from 'tap'
 import { setTimeout as sleep } from 'node:timers/promises'
-import { pino } from 'pino'
-import type { FastifyBaseLogger } from 'fastify'
-import { CheckRunner, type CheckResult, type CheckStatus } from '../src/runner.js'
-import { aggregate, httpStatusOf } from '../src/report.js'
+import { CheckRunner } from '../src/engine/runner.js'
+import { createLogger } from '../src/logger.js'
+import { createSanitizer } from '../src/sanitize.js'
+import type { CheckResult } from '../src/engine/result.js'
+import type { CheckStatus } from '../src/engine/status.js'
+import { aggregate, httpStatusOf } from '../src/engine/aggregate.js'
 import { CheckError, type CheckDefinition, type Observation } from '../src/checks/types.js'
 import { Reason } from '../src/reasons.js'
 import type { Tier } from '../src/config.js'
@@ -75,8 +77,9 @@ async function settle(t: Test, cond: () => boolean, what: string): Promise<void>
 
 function runnerWith(t: Test, defs: CheckDefinition[], env: Record<string, string> = {}): { runner: CheckRunner; logs: Captured } {
   const logs = captureLogs()
-  const log = pino({ level: 'debug' }, logs.stream) as unknown as FastifyBaseLogger
-  const runner = new CheckRunner(defs, testConfig(env), log)
+  const config = testConfig(env)
+  const scrub = createSanitizer(config.secrets)
+  const runner = new CheckRunner(defs, config, createLogger('debug', scrub, logs.stream), { scrub })
   t.teardown(() => runner.close())
   return { runner, logs }
 }
