@@ -8,6 +8,7 @@ cd "$(dirname "$0")/.."
 # The timing-sensitive test files, the one list to update when tests move.
 files=(
   test/probe-thread.test.ts
+  test/engine/start-up.test.ts
   test/shutdown.test.ts
   test/runner.test.ts
   test/routes.test.ts
