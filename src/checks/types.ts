@@ -1,6 +1,7 @@
 import type { FastifyBaseLogger } from 'fastify'
 import { settingMeta, settingNames, type Config, type Finding, type PlatformSettings, type SettingName, type Tier } from '../config.js'
 import type { ReasonCode } from '../reasons.js'
+import type { HealthStatus } from '../engine/status.js'
 
 export type ComponentType = 'datastore' | 'system' | 'component'
 
@@ -12,14 +13,14 @@ export interface Measurement {
   componentId?: string
   observedValue: Scalar
   observedUnit?: string
-  status?: 'pass' | 'warn' | 'fail'
+  status?: HealthStatus
   output?: string
 }
 
 // What a probe resolves with. A dependency that answers but is unhealthy is a value (status warn or fail),
 // not a throw; throwing is for "could not find out" (refused, timeout, rejected credentials...).
 export interface Observation {
-  status?: 'pass' | 'warn' | 'fail'
+  status?: HealthStatus
   reason?: ReasonCode
   output?: string
   details?: Record<string, Scalar>
