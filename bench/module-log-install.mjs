@@ -17,7 +17,9 @@ export function install(sink) {
     const result = load.apply(this, arguments)
     try {
       sink.postMessage({ url: Module._resolveFilename(request, parent, isMain), t })
-    } catch {}
+    } catch {
+      // the recorder is gone (its thread ended): nothing left to tell
+    }
     return result
   }
 }

@@ -19,12 +19,22 @@ workerThreads.Worker = class extends Original {
       super(filename, options)
       return
     }
-    const target = filename instanceof URL ? filename.href : String(filename).startsWith('file:') ? String(filename) : pathToFileURL(String(filename)).href
+    const target =
+      filename instanceof URL
+        ? filename.href
+        : String(filename).startsWith('file:')
+          ? String(filename)
+          : pathToFileURL(String(filename)).href
     const channel = new MessageChannel()
     channel.port1.on('message', (m) => seen.push(m))
     channel.port1.unref()
     const boot = `const { workerData } = require('node:worker_threads'); import(${JSON.stringify(installer)}).then((m) => m.install(workerData.__moduleLog)).then(() => import(${JSON.stringify(target)}))`
-    super(boot, { ...options, eval: true, workerData: { ...(options.workerData ?? {}), __moduleLog: channel.port2 }, transferList: [...(options.transferList ?? []), channel.port2] })
+    super(boot, {
+      ...options,
+      eval: true,
+      workerData: { ...(options.workerData ?? {}), __moduleLog: channel.port2 },
+      transferList: [...(options.transferList ?? []), channel.port2],
+    })
   }
 }
 // ESM named imports of node:worker_threads see the patched class only after this

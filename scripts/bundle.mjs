@@ -13,6 +13,8 @@ await build({
   sourcemap: 'linked',
   external: ['@aws-sdk/*', '@smithy/*', 'stripe', 'nodemailer', 'pg', 'ioredis', '@fastify/swagger'],
   // bundled CommonJS dependencies call require()
-  banner: { js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" },
+  banner: {
+    js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);",
+  },
   logLevel: 'warning',
 })

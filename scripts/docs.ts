@@ -37,7 +37,9 @@ export function slug(heading: string): string {
 export function checkSections(): Map<string, { file: string; anchor: string }> {
   const sections = new Map<string, { file: string; anchor: string }>()
   for (const file of familyPages()) {
-    for (const [, heading, name] of readFileSync(`${root}docs/checks/${file}`, 'utf8').matchAll(/^#{2,4} (`([a-z0-9-]+)`.*)$/gm)) {
+    for (const [, heading, name] of readFileSync(`${root}docs/checks/${file}`, 'utf8').matchAll(
+      /^#{2,4} (`([a-z0-9-]+)`.*)$/gm,
+    )) {
       if (!sections.has(name)) sections.set(name, { file, anchor: slug(heading) })
     }
   }
@@ -51,7 +53,8 @@ function checkLink(c: CheckDefinition, from: '.' | 'docs' | 'docs/checks'): stri
   return `[${code(c.name)}](${{ '.': 'docs/checks/', docs: 'checks/', 'docs/checks': '' }[from]}${s.file}#${s.anchor})`
 }
 
-const kindOf = (c: CheckDefinition) => (!isLive(c) ? 'format only' : cacheOf(c) === 'third-party' ? 'live (third-party cache)' : 'live')
+const kindOf = (c: CheckDefinition) =>
+  !isLive(c) ? 'format only' : cacheOf(c) === 'third-party' ? 'live (third-party cache)' : 'live'
 
 export function platformTable(): string {
   const rows = settingNames.map((name) => {
@@ -59,7 +62,11 @@ export function platformTable(): string {
     const flags = [m.required ? 'required' : 'optional', m.secret ? 'secret' : ''].filter(Boolean).join(', ')
     return `| ${code(name)} | ${code(m.service)} | ${tierOf(name)} | ${flags} | ${m.default !== undefined ? code(m.default) : ''} | ${m.format ? code(m.format) : ''} | ${cell(m.description)} |`
   })
-  return ['| setting | check | tier | | default | format rule | meaning |', '|---|---|---|---|---|---|---|', ...rows].join('\n')
+  return [
+    '| setting | check | tier | | default | format rule | meaning |',
+    '|---|---|---|---|---|---|---|',
+    ...rows,
+  ].join('\n')
 }
 
 export function healthTable(): string {
@@ -71,7 +78,9 @@ export function healthTable(): string {
 }
 
 export function reasonTable(): string {
-  const rows = Object.entries(reasonDescriptions).map(([k, v]) => `| ${code(k)} | ${cell(v)} | ${cell(reasonActions[k as keyof typeof reasonActions])} |`)
+  const rows = Object.entries(reasonDescriptions).map(
+    ([k, v]) => `| ${code(k)} | ${cell(v)} | ${cell(reasonActions[k as keyof typeof reasonActions])} |`,
+  )
   return ['| reason | what it means | what to do first |', '|---|---|---|', ...rows].join('\n')
 }
 
@@ -86,7 +95,9 @@ export function checkTable(from: '.' | 'docs/checks'): () => string {
 export function familyTable(file: string): () => string {
   return () => {
     const sections = checkSections()
-    const rows = checks.filter((c) => sections.get(c.name)?.file === file).map((c) => `| ${checkLink(c, 'docs/checks')} | ${c.tier} | ${kindOf(c)} | ${cell(c.description)} |`)
+    const rows = checks
+      .filter((c) => sections.get(c.name)?.file === file)
+      .map((c) => `| ${checkLink(c, 'docs/checks')} | ${c.tier} | ${kindOf(c)} | ${cell(c.description)} |`)
     return ['| check | tier | kind | proves |', '|---|---|---|---|', ...rows].join('\n')
   }
 }
@@ -105,7 +116,11 @@ function settingList(c: CheckDefinition): string {
       borrowed.set(m.service, [...(borrowed.get(m.service) ?? []), code(name)])
       continue
     }
-    const notes = [m.required ? 'required' : '', m.default !== undefined ? `default ${code(m.default)}` : '', tierOf(name) !== c.tier ? tierOf(name) : ''].filter(Boolean)
+    const notes = [
+      m.required ? 'required' : '',
+      m.default !== undefined ? `default ${code(m.default)}` : '',
+      tierOf(name) !== c.tier ? tierOf(name) : '',
+    ].filter(Boolean)
     own.push(`${code(name)}${notes.length ? ` (${notes.join(', ')})` : ''}`)
   }
   const also = [...borrowed].map(([service, names]) => `${names.join(', ')} of ${code(service)}`)
@@ -134,12 +149,22 @@ export function secretSettings(): string {
     .join(', ')
 }
 
-const familyPages = () => (existsSync(`${root}docs/checks`) ? readdirSync(`${root}docs/checks`).filter((f) => f.endsWith('.md') && f !== 'README.md').sort() : [])
+const familyPages = () =>
+  existsSync(`${root}docs/checks`)
+    ? readdirSync(`${root}docs/checks`)
+        .filter((f) => f.endsWith('.md') && f !== 'README.md')
+        .sort()
+    : []
 
 // Each document with its generated blocks; paths are relative to the repository.
 export const documents: Record<string, Record<string, () => string>> = {
   'README.md': { checks: checkTable('.'), reasons: reasonTable },
-  'docs/services.md': { 'check-names': checkNames, services: serviceTable, 'critical-settings': criticalSettings, secrets: secretSettings },
+  'docs/services.md': {
+    'check-names': checkNames,
+    services: serviceTable,
+    'critical-settings': criticalSettings,
+    secrets: secretSettings,
+  },
   'docs/configuration.md': { settings: platformTable, 'health-settings': healthTable },
   'docs/checks/README.md': { checks: checkTable('docs/checks') },
   ...Object.fromEntries(familyPages().map((f) => [`docs/checks/${f}`, { family: familyTable(f) }])),

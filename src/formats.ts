@@ -43,13 +43,18 @@ const bucketName: FormatRule = (value) => {
   if (/^\d+\.\d+\.\d+\.\d+$/.test(value)) return 'expected a bucket name that is not an IP address'
   const prefixes = ['xn--', 'sthree-', 'amzn-s3-demo-']
   const suffixes = ['-s3alias', '--ol-s3', '.mrap', '--x-s3', '--table-s3']
-  if (prefixes.some((p) => value.startsWith(p))) return `expected a bucket name without a reserved prefix (${prefixes.join(', ')})`
-  if (suffixes.some((p) => value.endsWith(p))) return `expected a bucket name without a reserved suffix (${suffixes.join(', ')})`
+  if (prefixes.some((p) => value.startsWith(p)))
+    return `expected a bucket name without a reserved prefix (${prefixes.join(', ')})`
+  if (suffixes.some((p) => value.endsWith(p)))
+    return `expected a bucket name without a reserved suffix (${suffixes.join(', ')})`
   return null
 }
 
 const sqsQueueUrls: FormatRule = (value) => {
-  const urls = value.split(',').map((s) => s.trim()).filter(Boolean)
+  const urls = value
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)
   if (urls.length === 0) return 'expected a comma-separated list of SQS queue URLs'
   for (const [i, raw] of urls.entries()) {
     const url = parseUrl(raw)
@@ -64,7 +69,8 @@ const sqsQueueUrls: FormatRule = (value) => {
 const apiVersion: FormatRule = (value) => {
   const m = /^(\d{4})-(\d{2})-(\d{2})(-preview)?$/.exec(value)
   if (!m) return 'expected an API version YYYY-MM-DD (optionally followed by -preview)'
-  if (!isRealDate(Number(m[1]), Number(m[2]), Number(m[3]))) return 'expected an API version that is a real calendar date'
+  if (!isRealDate(Number(m[1]), Number(m[2]), Number(m[3])))
+    return 'expected an API version that is a real calendar date'
   return null
 }
 
@@ -94,11 +100,14 @@ const sentryDsn: FormatRule = (value) => {
   return null
 }
 
-const emailAddress = /^[^\s@<>()",;:]+@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$/
+const emailAddress =
+  /^[^\s@<>()",;:]+@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$/
 const email: FormatRule = (value) => {
   const named = /^[^<>]*<([^<>]+)>$/.exec(value.trim())
   const address = named ? named[1] : value
-  return emailAddress.test(address) ? null : 'expected an email address like name@example.com or "Name <name@example.com>"'
+  return emailAddress.test(address)
+    ? null
+    : 'expected an email address like name@example.com or "Name <name@example.com>"'
 }
 
 export const formats = {
@@ -108,16 +117,28 @@ export const formats = {
   url: urlWith(['http:', 'https:'], 'an http:// or https:// URL'),
   present: (value: string) => (value.trim() === '' ? 'expected a value' : null),
   'aws-region': pattern(/^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d{1,2}$/, 'an AWS region like eu-west-1'),
-  'aws-access-key-id': pattern(/^(AKIA|ASIA)[A-Z0-9]{12,124}$/, 'an access key id of 16 to 128 characters starting with AKIA or ASIA'),
+  'aws-access-key-id': pattern(
+    /^(AKIA|ASIA)[A-Z0-9]{12,124}$/,
+    'an access key id of 16 to 128 characters starting with AKIA or ASIA',
+  ),
   email,
   's3-bucket': bucketName,
   'sqs-queue-urls': sqsQueueUrls,
-  'event-bus': pattern(/^(arn:aws[a-z-]*:events:[a-z0-9-]+:\d{12}:event-bus\/)?[A-Za-z0-9._\-/]{1,256}$/, 'an event bus name or ARN'),
+  'event-bus': pattern(
+    /^(arn:aws[a-z-]*:events:[a-z0-9-]+:\d{12}:event-bus\/)?[A-Za-z0-9._\-/]{1,256}$/,
+    'an event bus name or ARN',
+  ),
   'azure-openai-key': (value: string) =>
     value.length === 64 ? null : `expected exactly 64 characters, got ${value.length}`,
-  'azure-openai-endpoint': pattern(/^https:\/\/[a-z0-9][a-z0-9-]{0,62}\.openai\.azure\.com\/?$/, 'an endpoint https://<resource name>.openai.azure.com'),
+  'azure-openai-endpoint': pattern(
+    /^https:\/\/[a-z0-9][a-z0-9-]{0,62}\.openai\.azure\.com\/?$/,
+    'an endpoint https://<resource name>.openai.azure.com',
+  ),
   'api-version': apiVersion,
-  'azure-deployment': pattern(/^[A-Za-z0-9._-]{1,64}$/, 'a deployment name of letters, digits, dots, hyphens or underscores'),
+  'azure-deployment': pattern(
+    /^[A-Za-z0-9._-]{1,64}$/,
+    'a deployment name of letters, digits, dots, hyphens or underscores',
+  ),
   'openai-key': pattern(/^sk-\S+$/, 'a key starting with sk-'),
   'secret-32': minLength(32),
   'base64-32': base64Key32,
@@ -126,10 +147,19 @@ export const formats = {
     /^[^\s:]+:[^\s:]+:[^\s]+ \(by \/?u\/[A-Za-z0-9_-]{3,20}\)$/,
     'a descriptive user agent <platform>:<app id>:<version> (by /u/<username>)',
   ),
-  'google-client-id': pattern(/^[A-Za-z0-9-]+\.apps\.googleusercontent\.com$/, 'a client id ending in .apps.googleusercontent.com'),
-  'stripe-secret-key': pattern(/^(sk|rk)_(live|test)_[A-Za-z0-9]+$/, 'a secret key starting with sk_live_, sk_test_, rk_live_ or rk_test_'),
+  'google-client-id': pattern(
+    /^[A-Za-z0-9-]+\.apps\.googleusercontent\.com$/,
+    'a client id ending in .apps.googleusercontent.com',
+  ),
+  'stripe-secret-key': pattern(
+    /^(sk|rk)_(live|test)_[A-Za-z0-9]+$/,
+    'a secret key starting with sk_live_, sk_test_, rk_live_ or rk_test_',
+  ),
   'stripe-webhook-secret': pattern(/^whsec_[A-Za-z0-9+/=]+$/, 'a webhook signing secret starting with whsec_'),
-  'stripe-publishable-key': pattern(/^pk_(live|test)_[A-Za-z0-9]+$/, 'a publishable key starting with pk_live_ or pk_test_'),
+  'stripe-publishable-key': pattern(
+    /^pk_(live|test)_[A-Za-z0-9]+$/,
+    'a publishable key starting with pk_live_ or pk_test_',
+  ),
   port,
   'node-env': pattern(/^(development|staging|production)$/, 'one of development, staging, production'),
   boolean: pattern(/^(true|false|1|0|yes|no|on|off)$/i, 'a boolean: true or false'),
@@ -138,11 +168,14 @@ export const formats = {
   'logrocket-app-id': pattern(/^[A-Za-z0-9_-]+\/[A-Za-z0-9_-]+$/, 'an app id of the form org/app'),
   'datadog-api-key': pattern(/^[0-9a-f]{32}$/, '32 lowercase hexadecimal characters'),
   'iso-date-time': (value: string) =>
-    /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})$/.test(value) && !Number.isNaN(Date.parse(value))
+    /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})$/.test(value) &&
+    !Number.isNaN(Date.parse(value))
       ? null
       : 'expected an ISO 8601 date and time with a time zone, like 2026-11-24T10:00:00Z',
   hostname: (value: string) =>
-    isIP(value) !== 0 || /^[A-Za-z0-9]([A-Za-z0-9.-]{0,251}[A-Za-z0-9])?$/.test(value) ? null : 'expected a host name or IP address',
+    isIP(value) !== 0 || /^[A-Za-z0-9]([A-Za-z0-9.-]{0,251}[A-Za-z0-9])?$/.test(value)
+      ? null
+      : 'expected a host name or IP address',
 } satisfies Record<string, FormatRule>
 
 export type FormatName = keyof typeof formats

@@ -18,7 +18,12 @@ const levels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace'] as const
 const log = Object.fromEntries(
   levels.map((level) => [
     level,
-    (obj: unknown, msg?: string) => post(typeof obj === 'string' ? { type: 'log', level, obj: {}, msg: obj } : { type: 'log', level, obj: JSON.parse(JSON.stringify(obj ?? {})), msg }),
+    (obj: unknown, msg?: string) =>
+      post(
+        typeof obj === 'string'
+          ? { type: 'log', level, obj: {}, msg: obj }
+          : { type: 'log', level, obj: JSON.parse(JSON.stringify(obj ?? {})) as Record<string, unknown>, msg },
+      ),
   ]),
 ) as unknown as FastifyBaseLogger
 ;(log as unknown as { child: () => FastifyBaseLogger }).child = () => log
@@ -32,6 +37,13 @@ port.on('message', (m: WorkerRequest) => {
     return
   }
   const def = byName.get(m.name)
-  if (!def) return post({ type: 'outcome', id: m.id, outcome: { error: { reason: Reason.INTERNAL, message: `no check named ${m.name} in this build` } } })
-  void executor.run(def, m.timeoutMs, { onTimed: () => post({ type: 'timed', id: m.id }) }).then((outcome) => post({ type: 'outcome', id: m.id, outcome }))
+  if (!def)
+    return post({
+      type: 'outcome',
+      id: m.id,
+      outcome: { error: { reason: Reason.INTERNAL, message: `no check named ${m.name} in this build` } },
+    })
+  void executor
+    .run(def, m.timeoutMs, { onTimed: () => post({ type: 'timed', id: m.id }) })
+    .then((outcome) => post({ type: 'outcome', id: m.id, outcome }))
 })

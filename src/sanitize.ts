@@ -14,7 +14,8 @@ export function createSanitizer(secrets: readonly string[]): (text: string) => s
   return (text: string) => {
     let out = text
     for (const s of sorted) if (out.includes(s)) out = out.split(s).join('[redacted]')
-    for (const re of credentialShapes) out = out.replace(re, (m, g1) => (typeof g1 === 'string' ? `${g1}[redacted]@` : '[redacted]'))
+    for (const re of credentialShapes)
+      out = out.replace(re, (m, g1) => (typeof g1 === 'string' ? `${g1}[redacted]@` : '[redacted]'))
     return out
   }
 }

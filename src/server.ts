@@ -19,7 +19,10 @@ import { readyRoutes } from './routes/ready.js'
 import { healthRoutes } from './routes/health.js'
 import { sharedSchemas } from './routes/schemas.js'
 
-const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string; description: string }
+const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
+  version: string
+  description: string
+}
 
 export interface BuildOptions {
   // where log lines go (tests capture them); default stdout
@@ -66,7 +69,11 @@ export async function build(config: Config, opts: BuildOptions = {}): Promise<Fa
   })
   const state: HealthState = {
     runner,
-    meta: { serviceId: config.health.HEALTH_SERVICE_ID, version: pkg.version, description: 'Health of the Huntaze platform and its dependencies' },
+    meta: {
+      serviceId: config.health.HEALTH_SERVICE_ID,
+      version: pkg.version,
+      description: 'Health of the Huntaze platform and its dependencies',
+    },
     shuttingDown: false,
     rendered: new RenderCache(),
     criticalNames: definitions.filter((d) => d.tier === 'critical').map((d) => d.name),
@@ -77,28 +84,34 @@ export async function build(config: Config, opts: BuildOptions = {}): Promise<Fa
 
   for (const schema of sharedSchemas) app.addSchema(schema)
   // the running service serves the committed openapi.yaml; generating it would only slow the start
-  if (opts.openapi) await app.register((await import('@fastify/swagger')).default, {
-    refResolver: { buildLocalReference: (json, _base, _fragment, i) => String(json.$id ?? `def-${i}`) },
-    openapi: {
-      openapi: '3.1.0',
-      info: {
-        title: 'Huntaze health service',
-        version: pkg.version,
-        description: `${pkg.description}. Bodies follow the IETF health-check draft (application/health+json).`,
+  if (opts.openapi)
+    await app.register((await import('@fastify/swagger')).default, {
+      refResolver: {
+        buildLocalReference: (json, _base, _fragment, i) => (typeof json.$id === 'string' ? json.$id : `def-${i}`),
       },
-      tags: [
-        { name: 'probes', description: 'For load balancers and orchestrators' },
-        { name: 'health', description: 'For monitors and people' },
-      ],
-    },
-  })
+      openapi: {
+        openapi: '3.1.0',
+        info: {
+          title: 'Huntaze health service',
+          version: pkg.version,
+          description: `${pkg.description}. Bodies follow the IETF health-check draft (application/health+json).`,
+        },
+        tags: [
+          { name: 'probes', description: 'For load balancers and orchestrators' },
+          { name: 'health', description: 'For monitors and people' },
+        ],
+      },
+    })
 
   app.setNotFoundHandler({}, (req, reply) => {
-    reply.code(404).header('cache-control', 'no-store').send({
-      statusCode: 404,
-      error: 'Not Found',
-      message: `no route ${req.method} ${sanitize(req.url.split('?')[0].slice(0, 200))}; routes: ${routeList.join(', ')}`,
-    })
+    reply
+      .code(404)
+      .header('cache-control', 'no-store')
+      .send({
+        statusCode: 404,
+        error: 'Not Found',
+        message: `no route ${req.method} ${sanitize(req.url.split('?')[0].slice(0, 200))}; routes: ${routeList.join(', ')}`,
+      })
   })
 
   app.setErrorHandler((err: { statusCode?: number; message: string; validation?: unknown }, _req, reply) => {
@@ -108,14 +121,22 @@ export async function build(config: Config, opts: BuildOptions = {}): Promise<Fa
       .code(code)
       .header('cache-control', 'no-store')
       .type('application/json')
-      .send(JSON.stringify({ statusCode: code, error: code === 500 ? 'Internal Server Error' : 'Bad Request', message: code === 500 ? 'internal error' : sanitize(err.message) }))
+      .send(
+        JSON.stringify({
+          statusCode: code,
+          error: code === 500 ? 'Internal Server Error' : 'Bad Request',
+          message: code === 500 ? 'internal error' : sanitize(err.message),
+        }),
+      )
   })
 
   await app.register(liveRoutes)
   await app.register(readyRoutes)
   await app.register(healthRoutes)
   app.get('/openapi.yaml', { schema: { hide: true } }, async (_req, reply) =>
-    reply.header('content-type', 'application/yaml; charset=utf-8').send(await readFile(new URL('../openapi.yaml', import.meta.url))),
+    reply
+      .header('content-type', 'application/yaml; charset=utf-8')
+      .send(await readFile(new URL('../openapi.yaml', import.meta.url))),
   )
 
   app.addHook('onClose', async () => {
@@ -155,13 +176,15 @@ export async function main(env: Record<string, string | undefined> = process.env
     }, config.health.HEALTH_SHUTDOWN_GRACE_MS)
     force.unref()
     const delay = new Promise((resolve) => setTimeout(resolve, config.health.HEALTH_SHUTDOWN_DELAY_MS))
-    delay.then(() => app.close()).then(
-      () => process.exit(0),
-      (err: Error) => {
-        app.health.log.error({ err: err.message }, 'error while closing')
-        process.exit(1)
-      },
-    )
+    delay
+      .then(() => app.close())
+      .then(
+        () => process.exit(0),
+        (err: Error) => {
+          app.health.log.error({ err: err.message }, 'error while closing')
+          process.exit(1)
+        },
+      )
   }
   process.once('SIGTERM', () => stop('SIGTERM'))
   process.once('SIGINT', () => stop('SIGINT'))

@@ -3,7 +3,8 @@ import { availableParallelism } from 'node:os'
 
 // BENCH_PIN=1 pins targets to core 0 and the load generator to core 1. Off by default: on the 2-core machine it
 // left PostgreSQL, Redis and the service's first-probe SDK loading to one core and made the timeouts late.
-export const pinning = process.env.BENCH_PIN === '1' && availableParallelism() >= 2 && spawnSync('taskset', ['-V']).status === 0
+export const pinning =
+  process.env.BENCH_PIN === '1' && availableParallelism() >= 2 && spawnSync('taskset', ['-V']).status === 0
 
 export function pin(pid: number, core: number): void {
   if (pinning) spawnSync('taskset', ['-cp', String(core), String(pid)], { stdio: 'ignore' })
@@ -28,7 +29,10 @@ interface Msg {
 }
 
 // Starts a bench target (a TypeScript file run through tsx) in its own process; it answers over IPC.
-export function startChild(script: string, opts: { env: Record<string, string>; nodeArgs?: string[]; logFile: string; readyWithinMs?: number }): Promise<Child> {
+export function startChild(
+  script: string,
+  opts: { env: Record<string, string>; nodeArgs?: string[]; logFile: string; readyWithinMs?: number },
+): Promise<Child> {
   const log = openSync(opts.logFile, 'a')
   const proc: ChildProcess = spawn(process.execPath, [...(opts.nodeArgs ?? []), '--import', 'tsx', script], {
     env: { ...process.env, ...opts.env },
@@ -84,7 +88,7 @@ export function startChild(script: string, opts: { env: Record<string, string>; 
 
 // The child side: announce the URL, then answer commands until told to close.
 export function serveIpc(url: string, handlers: Record<string, (arg: unknown) => unknown>): void {
-  process.on('message', async (m: { type: string; id: number; cmd: string; arg?: unknown }) => {
+  const answer = async (m: { type: string; id: number; cmd: string; arg?: unknown }) => {
     if (m.type !== 'cmd') return
     const h = handlers[m.cmd]
     try {
@@ -96,7 +100,8 @@ export function serveIpc(url: string, handlers: Record<string, (arg: unknown) =>
     }
     // exit after the reply is flushed, so a --cpu-prof profile is written on the way out
     if (m.cmd === 'close') process.disconnect()
-  })
+  }
+  process.on('message', (m: { type: string; id: number; cmd: string; arg?: unknown }) => void answer(m))
   process.on('disconnect', () => process.exit(0))
   process.send!({ type: 'ready', url })
 }

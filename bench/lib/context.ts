@@ -35,7 +35,15 @@ export function loadSettings() {
     pgUrl: process.env.BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres',
     redisUrl: process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379',
   }
-  const custom = ['BENCH_SECONDS', 'BENCH_TP_ROUNDS', 'BENCH_TP_PROCESSES', 'BENCH_ROUNDS', 'BENCH_CONNECTIONS', 'BENCH_SUSTAIN_SECONDS', 'BENCH_MEMORY_REQUESTS'].filter((k) => process.env[k])
+  const custom = [
+    'BENCH_SECONDS',
+    'BENCH_TP_ROUNDS',
+    'BENCH_TP_PROCESSES',
+    'BENCH_ROUNDS',
+    'BENCH_CONNECTIONS',
+    'BENCH_SUSTAIN_SECONDS',
+    'BENCH_MEMORY_REQUESTS',
+  ].filter((k) => process.env[k])
   return { ...s, mode: `${quick ? 'quick' : 'full'}${custom.length ? ` (overridden: ${custom.join(', ')})` : ''}` }
 }
 

@@ -46,13 +46,20 @@ function area(cf: CallFrame): string {
   const u = cf.url
   if (!u) return cf.functionName.startsWith('(') ? cf.functionName : '(native: JSON, regex, builtins)'
   if (u.startsWith('node:')) return 'node core (http, net, streams)'
-  if (/node_modules\/(pino|sonic-boom|pino-std-serializers|fast-redact|thread-stream)\//.test(u)) return 'pino (logging)'
-  if (/node_modules\/(fastify|find-my-way|avvio|light-my-request|fast-json-stringify|@fastify\/[^/]+|fast-querystring|safe-regex2|toad-cache|abstract-logging|process-warning|rfdc|fast-uri|json-schema-ref-resolver)\//.test(u)) return 'fastify'
+  if (/node_modules\/(pino|sonic-boom|pino-std-serializers|fast-redact|thread-stream)\//.test(u))
+    return 'pino (logging)'
+  if (
+    /node_modules\/(fastify|find-my-way|avvio|light-my-request|fast-json-stringify|@fastify\/[^/]+|fast-querystring|safe-regex2|toad-cache|abstract-logging|process-warning|rfdc|fast-uri|json-schema-ref-resolver)\//.test(
+      u,
+    )
+  )
+    return 'fastify'
   if (u.includes('/dist/')) return 'service (dist/)'
   return 'other dependencies'
 }
 
-const label = (cf: CallFrame) => `${cf.functionName || '(anonymous)'} ${cf.url ? `${shortUrl(cf.url)}:${cf.lineNumber + 1}` : ''}`.trim()
+const label = (cf: CallFrame) =>
+  `${cf.functionName || '(anonymous)'} ${cf.url ? `${shortUrl(cf.url)}:${cf.lineNumber + 1}` : ''}`.trim()
 
 // Self and inclusive CPU time by function, per request served, from a --cpu-prof profile.
 export function summarize(path: string, requests: number, top = 20): ProfileSummary {
@@ -70,7 +77,8 @@ export function summarize(path: string, requests: number, top = 20): ProfileSumm
     if (leaf.callFrame.functionName === '(idle)') continue
     // the profiler's own stop call lands in the window: not the request path
     let own = false
-    for (let id: number | undefined = leaf.id; id !== undefined && !own; id = parent.get(id)) own = byId.get(id)!.callFrame.url === 'node:inspector'
+    for (let id: number | undefined = leaf.id; id !== undefined && !own; id = parent.get(id))
+      own = byId.get(id)!.callFrame.url === 'node:inspector'
     if (own) continue
     busy += dt
     const k = label(leaf.callFrame)
@@ -97,6 +105,12 @@ export function summarize(path: string, requests: number, top = 20): ProfileSumm
     byArea: rows(areas, 20),
     topSelf: rows(self, top),
     // the service's own functions and Fastify's per-request steps, as a share of all busy time
-    topInclusive: rows(incl, top, (k) => k.includes('dist/') || /fastify\/lib\/(reply|route|handle-request|hooks|wrap-thenable|content-type|request)\.js/.test(k)),
+    topInclusive: rows(
+      incl,
+      top,
+      (k) =>
+        k.includes('dist/') ||
+        /fastify\/lib\/(reply|route|handle-request|hooks|wrap-thenable|content-type|request)\.js/.test(k),
+    ),
   }
 }

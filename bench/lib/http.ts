@@ -17,7 +17,12 @@ export function get(url: string, headers: Record<string, string> = {}, timeoutMs
       res.on('end', () => {
         const out: Record<string, string> = {}
         for (let i = 0; i < res.rawHeaders.length; i += 2) out[res.rawHeaders[i].toLowerCase()] = res.rawHeaders[i + 1]
-        resolve({ status: res.statusCode ?? 0, headers: out, body: Buffer.concat(chunks).toString('utf8'), ms: performance.now() - started })
+        resolve({
+          status: res.statusCode ?? 0,
+          headers: out,
+          body: Buffer.concat(chunks).toString('utf8'),
+          ms: performance.now() - started,
+        })
       })
       res.on('error', reject)
     })

@@ -43,7 +43,7 @@ export function load(url: string, opts: LoadOptions): Promise<LoadResult> {
       },
       (err, result) => {
         clearTimeout(cap)
-        if (err) return reject(err)
+        if (err) return reject(err instanceof Error ? err : new Error(String(err)))
         const seconds = result.duration
         resolve({
           requests: n,

@@ -21,9 +21,14 @@ export async function ensureBenchDb(admin: pg.Client): Promise<void> {
 }
 
 // Statements PostgreSQL ran in BENCH_DB: each session's start-up is one transaction, each probe query one more.
-export async function statements(admin: pg.Client): Promise<{ transactions: number; sessions: number; statements: number }> {
+export async function statements(
+  admin: pg.Client,
+): Promise<{ transactions: number; sessions: number; statements: number }> {
   await admin.query('SELECT pg_stat_clear_snapshot()')
-  const { rows } = await admin.query<{ x: string; s: string }>('SELECT xact_commit + xact_rollback AS x, sessions AS s FROM pg_stat_database WHERE datname = $1', [BENCH_DB])
+  const { rows } = await admin.query<{ x: string; s: string }>(
+    'SELECT xact_commit + xact_rollback AS x, sessions AS s FROM pg_stat_database WHERE datname = $1',
+    [BENCH_DB],
+  )
   const transactions = Number(rows[0]?.x ?? 0)
   const sessions = Number(rows[0]?.s ?? 0)
   return { transactions, sessions, statements: transactions - sessions }
@@ -33,7 +38,9 @@ export async function statements(admin: pg.Client): Promise<{ transactions: numb
 export async function backendsGone(admin: pg.Client, withinMs = 5000): Promise<boolean> {
   const deadline = performance.now() + withinMs
   while (performance.now() < deadline) {
-    const { rows } = await admin.query<{ n: string }>('SELECT count(*) AS n FROM pg_stat_activity WHERE datname = $1', [BENCH_DB])
+    const { rows } = await admin.query<{ n: string }>('SELECT count(*) AS n FROM pg_stat_activity WHERE datname = $1', [
+      BENCH_DB,
+    ])
     if (Number(rows[0].n) === 0) return true
   }
   return false

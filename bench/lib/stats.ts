@@ -13,6 +13,8 @@ export function percentile(xs: ArrayLike<number>, p: number, length = xs.length)
   return s[rank]
 }
 
-export const round = (x: number, digits = 2): number => (Number.isFinite(x) ? Math.round(x * 10 ** digits) / 10 ** digits : x)
+export const round = (x: number, digits = 2): number =>
+  Number.isFinite(x) ? Math.round(x * 10 ** digits) / 10 ** digits : x
 
-export const fmt = (x: number, digits = 2): string => (Number.isFinite(x) ? round(x, digits).toLocaleString('en-US', { maximumFractionDigits: digits }) : 'n/a')
+export const fmt = (x: number, digits = 2): string =>
+  Number.isFinite(x) ? round(x, digits).toLocaleString('en-US', { maximumFractionDigits: digits }) : 'n/a'

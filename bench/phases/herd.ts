@@ -18,7 +18,10 @@ export interface ProbeInfo {
 // Starts a service, runs `work` against it, closes it, and returns what the runner and PostgreSQL counted.
 async function counted(ctx: Ctx, env: Record<string, string>, work: (url: string) => Promise<void>) {
   const before = await statements(ctx.admin)
-  const child = await startChild(ctx.serviceScript, { env: { BENCH_SERVICE_ENV: JSON.stringify(env) }, logFile: `${ctx.out}/herd.log` })
+  const child = await startChild(ctx.serviceScript, {
+    env: { BENCH_SERVICE_ENV: JSON.stringify(env) },
+    logFile: `${ctx.out}/herd.log`,
+  })
   let probes: ProbeInfo[]
   try {
     await work(child.url)
@@ -29,7 +32,12 @@ async function counted(ctx: Ctx, env: Record<string, string>, work: (url: string
   // the pool's session must be gone for its statistics to be final
   const settled = await backendsGone(ctx.admin)
   const after = await statements(ctx.admin)
-  return { probes, pgStatements: after.statements - before.statements, pgSessions: after.sessions - before.sessions, settled }
+  return {
+    probes,
+    pgStatements: after.statements - before.statements,
+    pgSessions: after.sessions - before.sessions,
+    settled,
+  }
 }
 
 export async function herd(ctx: Ctx) {
@@ -45,7 +53,10 @@ export async function herd(ctx: Ctx) {
   const notOne = probed.filter((p) => p.probes !== 1)
   targets.push({
     name: `herd: ${s.herd} concurrent cold /health -> 1 probe per check (runner)`,
-    measured: notOne.length === 0 ? `1 probe for each of ${probed.length} probed checks` : notOne.map((p) => `${p.name}=${p.probes}`).join(', '),
+    measured:
+      notOne.length === 0
+        ? `1 probe for each of ${probed.length} probed checks`
+        : notOne.map((p) => `${p.name}=${p.probes}`).join(', '),
     limit: 'exactly 1',
     met: notOne.length === 0 && burst.requests === s.herd && burst.errors === 0,
     note: `${burst.requests}/${s.herd} answered (${JSON.stringify(burst.statuses)}), ${burst.errors} errors`,
@@ -58,7 +69,11 @@ export async function herd(ctx: Ctx) {
   })
 
   // sustained: maximum-rate polling with a short cache lifetime
-  const env = { ...ctx.env, HEALTH_CACHE_TTL_MS: String(s.sustainTtlMs), HEALTH_THIRD_PARTY_CACHE_TTL_MS: String(s.sustainTtlMs * 2) }
+  const env = {
+    ...ctx.env,
+    HEALTH_CACHE_TTL_MS: String(s.sustainTtlMs),
+    HEALTH_THIRD_PARTY_CACHE_TTL_MS: String(s.sustainTtlMs * 2),
+  }
   let window = 0
   let polled = 0
   let slowest = ''
@@ -74,7 +89,10 @@ export async function herd(ctx: Ctx) {
   const pgBound = Math.floor(window / s.sustainTtlMs) + 1
   targets.push({
     name: `sustained: ${Math.round(window / 1000)} s of max-rate /health -> probes <= window / ttl + 1 (runner)`,
-    measured: over.length === 0 ? 'every check within its bound' : over.map((p) => `${p.name}=${p.probes} (bound ${Math.floor(window / p.ttlMs) + 1})`).join(', '),
+    measured:
+      over.length === 0
+        ? 'every check within its bound'
+        : over.map((p) => `${p.name}=${p.probes} (bound ${Math.floor(window / p.ttlMs) + 1})`).join(', '),
     limit: `<= window / ttl + 1 (ttl ${s.sustainTtlMs} ms infra, ${s.sustainTtlMs * 2} ms third-party)`,
     met: over.length === 0,
     note: `${polled} requests answered in the window (${slowest})`,

@@ -27,20 +27,28 @@ async function profiled(ctx: Ctx, child: Child, target: ProfileRun['target'], pa
 // CPU profiles under load, one route at a time after warm-up: the service, then its Fastify ceiling for comparison.
 export async function profile(ctx: Ctx) {
   const out: ProfileRun[] = []
-  const service = await startChild(ctx.serviceScript, { env: { BENCH_SERVICE_ENV: JSON.stringify(ctx.env) }, logFile: `${ctx.out}/profile.log` })
+  const service = await startChild(ctx.serviceScript, {
+    env: { BENCH_SERVICE_ENV: JSON.stringify(ctx.env) },
+    logFile: `${ctx.out}/profile.log`,
+  })
   const canned: Canned[] = []
   try {
     await get(`${service.url}/health`)
     for (const path of ['/ready', '/health']) out.push(await profiled(ctx, service, 'service', path))
     for (const r of routes) {
       const a = await get(service.url + r.path)
-      const headers = Object.fromEntries(Object.entries(a.headers).filter(([k]) => k === 'content-type' || k === 'cache-control'))
+      const headers = Object.fromEntries(
+        Object.entries(a.headers).filter(([k]) => k === 'content-type' || k === 'cache-control'),
+      )
       canned.push({ url: r.path, route: r.route, status: a.status, headers, body: a.body })
     }
   } finally {
     await service.close()
   }
-  const ceiling = await startChild(ctx.ceilingScript, { env: { BENCH_CEILING: 'fastify', BENCH_CANNED: JSON.stringify(canned) }, logFile: `${ctx.out}/ceiling-fastify.log` })
+  const ceiling = await startChild(ctx.ceilingScript, {
+    env: { BENCH_CEILING: 'fastify', BENCH_CANNED: JSON.stringify(canned) },
+    logFile: `${ctx.out}/ceiling-fastify.log`,
+  })
   try {
     for (const path of ['/ready', '/health']) out.push(await profiled(ctx, ceiling, 'fastify', path))
   } finally {

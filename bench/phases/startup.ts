@@ -29,14 +29,21 @@ async function once(ctx: Ctx, env: Record<string, string>, record: boolean): Pro
   const started = performance.now()
   const proc = spawn(process.execPath, args, {
     cwd: ctx.out,
-    env: { PATH: process.env.PATH ?? '', HEALTH_HOST: '127.0.0.1', HEALTH_PORT: '0', HEALTH_ENV_FILE: `${ctx.out}/no.env`, BENCH_MODULES_OUT: modulesOut, ...env },
+    env: {
+      PATH: process.env.PATH ?? '',
+      HEALTH_HOST: '127.0.0.1',
+      HEALTH_PORT: '0',
+      HEALTH_ENV_FILE: `${ctx.out}/no.env`,
+      BENCH_MODULES_OUT: modulesOut,
+      ...env,
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   })
   const exited = new Promise<void>((r) => proc.once('exit', () => r()))
   const limit = setTimeout(() => proc.kill('SIGKILL'), 20_000)
   try {
     const url = await new Promise<string>((resolve, reject) => {
-      const lines = createInterface({ input: proc.stdout! })
+      const lines = createInterface({ input: proc.stdout })
       lines.on('line', (line) => {
         const m = /Server listening at (http:\/\/[^"\s]+)/.exec(line)
         if (m) resolve(m[1])
@@ -70,7 +77,14 @@ export async function startup(ctx: Ctx) {
     { name: 'everything configured', env: ctx.env },
   ]
   const targets: Target[] = []
-  const rows: { name: string; times: number[]; byLive: string[]; later: string[]; heavyByLive: string[]; heavyEver: string[] }[] = []
+  const rows: {
+    name: string
+    times: number[]
+    byLive: string[]
+    later: string[]
+    heavyByLive: string[]
+    heavyEver: string[]
+  }[] = []
   for (const v of variants) {
     const times: number[] = []
     for (let i = 0; i < Math.max(5, ctx.s.rounds); i++) times.push((await once(ctx, v.env, false)).ms)
@@ -79,7 +93,14 @@ export async function startup(ctx: Ctx) {
     const byLive = pk.filter(([, t]) => t <= rec.liveAt).map(([p]) => p)
     const later = pk.filter(([, t]) => t > rec.liveAt).map(([p]) => p)
     const isHeavy = (p: string) => heavy.some((r) => r.test(p))
-    rows.push({ name: v.name, times, byLive, later, heavyByLive: byLive.filter(isHeavy), heavyEver: pk.map(([p]) => p).filter(isHeavy) })
+    rows.push({
+      name: v.name,
+      times,
+      byLive,
+      later,
+      heavyByLive: byLive.filter(isHeavy),
+      heavyEver: pk.map(([p]) => p).filter(isHeavy),
+    })
     targets.push({
       name: `start-up to first /live 200 (${v.name})`,
       measured: `median ${round(median(times), 0)} ms`,

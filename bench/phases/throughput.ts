@@ -45,7 +45,10 @@ const stable = (h: Record<string, string>) => Object.fromEntries(Object.entries(
 // One set of processes: the service, warmed, and its two ceilings answering the bytes it answers now.
 async function startTargets(ctx: Ctx, block: number) {
   const { s } = ctx
-  const service = await startChild(ctx.serviceScript, { env: { BENCH_SERVICE_ENV: JSON.stringify(ctx.env) }, logFile: `${ctx.out}/service.log` })
+  const service = await startChild(ctx.serviceScript, {
+    env: { BENCH_SERVICE_ENV: JSON.stringify(ctx.env) },
+    logFile: `${ctx.out}/service.log`,
+  })
   const children: Child[] = [service]
   try {
     // the first /health probes everything; its answer waits for the slowest check
@@ -61,12 +64,18 @@ async function startTargets(ctx: Ctx, block: number) {
 
     const urls: Record<Kind, string> = { service: service.url, fastify: '', node: '' }
     for (const kind of ['fastify', 'node'] as const) {
-      const c = await startChild(ctx.ceilingScript, { env: { BENCH_CEILING: kind, BENCH_CANNED: JSON.stringify(canned) }, logFile: `${ctx.out}/ceiling-${kind}.log` })
+      const c = await startChild(ctx.ceilingScript, {
+        env: { BENCH_CEILING: kind, BENCH_CANNED: JSON.stringify(canned) },
+        logFile: `${ctx.out}/ceiling-${kind}.log`,
+      })
       children.push(c)
       urls[kind] = c.url
       for (const want of canned) {
         const got = await get(c.url + want.url)
-        const same = got.status === want.status && got.body === want.body && JSON.stringify(stable(got.headers)) === JSON.stringify(want.headers)
+        const same =
+          got.status === want.status &&
+          got.body === want.body &&
+          JSON.stringify(stable(got.headers)) === JSON.stringify(want.headers)
         if (!same) throw new Error(`the ${kind} ceiling does not answer ${want.url} byte for byte like the service`)
       }
       await load(c.url, { connections: s.connections, seconds: s.warmSeconds, paths: routes.map((r) => r.path) })
@@ -101,7 +110,13 @@ export async function throughput(ctx: Ctx) {
           const half = { connections: s.connections, seconds: s.seconds / 2 }
           const slices: [Kind, LoadResult][] = []
           for (const kind of [a, b, 'node', b, a] as const) {
-            slices.push([kind, await load(t.urls[kind] + r.path, kind === 'node' ? { connections: s.connections, seconds: s.seconds } : half)])
+            slices.push([
+              kind,
+              await load(
+                t.urls[kind] + r.path,
+                kind === 'node' ? { connections: s.connections, seconds: s.seconds } : half,
+              ),
+            ])
           }
           for (const kind of kinds) {
             const key = `${r.path} ${kind}`
@@ -151,7 +166,12 @@ export async function throughput(ctx: Ctx) {
       met: byKind.service.ratio >= r.min && byKind.service.errors === 0,
     })
   }
-  return { rows, targets, outcomes, bodyBytes: Object.fromEntries(canned.map((c) => [c.url, Buffer.byteLength(c.body)])) }
+  return {
+    rows,
+    targets,
+    outcomes,
+    bodyBytes: Object.fromEntries(canned.map((c) => [c.url, Buffer.byteLength(c.body)])),
+  }
 }
 
 // One round of a target from its slices: requests and seconds add up; latency percentiles are the
@@ -159,7 +179,8 @@ export async function throughput(ctx: Ctx) {
 function merge(xs: LoadResult[]): LoadResult {
   const requests = xs.reduce((n, x) => n + x.requests, 0)
   const seconds = xs.reduce((n, x) => n + x.seconds, 0)
-  const weighted = (f: (x: LoadResult) => number) => xs.reduce((n, x) => n + f(x) * x.requests, 0) / Math.max(1, requests)
+  const weighted = (f: (x: LoadResult) => number) =>
+    xs.reduce((n, x) => n + f(x) * x.requests, 0) / Math.max(1, requests)
   const statuses: Record<string, number> = {}
   for (const x of xs) for (const [k, v] of Object.entries(x.statuses)) statuses[k] = (statuses[k] ?? 0) + v
   return {
@@ -176,7 +197,9 @@ function merge(xs: LoadResult[]): LoadResult {
 }
 
 function checkOutcomes(body: string): CheckOutcome[] {
-  const report = JSON.parse(body) as { checks?: Record<string, { componentId: string; status: string; reason?: string; output?: string }[]> }
+  const report = JSON.parse(body) as {
+    checks?: Record<string, { componentId: string; status: string; reason?: string; output?: string }[]>
+  }
   const out: CheckOutcome[] = []
   for (const [key, entries] of Object.entries(report.checks ?? {})) {
     if (!key.endsWith(':responseTime')) continue

@@ -13,11 +13,18 @@ export async function timeouts(ctx: Ctx) {
   const silent = await startSilentServer()
   const silentUrl = `http://127.0.0.1:${silent.port}`
   const env = {
-    ...platformEnv(silentUrl, `postgres://postgres@127.0.0.1:${silent.port}/huntaze_bench`, `redis://127.0.0.1:${silent.port}`),
+    ...platformEnv(
+      silentUrl,
+      `postgres://postgres@127.0.0.1:${silent.port}/huntaze_bench`,
+      `redis://127.0.0.1:${silent.port}`,
+    ),
     HEALTH_TIMEOUT_MS: String(s.timeoutMs),
     HEALTH_MIN_PROBE_INTERVAL_MS: '0',
   }
-  const child = await startChild(ctx.serviceScript, { env: { BENCH_SERVICE_MODE: 'timeouts', BENCH_SILENT_URL: silentUrl, BENCH_SERVICE_ENV: JSON.stringify(env) }, logFile: `${ctx.out}/timeouts.log` })
+  const child = await startChild(ctx.serviceScript, {
+    env: { BENCH_SERVICE_MODE: 'timeouts', BENCH_SILENT_URL: silentUrl, BENCH_SERVICE_ENV: JSON.stringify(env) },
+    logFile: `${ctx.out}/timeouts.log`,
+  })
   const targets: Target[] = []
   const rows: { name: string; timeoutMs: number; times: number[]; status: number; reason?: string }[] = []
   try {
@@ -39,7 +46,9 @@ export async function timeouts(ctx: Ctx) {
         const a = await get(`${child.url}/health/${p.name}?fresh=1`)
         times.push(a.ms)
         status = a.status
-        reason = (JSON.parse(a.body) as { checks?: Record<string, { reason?: string }[]> }).checks?.[`${p.name}:responseTime`]?.[0]?.reason
+        reason = (JSON.parse(a.body) as { checks?: Record<string, { reason?: string }[]> }).checks?.[
+          `${p.name}:responseTime`
+        ]?.[0]?.reason
       }
       rows.push({ name: p.name, timeoutMs: p.timeoutMs, times, status, reason })
     }

@@ -36,7 +36,9 @@ function httpCheck(name: string, url: string): CheckDefinition {
 let checks: readonly CheckDefinition[] = allChecks
 if (mode === 'fanout') {
   const url = process.env.BENCH_DELAY_URL!
-  checks = Array.from({ length: Number(process.env.BENCH_FANOUT_CHECKS ?? 26) }, (_, i) => httpCheck(`slow-${String(i + 1).padStart(2, '0')}`, url))
+  checks = Array.from({ length: Number(process.env.BENCH_FANOUT_CHECKS ?? 26) }, (_, i) =>
+    httpCheck(`slow-${String(i + 1).padStart(2, '0')}`, url),
+  )
   // the HTTP client loads lazily on first use; the fan-out measures the runner, not that one-time load
   await (await fetch(new URL('/warm', url))).arrayBuffer()
 } else if (mode === 'timeouts') {
@@ -54,7 +56,7 @@ serveIpc(url, {
       name: d.name,
       kind: !d.live ? 'format-only' : d.cache === 'third-party' ? 'third-party' : 'live',
       tier: d.tier,
-      probed: Boolean(d.start),
+      probed: d.start !== undefined,
       probes: runner.probeCount(d.name),
       ttlMs: runner.ttlOf(d),
       timeoutMs: runner.timeoutOf(d),

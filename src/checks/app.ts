@@ -8,6 +8,7 @@ export default defineCheck({
   live: false,
   cache: 'infrastructure',
   description: "The app's URLs and environment are valid",
-  formatOnlyBecause: "these settings describe the platform itself; there is nothing remote to ask",
-  validate: (config) => httpsInProduction(config, ['NEXT_PUBLIC_APP_URL', 'APP_URL', 'API_URL', 'FRONTEND_URL', 'BACKEND_URL']),
+  formatOnlyBecause: 'these settings describe the platform itself; there is nothing remote to ask',
+  validate: (config) =>
+    httpsInProduction(config, ['NEXT_PUBLIC_APP_URL', 'APP_URL', 'API_URL', 'FRONTEND_URL', 'BACKEND_URL']),
 })

@@ -36,13 +36,16 @@ export default defineCheck({
   validate: credentialFindings,
   async start(ctx) {
     // the findings already say which half of the key pair is missing
-    if (credentialProblem(ctx.config.settings)) throw new CheckError(Reason.MISCONFIGURED, 'not probed: the AWS key pair is incomplete')
+    if (credentialProblem(ctx.config.settings))
+      throw new CheckError(Reason.MISCONFIGURED, 'not probed: the AWS key pair is incomplete')
     const setup = await awsSetup(ctx, 'STS', 'aws')
     const { STSClient, GetCallerIdentityCommand } = await import('@aws-sdk/client-sts')
     const client = new STSClient(setup.options)
     const warnS = ctx.config.health.HEALTH_AWS_EXPIRY_WARN_S
     const fromSettings = setup.credentialsFrom === 'settings'
-    const renew = fromSettings ? 'AWS_SESSION_TOKEN and its key pair, and AWS_CREDENTIAL_EXPIRATION with them' : 'the source of the provider chain'
+    const renew = fromSettings
+      ? 'AWS_SESSION_TOKEN and its key pair, and AWS_CREDENTIAL_EXPIRATION with them'
+      : 'the source of the provider chain'
     return {
       async run(signal) {
         const staticExpiry = setup.options.credentials?.expiration
@@ -50,7 +53,11 @@ export default defineCheck({
           // AWS_CREDENTIAL_EXPIRATION says the session is over: asking STS would only spend a call to hear it
           const expiresAt = staticExpiry.toISOString()
           const verdict = new Verdict()
-          verdict.add('fail', Reason.EXPIRED, `the credentials expired at ${expiresAt} (AWS_CREDENTIAL_EXPIRATION): renew ${renew}, or use an IAM role; STS was not called`)
+          verdict.add(
+            'fail',
+            Reason.EXPIRED,
+            `the credentials expired at ${expiresAt} (AWS_CREDENTIAL_EXPIRATION): renew ${renew}, or use an IAM role; STS was not called`,
+          )
           return verdict.observation({
             accountId: null,
             arn: null,
@@ -68,7 +75,9 @@ export default defineCheck({
           resource: '*',
           notFound: `STS GetCallerIdentity answered not found: check ${setup.endpoint?.setting ?? 'AWS_REGION'}`,
         }
-        const answer = await awsCall(setup, call, () => client.send(new GetCallerIdentityCommand({}), { abortSignal: signal }))
+        const answer = await awsCall(setup, call, () =>
+          client.send(new GetCallerIdentityCommand({}), { abortSignal: signal }),
+        )
         // resolved (and cached) by the send above; this reads what was signed with, never the keys themselves
         const identity = (await client.config.credentials()) as ResolvedIdentity
         const temporary = Boolean(identity.sessionToken)
@@ -89,9 +98,17 @@ export default defineCheck({
           details.expiresInS = leftS
           details.renewedBySdk = renewed
           if (leftS <= 0) {
-            verdict.add('fail', Reason.EXPIRED, `the credentials expired at ${details.expiresAt}${fromSettings ? ' (AWS_CREDENTIAL_EXPIRATION)' : ''}: renew them (${renew})`)
+            verdict.add(
+              'fail',
+              Reason.EXPIRED,
+              `the credentials expired at ${details.expiresAt}${fromSettings ? ' (AWS_CREDENTIAL_EXPIRATION)' : ''}: renew them (${renew})`,
+            )
           } else if (renewed) {
-            verdict.add('pass', undefined, `${who}; temporary credentials, renewed by the SDK before they lapse (${duration(leftS)} left on these)`)
+            verdict.add(
+              'pass',
+              undefined,
+              `${who}; temporary credentials, renewed by the SDK before they lapse (${duration(leftS)} left on these)`,
+            )
           } else if (leftS < warnS) {
             verdict.add(
               'warn',

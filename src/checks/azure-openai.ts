@@ -24,7 +24,8 @@ export default defineCheck({
   componentType: 'component',
   live: true,
   cache: 'third-party',
-  description: 'The key is accepted and the deployment exists, without spending tokens (a one-token completion with HEALTH_DEEP_CHECKS)',
+  description:
+    'The key is accepted and the deployment exists, without spending tokens (a one-token completion with HEALTH_DEEP_CHECKS)',
   start(ctx) {
     const s = ctx.config.settings
     const deep = ctx.config.health.HEALTH_DEEP_CHECKS
@@ -36,10 +37,20 @@ export default defineCheck({
     try {
       host = new URL(base).host
     } catch {
-      throw new CheckError(Reason.MISCONFIGURED, `${baseSetting} is not a URL; set it to https://<resource name>.openai.azure.com`)
+      throw new CheckError(
+        Reason.MISCONFIGURED,
+        `${baseSetting} is not a URL; set it to https://<resource name>.openai.azure.com`,
+      )
     }
-    const url = joinUrl(base, `/openai/deployments/${encodeURIComponent(deployment)}/chat/completions?api-version=${encodeURIComponent(version)}`)
-    const headers = { 'api-key': s.AZURE_OPENAI_API_KEY, 'content-type': 'application/json', accept: 'application/json' }
+    const url = joinUrl(
+      base,
+      `/openai/deployments/${encodeURIComponent(deployment)}/chat/completions?api-version=${encodeURIComponent(version)}`,
+    )
+    const headers = {
+      'api-key': s.AZURE_OPENAI_API_KEY,
+      'content-type': 'application/json',
+      accept: 'application/json',
+    }
     const details = { host, deployment, apiVersion: version, deep }
 
     function failure(res: HttpAnswer): CheckError {
@@ -64,7 +75,11 @@ export default defineCheck({
         const { code, message } = errorOf(res)
         // an unsupported version is refused before the deployment is looked up
         if (message && /api[- ]?version/i.test(message)) {
-          throw new CheckError(Reason.MISCONFIGURED, `Azure OpenAI answered 400: AZURE_OPENAI_API_VERSION ${version} is not supported; use a current version such as 2024-10-21`, { details })
+          throw new CheckError(
+            Reason.MISCONFIGURED,
+            `Azure OpenAI answered 400: AZURE_OPENAI_API_VERSION ${version} is not supported; use a current version such as 2024-10-21`,
+            { details },
+          )
         }
         if (code === 'OperationNotSupported') {
           return {
@@ -74,9 +89,18 @@ export default defineCheck({
             details,
           }
         }
-        return { status: 'pass', output: `AZURE_OPENAI_API_KEY accepted and deployment "${deployment}" exists (no tokens spent)`, details }
+        return {
+          status: 'pass',
+          output: `AZURE_OPENAI_API_KEY accepted and deployment "${deployment}" exists (no tokens spent)`,
+          details,
+        }
       }
-      if (res.status === 200) return { status: 'pass', output: `AZURE_OPENAI_API_KEY accepted and deployment "${deployment}" answers`, details }
+      if (res.status === 200)
+        return {
+          status: 'pass',
+          output: `AZURE_OPENAI_API_KEY accepted and deployment "${deployment}" answers`,
+          details,
+        }
       throw failure(res)
     }
 
@@ -85,7 +109,11 @@ export default defineCheck({
       if (res.status === 200) {
         const usage = (res.json as { usage?: { total_tokens?: unknown } } | undefined)?.usage
         const tokens = typeof usage?.total_tokens === 'number' ? usage.total_tokens : null
-        return { status: 'pass', output: `deployment "${deployment}" completed a one-token request (deep check)`, details: { ...details, tokens } }
+        return {
+          status: 'pass',
+          output: `deployment "${deployment}" completed a one-token request (deep check)`,
+          details: { ...details, tokens },
+        }
       }
       if (res.status === 400) {
         const { code } = errorOf(res)

@@ -33,9 +33,15 @@ export default defineCheck({
         let pages = 0
         do {
           // without AlarmTypes, DescribeAlarms leaves composite alarms out
-          const command = new DescribeAlarmsCommand({ StateValue: 'ALARM', AlarmTypes: ['MetricAlarm', 'CompositeAlarm'], MaxRecords: pageSize, NextToken: token })
+          const command = new DescribeAlarmsCommand({
+            StateValue: 'ALARM',
+            AlarmTypes: ['MetricAlarm', 'CompositeAlarm'],
+            MaxRecords: pageSize,
+            NextToken: token,
+          })
           const out = await awsCall(setup, call, () => client.send(command, { abortSignal: signal }))
-          for (const a of [...(out.MetricAlarms ?? []), ...(out.CompositeAlarms ?? [])]) names.push(a.AlarmName ?? '(unnamed)')
+          for (const a of [...(out.MetricAlarms ?? []), ...(out.CompositeAlarms ?? [])])
+            names.push(a.AlarmName ?? '(unnamed)')
           token = out.NextToken
           pages++
         } while (token && pages < maxPages)
@@ -46,14 +52,23 @@ export default defineCheck({
         if (count > 0) {
           const shown = names.slice(0, namesShown).join(', ')
           const more = count > namesShown ? ` and ${count - namesShown}${truncated ? '+' : ''} more` : ''
-          verdict.add('warn', Reason.DEGRADED, `${countText} alarm${count === 1 ? '' : 's'} firing in ${setup.region}: ${shown}${more}`)
+          verdict.add(
+            'warn',
+            Reason.DEGRADED,
+            `${countText} alarm${count === 1 ? '' : 's'} firing in ${setup.region}: ${shown}${more}`,
+          )
         } else {
           verdict.add('pass', undefined, `no alarm firing in ${setup.region}`)
         }
-        return verdict.observation(
-          { region: setup.region, alarmsFiring: count, truncated },
-          [{ measurement: 'alarms', observedValue: count, observedUnit: 'alarms', status: count > 0 ? 'warn' : 'pass', output: names.length > 0 ? names.slice(0, namesShown).join(', ') : 'none' }],
-        )
+        return verdict.observation({ region: setup.region, alarmsFiring: count, truncated }, [
+          {
+            measurement: 'alarms',
+            observedValue: count,
+            observedUnit: 'alarms',
+            status: count > 0 ? 'warn' : 'pass',
+            output: names.length > 0 ? names.slice(0, namesShown).join(', ') : 'none',
+          },
+        ])
       },
       close: async () => client.destroy(),
     }

@@ -25,8 +25,12 @@ export default defineCheck({
       async run(signal) {
         const res = await httpRequest(joinUrl(base, '/api/v1/validate'), { headers, signal })
         if (res.status === 200) {
-          if ((res.json as { valid?: unknown } | undefined)?.valid === true) return { status: 'pass', output: `DATADOG_API_KEY is valid on ${where}`, details: { site, api: base } }
-          throw new CheckError(Reason.AUTH_FAILED, `Datadog answered valid=false: DATADOG_API_KEY is not a valid API key on ${where}`)
+          if ((res.json as { valid?: unknown } | undefined)?.valid === true)
+            return { status: 'pass', output: `DATADOG_API_KEY is valid on ${where}`, details: { site, api: base } }
+          throw new CheckError(
+            Reason.AUTH_FAILED,
+            `Datadog answered valid=false: DATADOG_API_KEY is not a valid API key on ${where}`,
+          )
         }
         if (res.status === 401 || res.status === 403) {
           throw new CheckError(
@@ -34,7 +38,9 @@ export default defineCheck({
             `Datadog answered ${res.status}: DATADOG_API_KEY is not a valid API key on ${where}; use an API key (not an application key) from Organization Settings > API Keys, and set DATADOG_SITE to the site of that organization`,
           )
         }
-        throw httpFailure(res, 'Datadog', { notFound: `no /api/v1/validate on ${where}; check DATADOG_SITE or DATADOG_API_URL` })
+        throw httpFailure(res, 'Datadog', {
+          notFound: `no /api/v1/validate on ${where}; check DATADOG_SITE or DATADOG_API_URL`,
+        })
       },
     }
   },

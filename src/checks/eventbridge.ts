@@ -18,12 +18,16 @@ export default defineCheck({
     const call = {
       operation: 'DescribeEventBus',
       permission: 'events:DescribeEventBus',
-      resource: bus.startsWith('arn:') ? bus : `arn:${setup.partition}:events:${setup.region}:<account>:event-bus/${bus}`,
+      resource: bus.startsWith('arn:')
+        ? bus
+        : `arn:${setup.partition}:events:${setup.region}:<account>:event-bus/${bus}`,
       notFound: `event bus ${bus} does not exist in ${setup.region} (AWS_EVENTBRIDGE_BUS): create it or correct the name`,
     }
     return {
       async run(signal) {
-        const out = await awsCall(setup, call, () => client.send(new DescribeEventBusCommand({ Name: bus }), { abortSignal: signal }))
+        const out = await awsCall(setup, call, () =>
+          client.send(new DescribeEventBusCommand({ Name: bus }), { abortSignal: signal }),
+        )
         return {
           output: `event bus ${out.Name ?? bus} exists`,
           details: { bus: out.Name ?? bus, arn: out.Arn ?? null, region: setup.region },

@@ -20,7 +20,10 @@ export default defineCheck({
         const e = oauthError(res)
         // GitHub answers these errors with 200
         if (e.error === 'bad_verification_code') {
-          return { output: `GITHUB_CLIENT_ID and GITHUB_CLIENT_SECRET recognised: GitHub refused only the deliberately invalid code (${e.error})`, details: { grantError: e.error } }
+          return {
+            output: `GITHUB_CLIENT_ID and GITHUB_CLIENT_SECRET recognised: GitHub refused only the deliberately invalid code (${e.error})`,
+            details: { grantError: e.error },
+          }
         }
         if (e.error === 'incorrect_client_credentials') {
           throw new CheckError(
@@ -28,14 +31,23 @@ export default defineCheck({
             `GitHub rejected GITHUB_CLIENT_ID or GITHUB_CLIENT_SECRET (${e.error}); copy the client id and generate a new secret under Settings > Developer settings > OAuth Apps`,
           )
         }
-        if ((res.status === 403 || res.status === 429) && (res.headers.get('x-ratelimit-remaining') === '0' || res.headers.get('retry-after'))) {
+        if (
+          (res.status === 403 || res.status === 429) &&
+          (res.headers.get('x-ratelimit-remaining') === '0' || res.headers.get('retry-after'))
+        ) {
           throw rateLimited('GitHub', res)
         }
         if (hasAccessToken(res)) {
-          throw new CheckError(Reason.BAD_RESPONSE, 'the endpoint accepted a deliberately invalid code: GITHUB_TOKEN_URL is not GitHub\'s token endpoint (default https://github.com/login/oauth/access_token)')
+          throw new CheckError(
+            Reason.BAD_RESPONSE,
+            "the endpoint accepted a deliberately invalid code: GITHUB_TOKEN_URL is not GitHub's token endpoint (default https://github.com/login/oauth/access_token)",
+          )
         }
         if (res.status === 200) {
-          throw new CheckError(Reason.BAD_RESPONSE, `GitHub answered ${e.error ? describe(e) : 'something else than an OAuth error'}, which does not tell whether the client is known; check GITHUB_TOKEN_URL`)
+          throw new CheckError(
+            Reason.BAD_RESPONSE,
+            `GitHub answered ${e.error ? describe(e) : 'something else than an OAuth error'}, which does not tell whether the client is known; check GITHUB_TOKEN_URL`,
+          )
         }
         throw otherFailure(res, 'GitHub', 'GITHUB_TOKEN_URL')
       },

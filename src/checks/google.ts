@@ -35,22 +35,40 @@ export default defineCheck({
         const e = oauthError(res)
         // the client was authenticated before the code was looked at: the id and secret are right
         if (e.error === 'invalid_grant' || e.error === 'redirect_uri_mismatch') {
-          return { output: `GOOGLE_CLIENT_ID and GOOGLE_CLIENT_SECRET recognised: Google refused only the deliberately invalid code (${e.error})`, details: { grantError: e.error } }
+          return {
+            output: `GOOGLE_CLIENT_ID and GOOGLE_CLIENT_SECRET recognised: Google refused only the deliberately invalid code (${e.error})`,
+            details: { grantError: e.error },
+          }
         }
         if (e.error === 'invalid_client') {
           if (/not found|deleted/i.test(e.description ?? '')) {
-            throw new CheckError(Reason.AUTH_FAILED, `Google does not know GOOGLE_CLIENT_ID (${describe(e)}); check it in Google Cloud Console > APIs & Services > Credentials, it may have been deleted`)
+            throw new CheckError(
+              Reason.AUTH_FAILED,
+              `Google does not know GOOGLE_CLIENT_ID (${describe(e)}); check it in Google Cloud Console > APIs & Services > Credentials, it may have been deleted`,
+            )
           }
-          throw new CheckError(Reason.AUTH_FAILED, `Google rejected GOOGLE_CLIENT_SECRET for GOOGLE_CLIENT_ID (${describe(e)}); copy the secret of this client from Google Cloud Console > Credentials`)
+          throw new CheckError(
+            Reason.AUTH_FAILED,
+            `Google rejected GOOGLE_CLIENT_SECRET for GOOGLE_CLIENT_ID (${describe(e)}); copy the secret of this client from Google Cloud Console > Credentials`,
+          )
         }
         if (e.error === 'unauthorized_client') {
-          throw new CheckError(Reason.FORBIDDEN, `Google knows GOOGLE_CLIENT_ID but it may not exchange authorization codes (${describe(e)}); use a client of type "Web application"`)
+          throw new CheckError(
+            Reason.FORBIDDEN,
+            `Google knows GOOGLE_CLIENT_ID but it may not exchange authorization codes (${describe(e)}); use a client of type "Web application"`,
+          )
         }
         if (hasAccessToken(res)) {
-          throw new CheckError(Reason.BAD_RESPONSE, 'the endpoint accepted a deliberately invalid code: GOOGLE_TOKEN_URL is not Google\'s token endpoint (default https://oauth2.googleapis.com/token)')
+          throw new CheckError(
+            Reason.BAD_RESPONSE,
+            "the endpoint accepted a deliberately invalid code: GOOGLE_TOKEN_URL is not Google's token endpoint (default https://oauth2.googleapis.com/token)",
+          )
         }
         if (e.error && res.status >= 400 && res.status < 500 && res.status !== 429) {
-          throw new CheckError(Reason.BAD_RESPONSE, `Google answered ${res.status} ${describe(e)}, which does not tell whether the client is known; check GOOGLE_TOKEN_URL`)
+          throw new CheckError(
+            Reason.BAD_RESPONSE,
+            `Google answered ${res.status} ${describe(e)}, which does not tell whether the client is known; check GOOGLE_TOKEN_URL`,
+          )
         }
         throw otherFailure(res, 'Google', 'GOOGLE_TOKEN_URL')
       },

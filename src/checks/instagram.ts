@@ -37,7 +37,11 @@ export default defineCheck({
   start(ctx) {
     const s = ctx.config.settings
     const url = joinUrl(s.INSTAGRAM_GRAPH_URL, '/oauth/access_token')
-    const params = { client_id: s.INSTAGRAM_APP_ID, client_secret: s.INSTAGRAM_APP_SECRET, grant_type: 'client_credentials' }
+    const params = {
+      client_id: s.INSTAGRAM_APP_ID,
+      client_secret: s.INSTAGRAM_APP_SECRET,
+      grant_type: 'client_credentials',
+    }
     return {
       async run(signal): Promise<Observation> {
         // Meta documents a GET with the secret in the query; Graph takes the same parameters as a form POST
@@ -50,9 +54,13 @@ export default defineCheck({
           )
         }
         const e = graphError(res)
-        if (e?.code !== undefined && throttled.has(e.code)) throw rateLimited('the Graph API', res, `throttled, code ${e.code}`)
+        if (e?.code !== undefined && throttled.has(e.code))
+          throw rateLimited('the Graph API', res, `throttled, code ${e.code}`)
         if (e?.type === 'OAuthException' && e.code === 101) {
-          throw new CheckError(Reason.AUTH_FAILED, `the Graph API does not know INSTAGRAM_APP_ID (OAuthException 101: ${e.message ?? 'invalid application id'}); copy the app id from the Meta app dashboard`)
+          throw new CheckError(
+            Reason.AUTH_FAILED,
+            `the Graph API does not know INSTAGRAM_APP_ID (OAuthException 101: ${e.message ?? 'invalid application id'}); copy the app id from the Meta app dashboard`,
+          )
         }
         if (e?.type === 'OAuthException' && (e.code === 1 || /client secret/i.test(e.message ?? ''))) {
           throw new CheckError(
@@ -60,9 +68,22 @@ export default defineCheck({
             `the Graph API rejected INSTAGRAM_APP_SECRET for INSTAGRAM_APP_ID (OAuthException ${e.code}: ${e.message ?? 'error validating client secret'}); copy the secret from the Meta app dashboard (App settings > Basic), or reset it there`,
           )
         }
-        if (e?.code === 2) throw new CheckError(Reason.UPSTREAM_ERROR, `the Graph API answered ${res.status}: service temporarily unavailable (code 2)`)
-        if (e?.type === 'OAuthException' && res.status >= 400 && res.status < 500 && res.status !== 404 && res.status !== 429) {
-          throw new CheckError(Reason.AUTH_FAILED, `the Graph API refused the app credentials (${res.status} OAuthException ${e.code ?? ''}: ${e.message ?? 'no message'}); check INSTAGRAM_APP_ID and INSTAGRAM_APP_SECRET`)
+        if (e?.code === 2)
+          throw new CheckError(
+            Reason.UPSTREAM_ERROR,
+            `the Graph API answered ${res.status}: service temporarily unavailable (code 2)`,
+          )
+        if (
+          e?.type === 'OAuthException' &&
+          res.status >= 400 &&
+          res.status < 500 &&
+          res.status !== 404 &&
+          res.status !== 429
+        ) {
+          throw new CheckError(
+            Reason.AUTH_FAILED,
+            `the Graph API refused the app credentials (${res.status} OAuthException ${e.code ?? ''}: ${e.message ?? 'no message'}); check INSTAGRAM_APP_ID and INSTAGRAM_APP_SECRET`,
+          )
         }
         throw otherFailure(res, 'the Graph API', 'INSTAGRAM_GRAPH_URL')
       },

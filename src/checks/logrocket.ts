@@ -1,6 +1,7 @@
 import { defineCheck } from './types.js'
 
-const because = 'a LogRocket app id is a public identifier with no verification endpoint, so only its org/app form is checked'
+const because =
+  'a LogRocket app id is a public identifier with no verification endpoint, so only its org/app form is checked'
 
 export default defineCheck({
   name: 'logrocket',

@@ -56,7 +56,9 @@ export default defineCheck({
     const target = `${config.host ?? 'localhost'}:${config.port ?? 5432}/${config.database ?? ''}`
     const pool = new pgModule.Pool(config)
     // an idle client that dies (server restart) must not crash the process
-    pool.on('error', (err) => ctx.log.debug({ check: 'postgres', err: ctx.sanitize(err.message) }, 'idle connection closed'))
+    pool.on('error', (err) =>
+      ctx.log.debug({ check: 'postgres', err: ctx.sanitize(err.message) }, 'idle connection closed'),
+    )
     return {
       async run(signal) {
         let client: pg.PoolClient
@@ -78,7 +80,9 @@ export default defineCheck({
         client.on('error', onError)
         try {
           const started = performance.now()
-          const res = await client.query<{ ok: number; version: string }>("SELECT 1 AS ok, current_setting('server_version') AS version")
+          const res = await client.query<{ ok: number; version: string }>(
+            "SELECT 1 AS ok, current_setting('server_version') AS version",
+          )
           const queryMs = Math.round((performance.now() - started) * 100) / 100
           if (res.rows[0]?.ok !== 1) throw new CheckError(Reason.BAD_RESPONSE, 'SELECT 1 did not answer 1')
           return { details: { serverVersion: res.rows[0].version, queryMs, target } }

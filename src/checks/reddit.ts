@@ -30,15 +30,25 @@ export default defineCheck({
           )
         }
         if (res.status === 401) {
-          throw new CheckError(Reason.AUTH_FAILED, 'Reddit answered 401: REDDIT_CLIENT_ID or REDDIT_CLIENT_SECRET was rejected; copy both from https://www.reddit.com/prefs/apps (the id is under the app name)')
+          throw new CheckError(
+            Reason.AUTH_FAILED,
+            'Reddit answered 401: REDDIT_CLIENT_ID or REDDIT_CLIENT_SECRET was rejected; copy both from https://www.reddit.com/prefs/apps (the id is under the app name)',
+          )
         }
         if (e.error === 'unauthorized_client' || e.error === 'unsupported_grant_type') {
-          throw new CheckError(Reason.FORBIDDEN, `Reddit refused client credentials for REDDIT_CLIENT_ID (${describe(e)}): the app must be of type "web app" or "script", not "installed app"`)
+          throw new CheckError(
+            Reason.FORBIDDEN,
+            `Reddit refused client credentials for REDDIT_CLIENT_ID (${describe(e)}): the app must be of type "web app" or "script", not "installed app"`,
+          )
         }
         if (res.status === 403) {
-          throw new CheckError(Reason.FORBIDDEN, 'Reddit answered 403: the request was blocked; Reddit blocks generic user agents, so check that REDDIT_USER_AGENT is descriptive and unique, and that REDDIT_API_URL is right')
+          throw new CheckError(
+            Reason.FORBIDDEN,
+            'Reddit answered 403: the request was blocked; Reddit blocks generic user agents, so check that REDDIT_USER_AGENT is descriptive and unique, and that REDDIT_API_URL is right',
+          )
         }
-        if (res.status === 200) throw new CheckError(Reason.BAD_RESPONSE, `Reddit refused the token request (${describe(e)})`)
+        if (res.status === 200)
+          throw new CheckError(Reason.BAD_RESPONSE, `Reddit refused the token request (${describe(e)})`)
         throw otherFailure(res, 'Reddit', 'REDDIT_API_URL')
       },
     }

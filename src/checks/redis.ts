@@ -42,19 +42,29 @@ export default defineCheck({
           await client.set(key, value, 'PX', 60_000)
           const got = await client.get(key)
           const roundTripMs = Math.round((performance.now() - started) * 100) / 100
-          if (got !== value) throw new CheckError(Reason.BAD_RESPONSE, `GET returned another value than the SET stored at ${target}`)
+          if (got !== value)
+            throw new CheckError(Reason.BAD_RESPONSE, `GET returned another value than the SET stored at ${target}`)
           return { details: { roundTripMs, target } }
         } catch (err) {
           // set by the 'error' listener while we awaited, which the compiler cannot see
           const last = lastError as (Error & { code?: string }) | undefined
           const msg = `${(err as Error).message ?? ''} ${last?.message ?? ''}`
           if (/WRONGPASS|NOAUTH|invalid password|invalid username-password/i.test(msg)) {
-            throw new CheckError(Reason.AUTH_FAILED, `authentication refused by ${target}: check the user and password in REDIS_URL`)
+            throw new CheckError(
+              Reason.AUTH_FAILED,
+              `authentication refused by ${target}: check the user and password in REDIS_URL`,
+            )
           }
-          if (/Command timed out/i.test(msg)) throw new CheckError(Reason.TIMEOUT, `no answer from ${target} within ${timeout}ms`)
-          if (/READONLY/.test(msg)) throw new CheckError(Reason.UPSTREAM_ERROR, `${target} is a read-only replica: point REDIS_URL at the primary`)
+          if (/Command timed out/i.test(msg))
+            throw new CheckError(Reason.TIMEOUT, `no answer from ${target} within ${timeout}ms`)
+          if (/READONLY/.test(msg))
+            throw new CheckError(
+              Reason.UPSTREAM_ERROR,
+              `${target} is a read-only replica: point REDIS_URL at the primary`,
+            )
           if (last?.code) throw last
-          if (/Stream isn't writeable|Connection is closed/i.test(msg)) throw new CheckError(Reason.CONNECTION_RESET, `the connection to ${target} closed before answering`)
+          if (/Stream isn't writeable|Connection is closed/i.test(msg))
+            throw new CheckError(Reason.CONNECTION_RESET, `the connection to ${target} closed before answering`)
           throw err
         } finally {
           signal.removeEventListener('abort', onAbort)

@@ -21,12 +21,17 @@ export default defineCheck({
       permission: 's3:ListBucket',
       resource: `arn:${setup.partition}:s3:::${bucket}`,
       notFound: `bucket ${bucket} does not exist (AWS_S3_BUCKET): create it or correct the name`,
-      wrongRegion: { subject: `bucket ${bucket} (AWS_S3_BUCKET)`, alternative: `point AWS_S3_BUCKET at a bucket in ${setup.region}` },
+      wrongRegion: {
+        subject: `bucket ${bucket} (AWS_S3_BUCKET)`,
+        alternative: `point AWS_S3_BUCKET at a bucket in ${setup.region}`,
+      },
       headRequest: true,
     }
     return {
       async run(signal) {
-        const out = await awsCall(setup, call, () => client.send(new HeadBucketCommand({ Bucket: bucket }), { abortSignal: signal }))
+        const out = await awsCall(setup, call, () =>
+          client.send(new HeadBucketCommand({ Bucket: bucket }), { abortSignal: signal }),
+        )
         const region = out.BucketRegion ?? null
         return {
           output: `bucket ${bucket} is reachable${region ? ` in ${region}` : ''}`,

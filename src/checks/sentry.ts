@@ -21,7 +21,13 @@ export function parseDsn(dsn: string): ParsedDsn | null {
   }
   const m = /^(.*)\/(\d+)\/?$/.exec(url.pathname)
   if (!/^https?:$/.test(url.protocol) || !url.username || !m) return null
-  return { publicKey: decodeURIComponent(url.username), origin: url.origin, host: url.host, pathPrefix: m[1], projectId: m[2] }
+  return {
+    publicKey: decodeURIComponent(url.username),
+    origin: url.origin,
+    host: url.host,
+    pathPrefix: m[1],
+    projectId: m[2],
+  }
 }
 
 export default defineCheck({
@@ -38,17 +44,28 @@ export default defineCheck({
     return {
       async run(signal) {
         if (!dsn) {
-          throw new CheckError(Reason.MISCONFIGURED, 'SENTRY_DSN cannot be parsed; copy the DSN (https://<public key>@<host>/<project id>) from Project Settings > Client Keys')
+          throw new CheckError(
+            Reason.MISCONFIGURED,
+            'SENTRY_DSN cannot be parsed; copy the DSN (https://<public key>@<host>/<project id>) from Project Settings > Client Keys',
+          )
         }
         const details = { host: dsn.host, projectId: dsn.projectId, ingestChecked: ingest }
         if (!ingest) {
-          return { status: 'pass', output: `format only: SENTRY_DSN names project ${dsn.projectId} on ${dsn.host}; set SENTRY_CHECK_INGEST=true to also prove the ingest host answers`, details }
+          return {
+            status: 'pass',
+            output: `format only: SENTRY_DSN names project ${dsn.projectId} on ${dsn.host}; set SENTRY_CHECK_INGEST=true to also prove the ingest host answers`,
+            details,
+          }
         }
         // a GET on the POST-only envelope endpoint reaches the ingest service without submitting an event
         const url = `${dsn.origin}${dsn.pathPrefix}/api/${dsn.projectId}/envelope/`
         const res = await httpRequest(url, { signal })
         if (res.status < 500 && res.status !== 429) {
-          return { status: 'pass', output: `SENTRY_DSN parsed and the ingest host ${dsn.host} answers (HTTP ${res.status}, no event sent)`, details: { ...details, ingestStatus: res.status } }
+          return {
+            status: 'pass',
+            output: `SENTRY_DSN parsed and the ingest host ${dsn.host} answers (HTTP ${res.status}, no event sent)`,
+            details: { ...details, ingestStatus: res.status },
+          }
         }
         throw httpFailure(res, `Sentry ingest ${dsn.host}`)
       },

@@ -17,7 +17,8 @@ export default defineCheck({
   componentType: 'system',
   live: true,
   cache: 'infrastructure',
-  description: 'The SES account answers: sending enabled, production access, quota use; FROM_EMAIL is a verified identity',
+  description:
+    'The SES account answers: sending enabled, production access, quota use; FROM_EMAIL is a verified identity',
   alsoReads: ['AWS_REGION', 'AWS_ENDPOINT_URL'],
   requires: ['AWS_REGION'],
   async start(ctx) {
@@ -29,19 +30,36 @@ export default defineCheck({
     const identityArn = (id: string) => `arn:${setup.partition}:ses:${setup.region}:<account>:identity/${id}`
 
     async function lookup(identity: string, signal: AbortSignal): Promise<IdentityState> {
-      const call = { operation: 'GetEmailIdentity', permission: 'ses:GetEmailIdentity', resource: identityArn(identity), notFound: `${identity} is not an SES identity` }
+      const call = {
+        operation: 'GetEmailIdentity',
+        permission: 'ses:GetEmailIdentity',
+        resource: identityArn(identity),
+        notFound: `${identity} is not an SES identity`,
+      }
       try {
-        const out = await awsCall(setup, call, () => client.send(new GetEmailIdentityCommand({ EmailIdentity: identity }), { abortSignal: signal }))
-        return { identity, exists: true, verified: out.VerifiedForSendingStatus === true, status: out.VerificationStatus }
+        const out = await awsCall(setup, call, () =>
+          client.send(new GetEmailIdentityCommand({ EmailIdentity: identity }), { abortSignal: signal }),
+        )
+        return {
+          identity,
+          exists: true,
+          verified: out.VerifiedForSendingStatus === true,
+          status: out.VerificationStatus,
+        }
       } catch (err) {
-        if (err instanceof CheckError && err.reason === Reason.NOT_FOUND) return { identity, exists: false, verified: false }
+        if (err instanceof CheckError && err.reason === Reason.NOT_FOUND)
+          return { identity, exists: false, verified: false }
         throw err
       }
     }
 
     return {
       async run(signal) {
-        const account = await awsCall(setup, { operation: 'GetAccount', permission: 'ses:GetAccount', resource: '*' }, () => client.send(new GetAccountCommand({}), { abortSignal: signal }))
+        const account = await awsCall(
+          setup,
+          { operation: 'GetAccount', permission: 'ses:GetAccount', resource: '*' },
+          () => client.send(new GetAccountCommand({}), { abortSignal: signal }),
+        )
         const verdict = new Verdict()
         const quota = account.SendQuota ?? {}
         const enforcement = account.EnforcementStatus ?? 'UNKNOWN'
@@ -57,18 +75,38 @@ export default defineCheck({
         const measurements: Measurement[] = []
 
         if (account.SendingEnabled === false) {
-          verdict.add('fail', Reason.DISABLED, `sending is disabled for this account in ${setup.region}: re-enable it (PutAccountSendingAttributes) once the cause is fixed`)
+          verdict.add(
+            'fail',
+            Reason.DISABLED,
+            `sending is disabled for this account in ${setup.region}: re-enable it (PutAccountSendingAttributes) once the cause is fixed`,
+          )
         }
         if (enforcement === 'SHUTDOWN') {
-          verdict.add('fail', Reason.DISABLED, 'AWS paused sending for this account (enforcement status SHUTDOWN): fix the bounce or complaint problem and ask AWS to resume it')
+          verdict.add(
+            'fail',
+            Reason.DISABLED,
+            'AWS paused sending for this account (enforcement status SHUTDOWN): fix the bounce or complaint problem and ask AWS to resume it',
+          )
         } else if (enforcement === 'PROBATION') {
-          verdict.add('warn', Reason.DEGRADED, 'the account is under review (enforcement status PROBATION): bounce or complaint rates are too high; sending will be paused unless they fall')
+          verdict.add(
+            'warn',
+            Reason.DEGRADED,
+            'the account is under review (enforcement status PROBATION): bounce or complaint rates are too high; sending will be paused unless they fall',
+          )
         } else if (enforcement !== 'HEALTHY') {
-          verdict.add('warn', Reason.DEGRADED, `unexpected enforcement status ${enforcement}: see the SES reputation dashboard`)
+          verdict.add(
+            'warn',
+            Reason.DEGRADED,
+            `unexpected enforcement status ${enforcement}: see the SES reputation dashboard`,
+          )
         }
         if (account.ProductionAccessEnabled === false) {
           if (config.production) {
-            verdict.add('warn', Reason.DISABLED, `the account is in the SES sandbox in ${setup.region}: it can only send to verified addresses; request production access`)
+            verdict.add(
+              'warn',
+              Reason.DISABLED,
+              `the account is in the SES sandbox in ${setup.region}: it can only send to verified addresses; request production access`,
+            )
           } else {
             verdict.add('pass', undefined, 'sandbox account (sends only to verified addresses)')
           }
@@ -81,8 +119,19 @@ export default defineCheck({
           const share = sent / max
           const over = share >= quotaWarn
           const output = `${sent} of ${max} sent in the last 24 hours`
-          measurements.push({ measurement: 'quotaUsed', observedValue: Math.round(share * 1000) / 10, observedUnit: 'percent', status: over ? 'warn' : 'pass', output })
-          if (over) verdict.add('warn', Reason.DEGRADED, `${Math.round(share * 100)}% of the 24-hour sending quota is used (${output}; warning at ${Math.round(quotaWarn * 100)}%, HEALTH_SES_QUOTA_WARN): ask AWS for a higher quota`)
+          measurements.push({
+            measurement: 'quotaUsed',
+            observedValue: Math.round(share * 1000) / 10,
+            observedUnit: 'percent',
+            status: over ? 'warn' : 'pass',
+            output,
+          })
+          if (over)
+            verdict.add(
+              'warn',
+              Reason.DEGRADED,
+              `${Math.round(share * 100)}% of the 24-hour sending quota is used (${output}; warning at ${Math.round(quotaWarn * 100)}%, HEALTH_SES_QUOTA_WARN): ask AWS for a higher quota`,
+            )
         }
 
         const setting = config.settings.FROM_EMAIL
@@ -99,9 +148,17 @@ export default defineCheck({
             details.fromIdentity = state.identity
             details.fromIdentityVerified = state.verified
             if (!state.exists) {
-              verdict.add('warn', Reason.NOT_FOUND, `FROM_EMAIL ${from} cannot send: neither the address nor its domain ${domain} is an SES identity in ${setup.region}; verify one of them`)
+              verdict.add(
+                'warn',
+                Reason.NOT_FOUND,
+                `FROM_EMAIL ${from} cannot send: neither the address nor its domain ${domain} is an SES identity in ${setup.region}; verify one of them`,
+              )
             } else if (!state.verified) {
-              verdict.add('warn', Reason.MISCONFIGURED, `FROM_EMAIL ${from} cannot send: SES identity ${state.identity} is not verified (status ${state.status ?? 'unknown'}); finish its verification (DNS records or the confirmation email)`)
+              verdict.add(
+                'warn',
+                Reason.MISCONFIGURED,
+                `FROM_EMAIL ${from} cannot send: SES identity ${state.identity} is not verified (status ${state.status ?? 'unknown'}); finish its verification (DNS records or the confirmation email)`,
+              )
             }
           } catch (err) {
             if (signal.aborted || !(err instanceof CheckError)) throw err

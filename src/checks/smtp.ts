@@ -3,20 +3,39 @@ import type { Config, Finding } from '../config.js'
 import { Reason } from '../reasons.js'
 import { CheckError, defineCheck, type Observation } from './types.js'
 
-type SmtpError = Error & { code?: string; originalCode?: string; response?: string; responseCode?: number; timeoutType?: string; command?: string }
+type SmtpError = Error & {
+  code?: string
+  originalCode?: string
+  response?: string
+  responseCode?: number
+  timeoutType?: string
+  command?: string
+}
 
-const tlsCodes = /^(ETLS|EPROTO|ERR_SSL_|ERR_TLS_|CERT_|DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT_IN_CHAIN|UNABLE_TO_)/
+const tlsCodes =
+  /^(ETLS|EPROTO|ERR_SSL_|ERR_TLS_|CERT_|DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT_IN_CHAIN|UNABLE_TO_)/
 
 function explain(err: SmtpError, target: string, timeoutMs: number): CheckError {
   const code = err.code ?? ''
   const original = err.originalCode ?? ''
   const server = err.response ? ` (server said: ${err.response.replace(/[^\x20-\x7e]+/g, ' ').slice(0, 120)})` : ''
   if (code === 'EAUTH') {
-    return new CheckError(Reason.AUTH_FAILED, `${target} rejected the login${server}; check SMTP_USER and SMTP_PASSWORD`)
+    return new CheckError(
+      Reason.AUTH_FAILED,
+      `${target} rejected the login${server}; check SMTP_USER and SMTP_PASSWORD`,
+    )
   }
   if (code === 'ETIMEDOUT' || original === 'ETIMEDOUT') {
-    const phase = err.timeoutType === 'CONNECT_TIMEOUT' ? 'no connection' : err.timeoutType === 'UPGRADE_TIMEOUT' ? 'no TLS handshake' : 'no greeting or answer'
-    return new CheckError(Reason.TIMEOUT, `${phase} from ${target} within ${timeoutMs}ms; check SMTP_HOST and SMTP_PORT, and that egress to that port is allowed`)
+    const phase =
+      err.timeoutType === 'CONNECT_TIMEOUT'
+        ? 'no connection'
+        : err.timeoutType === 'UPGRADE_TIMEOUT'
+          ? 'no TLS handshake'
+          : 'no greeting or answer'
+    return new CheckError(
+      Reason.TIMEOUT,
+      `${phase} from ${target} within ${timeoutMs}ms; check SMTP_HOST and SMTP_PORT, and that egress to that port is allowed`,
+    )
   }
   if (tlsCodes.test(code) || tlsCodes.test(original) || /certificate|self[- ]signed|ssl|tls/i.test(err.message)) {
     return new CheckError(
@@ -24,23 +43,45 @@ function explain(err: SmtpError, target: string, timeoutMs: number): CheckError 
       `TLS with ${target} failed: ${(err.message || code).replace(/[^\x20-\x7e]+/g, ' ').slice(0, 160)}; the server's certificate must be valid for SMTP_HOST (port 465 is TLS from the start, 587 and 25 upgrade with STARTTLS)`,
     )
   }
-  if (original === 'ECONNREFUSED') return new CheckError(Reason.REFUSED, `connection refused by ${target}; check SMTP_HOST and SMTP_PORT`)
+  if (original === 'ECONNREFUSED')
+    return new CheckError(Reason.REFUSED, `connection refused by ${target}; check SMTP_HOST and SMTP_PORT`)
   if (code === 'EDNS' || original === 'ENOTFOUND' || original === 'EAI_AGAIN') {
     return new CheckError(Reason.UNREACHABLE, `cannot resolve the host of ${target}; check SMTP_HOST`)
   }
-  if (original === 'ECONNRESET' || original === 'EPIPE') return new CheckError(Reason.CONNECTION_RESET, `${target} reset the connection${server}`)
+  if (original === 'ECONNRESET' || original === 'EPIPE')
+    return new CheckError(Reason.CONNECTION_RESET, `${target} reset the connection${server}`)
   if (code === 'ECONNECTION' || code === 'ESOCKET') {
-    return new CheckError(Reason.REFUSED, `${target} closed the connection before the session was set up${server}; check SMTP_HOST and SMTP_PORT`)
+    return new CheckError(
+      Reason.REFUSED,
+      `${target} closed the connection before the session was set up${server}; check SMTP_HOST and SMTP_PORT`,
+    )
   }
-  if (code === 'EPROTOCOL') return new CheckError(Reason.BAD_RESPONSE, `${target} did not answer like an SMTP server${server}; check SMTP_PORT`)
+  if (code === 'EPROTOCOL')
+    return new CheckError(Reason.BAD_RESPONSE, `${target} did not answer like an SMTP server${server}; check SMTP_PORT`)
   return new CheckError(Reason.BAD_RESPONSE, `${target}: ${(err.message || code || 'unknown error').slice(0, 160)}`)
 }
 
 // A login is a pair: one half alone is a configuration mistake, not an anonymous relay.
 function loginPair(config: Config): Finding[] {
   const s = config.settings
-  if (s.SMTP_USER && !s.SMTP_PASSWORD) return [{ setting: 'SMTP_PASSWORD', problem: 'missing', message: 'SMTP_PASSWORD is not set although SMTP_USER is: set both for a login, or neither for a relay without one' }]
-  if (s.SMTP_PASSWORD && !s.SMTP_USER) return [{ setting: 'SMTP_USER', problem: 'missing', message: 'SMTP_USER is not set although SMTP_PASSWORD is: set both for a login, or neither for a relay without one' }]
+  if (s.SMTP_USER && !s.SMTP_PASSWORD)
+    return [
+      {
+        setting: 'SMTP_PASSWORD',
+        problem: 'missing',
+        message:
+          'SMTP_PASSWORD is not set although SMTP_USER is: set both for a login, or neither for a relay without one',
+      },
+    ]
+  if (s.SMTP_PASSWORD && !s.SMTP_USER)
+    return [
+      {
+        setting: 'SMTP_USER',
+        problem: 'missing',
+        message:
+          'SMTP_USER is not set although SMTP_PASSWORD is: set both for a login, or neither for a relay without one',
+      },
+    ]
   return []
 }
 
@@ -101,7 +142,9 @@ export default defineCheck({
             if (!conn.allowsAuth) {
               login = 'not offered'
             } else {
-              await step(new Promise<void>((resolve, reject) => conn.login(auth, (err) => (err ? reject(err) : resolve()))))
+              await step(
+                new Promise<void>((resolve, reject) => conn.login(auth, (err) => (err ? reject(err) : resolve()))),
+              )
               login = 'accepted'
             }
           }
@@ -109,7 +152,11 @@ export default defineCheck({
           quitting = true
           conn.quit()
           const details = { tls, login, host, port }
-          const how = tls ? (implicitTls ? 'over TLS' : 'upgraded with STARTTLS') : 'without TLS (the server offers no STARTTLS)'
+          const how = tls
+            ? implicitTls
+              ? 'over TLS'
+              : 'upgraded with STARTTLS'
+            : 'without TLS (the server offers no STARTTLS)'
           if (login === 'not offered') {
             return {
               status: 'warn',
@@ -118,12 +165,18 @@ export default defineCheck({
               details,
             }
           }
-          return { output: `${target} greets ${how}; ${login === 'accepted' ? 'the login of SMTP_USER is accepted' : 'no login configured (SMTP_USER not set)'}`, details }
+          return {
+            output: `${target} greets ${how}; ${login === 'accepted' ? 'the login of SMTP_USER is accepted' : 'no login configured (SMTP_USER not set)'}`,
+            details,
+          }
         } catch (err) {
           if (signal.aborted) throw err
           const e = err as SmtpError
           if (requireTLS && e.code === 'ETLS' && e.command === 'STARTTLS') {
-            throw new CheckError(Reason.TLS_ERROR, `${target} does not offer STARTTLS, and in production SMTP_PASSWORD is never sent in clear text; enable STARTTLS on the server or use port 465 in SMTP_PORT`)
+            throw new CheckError(
+              Reason.TLS_ERROR,
+              `${target} does not offer STARTTLS, and in production SMTP_PASSWORD is never sent in clear text; enable STARTTLS on the server or use port 465 in SMTP_PORT`,
+            )
           }
           throw explain(e, target, t)
         } finally {

@@ -28,12 +28,18 @@ export function parseQueueUrls(value: string): Queue[] {
       } catch {
         // the format finding already reports it; SQS will answer for the rest
       }
-      const region = /^sqs\.([a-z0-9-]+)\.amazonaws\.com(?:\.cn)?$/.exec(host)?.[1] ?? /^([a-z0-9-]+)\.queue\.amazonaws\.com(?:\.cn)?$/.exec(host)?.[1]
+      const region =
+        /^sqs\.([a-z0-9-]+)\.amazonaws\.com(?:\.cn)?$/.exec(host)?.[1] ??
+        /^([a-z0-9-]+)\.queue\.amazonaws\.com(?:\.cn)?$/.exec(host)?.[1]
       return { url, name: path[1] ?? url, account: path[0] ?? '<account>', ...(region ? { region } : {}) }
     })
 }
 
-const attributeNames = ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible', 'ApproximateNumberOfMessagesDelayed'] as const
+const attributeNames = [
+  'ApproximateNumberOfMessages',
+  'ApproximateNumberOfMessagesNotVisible',
+  'ApproximateNumberOfMessagesDelayed',
+] as const
 
 // SQS metrics reach CloudWatch a few minutes late: the newest datapoint of this window is the current age
 const ageWindowS = 600
@@ -60,7 +66,9 @@ export default defineCheck({
       awsSetup(ctx, 'SQS', 'sqs'),
       import('@aws-sdk/client-sqs'),
       // a CloudWatch setup problem (a malformed AWS_ENDPOINT_URL_CLOUDWATCH) only costs the age, never the backlog
-      cloudWatchClient(ctx, 'sqs').catch((err: unknown) => ({ failed: err instanceof Error ? err.message : String(err) })),
+      cloudWatchClient(ctx, 'sqs').catch((err: unknown) => ({
+        failed: err instanceof Error ? err.message : String(err),
+      })),
     ])
     // requests go to the regional (or overridden) endpoint that the credentials are scoped to, never to a host taken from a URL
     const client = new SQSClient({ ...setup.options, useQueueUrlAsEndpoint: false })
@@ -72,7 +80,8 @@ export default defineCheck({
     // One GetMetricData call for every queue; it never throws, since the backlog stands without it.
     async function oldestAges(signal: AbortSignal, own: AbortController, budgetMs: number): Promise<Ages> {
       if ('failed' in cw) return { unavailable: `the CloudWatch client could not be set up: ${cw.failed}` }
-      if (budgetMs <= 0) return { unavailable: `no time left for CloudWatch GetMetricData within the ${ctx.timeoutMs}ms timeout` }
+      if (budgetMs <= 0)
+        return { unavailable: `no time left for CloudWatch GetMetricData within the ${ctx.timeoutMs}ms timeout` }
       const { setup: cwSetup, sdk, client: cwClient } = cw
       const call = {
         operation: 'GetMetricData',
@@ -97,20 +106,32 @@ export default defineCheck({
           MetricDataQueries: queues.map((q, i) => ({
             // ids must start with a lower-case letter; queue names may not
             Id: `q${i}`,
-            MetricStat: { Metric: { Namespace: 'AWS/SQS', MetricName: ageMetric, Dimensions: [{ Name: 'QueueName', Value: q.name }] }, Period: 60, Stat: 'Maximum' },
+            MetricStat: {
+              Metric: {
+                Namespace: 'AWS/SQS',
+                MetricName: ageMetric,
+                Dimensions: [{ Name: 'QueueName', Value: q.name }],
+              },
+              Period: 60,
+              Stat: 'Maximum',
+            },
             ReturnData: true,
           })),
         })
         const out = await awsCall(cwSetup, call, () => cwClient.send(command, { abortSignal: own.signal }))
         // an emulator or proxy without the operation can answer 200 with something else entirely
         if (!Array.isArray(out.MetricDataResults)) {
-          return { unavailable: `CloudWatch GetMetricData${cwSetup.endpoint ? ` at ${cwSetup.endpoint.url} (${cwSetup.endpoint.setting})` : ''} answered without MetricDataResults: does that endpoint implement GetMetricData?` }
+          return {
+            unavailable: `CloudWatch GetMetricData${cwSetup.endpoint ? ` at ${cwSetup.endpoint.url} (${cwSetup.endpoint.setting})` : ''} answered without MetricDataResults: does that endpoint implement GetMetricData?`,
+          }
         }
         const results = new Map(out.MetricDataResults.map((r) => [r.Id, r]))
         const byQueue = new Map<string, QueueAge>()
         queues.forEach((q, i) => {
           const r = results.get(`q${i}`)
-          const points = (r?.Values ?? []).map((v, j) => ({ v, at: r?.Timestamps?.[j] })).filter((p): p is { v: number; at: Date } => Number.isFinite(p.v) && p.at instanceof Date)
+          const points = (r?.Values ?? [])
+            .map((v, j) => ({ v, at: r?.Timestamps?.[j] }))
+            .filter((p): p is { v: number; at: Date } => Number.isFinite(p.v) && p.at instanceof Date)
           if (points.length === 0) {
             const status = r?.StatusCode && r.StatusCode !== 'Complete' ? ` (CloudWatch status ${r.StatusCode})` : ''
             byQueue.set(q.name, {
@@ -123,8 +144,14 @@ export default defineCheck({
         })
         return { byQueue }
       } catch (err) {
-        if (timedOut) return { unavailable: `CloudWatch GetMetricData gave no answer within ${budgetMs}ms, the share of the timeout it may use` }
-        return { unavailable: err instanceof CheckError ? err.message : `CloudWatch GetMetricData: ${classifyError(err).message}` }
+        if (timedOut)
+          return {
+            unavailable: `CloudWatch GetMetricData gave no answer within ${budgetMs}ms, the share of the timeout it may use`,
+          }
+        return {
+          unavailable:
+            err instanceof CheckError ? err.message : `CloudWatch GetMetricData: ${classifyError(err).message}`,
+        }
       } finally {
         clearTimeout(timer)
         signal.removeEventListener('abort', onAbort)
@@ -133,7 +160,10 @@ export default defineCheck({
 
     async function inspect(q: Queue, signal: AbortSignal) {
       if (q.region && q.region !== setup.region) {
-        throw new CheckError(Reason.WRONG_REGION, `queue ${q.name} is in ${q.region}, not in AWS_REGION ${setup.region}: set AWS_REGION=${q.region} or list a queue of ${setup.region} in AWS_SQS_QUEUE_URLS`)
+        throw new CheckError(
+          Reason.WRONG_REGION,
+          `queue ${q.name} is in ${q.region}, not in AWS_REGION ${setup.region}: set AWS_REGION=${q.region} or list a queue of ${setup.region} in AWS_SQS_QUEUE_URLS`,
+        )
       }
       const call = {
         operation: 'GetQueueAttributes',
@@ -161,14 +191,20 @@ export default defineCheck({
           ? oldestAges(signal, ageController, Math.floor(began + ctx.timeoutMs * ageShareOfTimeout - performance.now()))
           : undefined
         const settled = await Promise.allSettled(queues.map((q) => inspect(q, signal)))
-        const failures = settled.flatMap((r, i) => (r.status === 'rejected' ? [{ queue: queues[i], err: r.reason as unknown }] : []))
+        const failures = settled.flatMap((r, i) =>
+          r.status === 'rejected' ? [{ queue: queues[i], err: r.reason as unknown }] : [],
+        )
         if (failures.length > 0) {
           // the verdict is known: the age cannot change it
           ageController.abort()
           const first = failures[0].err
           if (signal.aborted || !(first instanceof CheckError)) throw first
           // one broken queue fails the check; every broken queue is named
-          const messages = failures.map((f) => (f.err instanceof CheckError ? f.err.message : `queue ${f.queue.name}: ${String((f.err as Error)?.message ?? f.err)}`))
+          const messages = failures.map((f) =>
+            f.err instanceof CheckError
+              ? f.err.message
+              : `queue ${f.queue.name}: ${String((f.err as Error)?.message ?? f.err)}`,
+          )
           throw new CheckError(first.reason, messages.join('; '), first.extra)
         }
         const verdict = new Verdict()
@@ -181,10 +217,26 @@ export default defineCheck({
           total += visible
           const over = visible > backlogWarn
           const output = `${visible} waiting, ${inFlight} in flight, ${delayed} delayed`
-          measurements.push({ measurement: 'backlog', componentId: q.name, observedValue: visible, observedUnit: 'messages', status: over ? 'warn' : 'pass', output })
-          if (over) verdict.add('warn', Reason.DEGRADED, `queue ${q.name} holds ${visible} messages, over ${backlogWarn} (HEALTH_SQS_BACKLOG_WARN): its consumers are behind`)
+          measurements.push({
+            measurement: 'backlog',
+            componentId: q.name,
+            observedValue: visible,
+            observedUnit: 'messages',
+            status: over ? 'warn' : 'pass',
+            output,
+          })
+          if (over)
+            verdict.add(
+              'warn',
+              Reason.DEGRADED,
+              `queue ${q.name} holds ${visible} messages, over ${backlogWarn} (HEALTH_SQS_BACKLOG_WARN): its consumers are behind`,
+            )
         })
-        verdict.add('pass', undefined, `${queues.length} queue${queues.length === 1 ? '' : 's'} answered, ${total} message${total === 1 ? '' : 's'} waiting`)
+        verdict.add(
+          'pass',
+          undefined,
+          `${queues.length} queue${queues.length === 1 ? '' : 's'} answered, ${total} message${total === 1 ? '' : 's'} waiting`,
+        )
 
         const ages = (await agesAsked) ?? { unavailable: 'not asked' }
         let oldest: { name: string; ageS: number } | undefined
@@ -196,14 +248,33 @@ export default defineCheck({
             const a = ages.byQueue.get(q.name)
             if (!a || 'missing' in a) {
               const why = a?.missing ?? 'no result'
-              measurements.push({ measurement: 'oldestMessageAge', componentId: q.name, observedValue: null, observedUnit: 's', status: 'pass', output: why })
+              measurements.push({
+                measurement: 'oldestMessageAge',
+                componentId: q.name,
+                observedValue: null,
+                observedUnit: 's',
+                status: 'pass',
+                output: why,
+              })
               missing.push(`age of the oldest message of queue ${q.name} unavailable: ${why}`)
               continue
             }
             const over = a.ageS > ageWarnS
             if (!oldest || a.ageS > oldest.ageS) oldest = { name: q.name, ageS: a.ageS }
-            measurements.push({ measurement: 'oldestMessageAge', componentId: q.name, observedValue: a.ageS, observedUnit: 's', status: over ? 'warn' : 'pass', output: `oldest message ${a.ageS}s old at ${a.at.toISOString()}` })
-            if (over) verdict.add('warn', Reason.DEGRADED, `the oldest message of queue ${q.name} is ${a.ageS}s old, over ${ageWarnS}s (HEALTH_SQS_AGE_WARN_S): its consumers are stuck or too slow`)
+            measurements.push({
+              measurement: 'oldestMessageAge',
+              componentId: q.name,
+              observedValue: a.ageS,
+              observedUnit: 's',
+              status: over ? 'warn' : 'pass',
+              output: `oldest message ${a.ageS}s old at ${a.at.toISOString()}`,
+            })
+            if (over)
+              verdict.add(
+                'warn',
+                Reason.DEGRADED,
+                `the oldest message of queue ${q.name} is ${a.ageS}s old, over ${ageWarnS}s (HEALTH_SQS_AGE_WARN_S): its consumers are stuck or too slow`,
+              )
           }
           if (oldest) verdict.add('pass', undefined, `oldest message ${oldest.ageS}s old (queue ${oldest.name})`)
         }

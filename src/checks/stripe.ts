@@ -25,7 +25,8 @@ export function stripeRules(config: Config): Finding[] {
       setting: 'STRIPE_WEBHOOK_SECRET',
       problem: 'invalid',
       severity: 'fail',
-      message: 'STRIPE_WEBHOOK_SECRET has no live check, so its format decides: webhook signatures cannot be verified; copy the signing secret (whsec_...) of the endpoint from Developers > Webhooks',
+      message:
+        'STRIPE_WEBHOOK_SECRET has no live check, so its format decides: webhook signatures cannot be verified; copy the signing secret (whsec_...) of the endpoint from Developers > Webhooks',
     })
   }
   return out
@@ -45,7 +46,10 @@ export function stripeFailure(err: unknown, api: string): unknown {
   const e = err as StripeLikeError
   switch (e?.type) {
     case 'StripeAuthenticationError':
-      return new CheckError(Reason.AUTH_FAILED, 'Stripe answered 401: STRIPE_SECRET_KEY was rejected (revoked, rolled or mistyped); copy a secret key from Developers > API keys in the Stripe dashboard')
+      return new CheckError(
+        Reason.AUTH_FAILED,
+        'Stripe answered 401: STRIPE_SECRET_KEY was rejected (revoked, rolled or mistyped); copy a secret key from Developers > API keys in the Stripe dashboard',
+      )
     case 'StripePermissionError': {
       const permission = /'(rak_[a-z_]+)'/.exec(e.message ?? '')?.[1]
       return new CheckError(
@@ -55,17 +59,29 @@ export function stripeFailure(err: unknown, api: string): unknown {
     }
     case 'StripeRateLimitError': {
       const wait = retryAfterMs(e.headers?.['retry-after'] ?? null)
-      return new CheckError(Reason.RATE_LIMITED, `Stripe answered 429 (rate limited); next probe in ${Math.ceil(wait / 1000)}s`, { retryAfterMs: wait })
+      return new CheckError(
+        Reason.RATE_LIMITED,
+        `Stripe answered 429 (rate limited); next probe in ${Math.ceil(wait / 1000)}s`,
+        { retryAfterMs: wait },
+      )
     }
     case 'StripeAPIError':
-      if (e.statusCode && e.statusCode >= 500) return new CheckError(Reason.UPSTREAM_ERROR, `Stripe answered ${e.statusCode}: a server error on their side`)
-      return new CheckError(Reason.BAD_RESPONSE, `Stripe answered something that is not its API${e.statusCode ? ` (HTTP ${e.statusCode})` : ''}; check STRIPE_API_URL`)
+      if (e.statusCode && e.statusCode >= 500)
+        return new CheckError(Reason.UPSTREAM_ERROR, `Stripe answered ${e.statusCode}: a server error on their side`)
+      return new CheckError(
+        Reason.BAD_RESPONSE,
+        `Stripe answered something that is not its API${e.statusCode ? ` (HTTP ${e.statusCode})` : ''}; check STRIPE_API_URL`,
+      )
     case 'StripeInvalidRequestError':
-      return new CheckError(Reason.BAD_RESPONSE, `Stripe refused the balance read${e.statusCode ? ` (HTTP ${e.statusCode}${e.code ? `, ${e.code}` : ''})` : ''}; check STRIPE_API_URL`)
+      return new CheckError(
+        Reason.BAD_RESPONSE,
+        `Stripe refused the balance read${e.statusCode ? ` (HTTP ${e.statusCode}${e.code ? `, ${e.code}` : ''})` : ''}; check STRIPE_API_URL`,
+      )
     case 'StripeConnectionError': {
       // the socket error is in detail: refused, unreachable, reset, or Stripe's own timeout
       const c = classifyError(e.detail)
-      if (c.reason === Reason.INTERNAL) return new CheckError(Reason.CONNECTION_RESET, `the connection to ${api} failed before an answer`)
+      if (c.reason === Reason.INTERNAL)
+        return new CheckError(Reason.CONNECTION_RESET, `the connection to ${api} failed before an answer`)
       return new CheckError(c.reason, `${c.message} (${api})`)
     }
     default:
@@ -89,7 +105,10 @@ export default defineCheck({
     // the SDK takes no AbortSignal, so its fetch client is given one that also follows the probe's signal
     let probeSignal: AbortSignal | undefined
     const fetchWithSignal: typeof fetch = (input, init) =>
-      fetch(input, { ...init, signal: probeSignal ? (init?.signal ? AbortSignal.any([init.signal, probeSignal]) : probeSignal) : init?.signal })
+      fetch(input, {
+        ...init,
+        signal: probeSignal ? (init?.signal ? AbortSignal.any([init.signal, probeSignal]) : probeSignal) : init?.signal,
+      })
     const stripe = new Stripe(s.STRIPE_SECRET_KEY, {
       host: api.hostname,
       port: api.port || (protocol === 'http' ? 80 : 443),
@@ -111,9 +130,18 @@ export default defineCheck({
           const details = { livemode: balance.livemode, restrictedKey: restricted }
           // the account's answer is the authority on the mode; a disagreement means a proxy or a copied key
           if (secretMode && secretMode !== mode) {
-            return { status: 'warn', reason: Reason.MISCONFIGURED, output: `STRIPE_SECRET_KEY looks like a ${secretMode} key but Stripe answered in ${mode} mode; check STRIPE_API_URL`, details }
+            return {
+              status: 'warn',
+              reason: Reason.MISCONFIGURED,
+              output: `STRIPE_SECRET_KEY looks like a ${secretMode} key but Stripe answered in ${mode} mode; check STRIPE_API_URL`,
+              details,
+            }
           }
-          return { status: 'pass', output: `STRIPE_SECRET_KEY accepted (${mode} mode${restricted ? ', restricted key' : ''})`, details }
+          return {
+            status: 'pass',
+            output: `STRIPE_SECRET_KEY accepted (${mode} mode${restricted ? ', restricted key' : ''})`,
+            details,
+          }
         } catch (err) {
           throw stripeFailure(err, api.host)
         } finally {

@@ -15,7 +15,11 @@ export default defineCheck({
   start(ctx) {
     const s = ctx.config.settings
     const url = joinUrl(s.TIKTOK_API_URL, '/v2/oauth/token/')
-    const params = { client_key: s.TIKTOK_CLIENT_KEY, client_secret: s.TIKTOK_CLIENT_SECRET, grant_type: 'client_credentials' }
+    const params = {
+      client_key: s.TIKTOK_CLIENT_KEY,
+      client_secret: s.TIKTOK_CLIENT_SECRET,
+      grant_type: 'client_credentials',
+    }
     return {
       async run(signal): Promise<Observation> {
         const res = await postForm(url, params, signal, { 'cache-control': 'no-cache' })
@@ -30,7 +34,10 @@ export default defineCheck({
         // TikTok's OAuth errors carry {"error", "error_description", "log_id"}, whatever the status
         switch (e.error) {
           case 'invalid_client':
-            throw new CheckError(Reason.AUTH_FAILED, `TikTok rejected TIKTOK_CLIENT_KEY or TIKTOK_CLIENT_SECRET (${describe(e)}); copy both from the app's Credentials section on developers.tiktok.com`)
+            throw new CheckError(
+              Reason.AUTH_FAILED,
+              `TikTok rejected TIKTOK_CLIENT_KEY or TIKTOK_CLIENT_SECRET (${describe(e)}); copy both from the app's Credentials section on developers.tiktok.com`,
+            )
           case 'unauthorized_client':
             return {
               status: 'warn',
@@ -41,10 +48,16 @@ export default defineCheck({
             throw rateLimited('TikTok', res)
           case 'server_error':
           case 'temporarily_unavailable':
-            throw new CheckError(Reason.UPSTREAM_ERROR, `TikTok answered ${res.status}: a server error on their side (${describe(e)})`)
+            throw new CheckError(
+              Reason.UPSTREAM_ERROR,
+              `TikTok answered ${res.status}: a server error on their side (${describe(e)})`,
+            )
           case 'invalid_request':
           case 'unsupported_grant_type':
-            throw new CheckError(Reason.BAD_RESPONSE, `TikTok refused the request (${describe(e)}); is TIKTOK_API_URL the TikTok API?`)
+            throw new CheckError(
+              Reason.BAD_RESPONSE,
+              `TikTok refused the request (${describe(e)}); is TIKTOK_API_URL the TikTok API?`,
+            )
         }
         throw otherFailure(res, 'TikTok', 'TIKTOK_API_URL')
       },

@@ -1,5 +1,13 @@
 import type { FastifyBaseLogger } from 'fastify'
-import { settingMeta, settingNames, type Config, type Finding, type PlatformSettings, type SettingName, type Tier } from '../config.js'
+import {
+  settingMeta,
+  settingNames,
+  type Config,
+  type Finding,
+  type PlatformSettings,
+  type SettingName,
+  type Tier,
+} from '../config.js'
 import type { ReasonCode } from '../reasons.js'
 import type { HealthStatus } from '../engine/status.js'
 
@@ -91,15 +99,18 @@ type SettingsWhere<Meta> = { [K in SettingName]: Schema[K] extends Meta ? K : ne
 export type OwnSettings<Name extends string> = string extends Name ? never : SettingsWhere<{ service: Name }>
 
 // What start() can count on: the engine probes only when no setting of `requires` (default: all the check's) that the schema marks required is missing.
-export type RequiredPresent<Settings extends SettingName, Requires> = (Requires extends readonly SettingName[] ? Requires[number] : Settings) &
+export type RequiredPresent<Settings extends SettingName, Requires> = (Requires extends readonly SettingName[]
+  ? Requires[number]
+  : Settings) &
   Settings &
   SettingsWhere<{ required: true }>
 
 // A check as its file writes it: its settings are the schema's, found by the check's name.
-export type CheckSpec<Name extends string, Also extends SettingName, Requires extends readonly SettingName[] | undefined> = Omit<
-  CheckDefinition,
-  'name' | 'settings' | 'requires' | 'live' | 'formatOnlyBecause' | 'start'
-> &
+export type CheckSpec<
+  Name extends string,
+  Also extends SettingName,
+  Requires extends readonly SettingName[] | undefined,
+> = Omit<CheckDefinition, 'name' | 'settings' | 'requires' | 'live' | 'formatOnlyBecause' | 'start'> &
   ({ live: true; formatOnlyBecause?: undefined } | { live: false; formatOnlyBecause: string }) & {
     name: Name
     // settings of other checks whose findings this check reports too (a required one that is missing blocks its probe)
@@ -109,9 +120,11 @@ export type CheckSpec<Name extends string, Also extends SettingName, Requires ex
     start?(ctx: CheckContext<RequiredPresent<OwnSettings<Name> | Also, Requires>>): Probe | Promise<Probe>
   }
 
-export function defineCheck<const Name extends string, const Also extends SettingName = never, const Requires extends readonly SettingName[] | undefined = undefined>(
-  spec: CheckSpec<Name, Also, Requires>,
-): CheckDefinition {
+export function defineCheck<
+  const Name extends string,
+  const Also extends SettingName = never,
+  const Requires extends readonly SettingName[] | undefined = undefined,
+>(spec: CheckSpec<Name, Also, Requires>): CheckDefinition {
   const { alsoReads, ...def } = spec
   const also: readonly SettingName[] = alsoReads ?? []
   // schema order, which is the order findings are reported in

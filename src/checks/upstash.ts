@@ -23,7 +23,10 @@ export default defineCheck({
     try {
       host = new URL(url).host
     } catch {
-      throw new CheckError(Reason.MISCONFIGURED, 'UPSTASH_REDIS_REST_URL is not a URL; copy the REST URL (https://<name>.upstash.io) from the Upstash console')
+      throw new CheckError(
+        Reason.MISCONFIGURED,
+        'UPSTASH_REDIS_REST_URL is not a URL; copy the REST URL (https://<name>.upstash.io) from the Upstash console',
+      )
     }
     return {
       async run(signal) {
@@ -34,13 +37,23 @@ export default defineCheck({
         }
         const said = upstashError(res.json)
         if (res.status === 401) {
-          throw new CheckError(Reason.AUTH_FAILED, `Upstash answered 401: UPSTASH_REDIS_REST_TOKEN was rejected by ${host}; copy the REST token (not the Redis password) of this database from the Upstash console`)
+          throw new CheckError(
+            Reason.AUTH_FAILED,
+            `Upstash answered 401: UPSTASH_REDIS_REST_TOKEN was rejected by ${host}; copy the REST token (not the Redis password) of this database from the Upstash console`,
+          )
         }
         if (said && /limit/i.test(said)) {
-          throw new CheckError(Reason.RATE_LIMITED, `Upstash refused the PING: ${said}; raise the plan's limit or wait for the quota to reset`, { retryAfterMs: 60_000 })
+          throw new CheckError(
+            Reason.RATE_LIMITED,
+            `Upstash refused the PING: ${said}; raise the plan's limit or wait for the quota to reset`,
+            { retryAfterMs: 60_000 },
+          )
         }
         if (res.status === 200 || res.status === 400) {
-          throw new CheckError(Reason.BAD_RESPONSE, `Upstash at ${host} answered ${res.status} without PONG${said ? `: ${said}` : ''}; check that UPSTASH_REDIS_REST_URL is the database's REST URL`)
+          throw new CheckError(
+            Reason.BAD_RESPONSE,
+            `Upstash at ${host} answered ${res.status} without PONG${said ? `: ${said}` : ''}; check that UPSTASH_REDIS_REST_URL is the database's REST URL`,
+          )
         }
         throw httpFailure(res, 'Upstash', {
           forbidden: 'UPSTASH_REDIS_REST_TOKEN may not run PING (an ACL token without @connection)',

@@ -30,7 +30,8 @@ export function decide(state: CachedState, now: number, rules: CacheRules, fresh
   const r = state.result
   if (!r) return PROBE
   if (fresh && now - r.observedAt >= rules.minProbeIntervalMs && now >= state.notBefore) return PROBE
-  if (now < r.expiresAt || now < state.notBefore) return { answer: 'cached', until: Math.max(r.expiresAt, state.notBefore) }
+  if (now < r.expiresAt || now < state.notBefore)
+    return { answer: 'cached', until: Math.max(r.expiresAt, state.notBefore) }
   if (now - r.expiresAt <= rules.maxStaleMs) return { answer: 'stale', until: r.expiresAt + rules.maxStaleMs + 1 }
   return PROBE
 }

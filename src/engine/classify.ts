@@ -55,10 +55,16 @@ function address(e: Record<string, unknown>): string {
 }
 
 export function classifyError(err: unknown): Failure {
-  if (err instanceof CheckError) return { reason: err.reason, message: err.message, retryAfterMs: err.extra.retryAfterMs }
+  if (err instanceof CheckError)
+    return { reason: err.reason, message: err.message, retryAfterMs: err.extra.retryAfterMs }
   for (const e of causes(err)) {
     // nodemailer keeps the socket's code in originalCode
-    const code = typeof e.originalCode === 'string' && errnoReasons[e.originalCode] ? e.originalCode : typeof e.code === 'string' ? e.code : undefined
+    const code =
+      typeof e.originalCode === 'string' && errnoReasons[e.originalCode]
+        ? e.originalCode
+        : typeof e.code === 'string'
+          ? e.code
+          : undefined
     if (code && errnoReasons[code]) {
       return { reason: errnoReasons[code], message: `${errnoWords[code] ?? code}${address(e)}` }
     }

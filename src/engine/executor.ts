@@ -15,8 +15,15 @@ export interface ProbeExecutor {
 export const START_LIMIT_MS = 30_000
 
 // The outcomes every executor answers in the same words.
-export const timedOut = (ms: number): ProbeOutcome => ({ error: { reason: Reason.TIMEOUT, message: `no answer within ${ms}ms; the probe was cancelled` } })
-export const startTimedOut = (ms: number): ProbeOutcome => ({
-  error: { reason: Reason.TIMEOUT, message: `the check's client did not start within ${ms}ms (the health service may be starved of CPU); the dependency was not probed` },
+export const timedOut = (ms: number): ProbeOutcome => ({
+  error: { reason: Reason.TIMEOUT, message: `no answer within ${ms}ms; the probe was cancelled` },
 })
-export const shuttingDown: ProbeOutcome = Object.freeze({ error: Object.freeze({ reason: Reason.SHUTTING_DOWN, message: 'the health service is shutting down' }) })
+export const startTimedOut = (ms: number): ProbeOutcome => ({
+  error: {
+    reason: Reason.TIMEOUT,
+    message: `the check's client did not start within ${ms}ms (the health service may be starved of CPU); the dependency was not probed`,
+  },
+})
+export const shuttingDown: ProbeOutcome = Object.freeze({
+  error: Object.freeze({ reason: Reason.SHUTTING_DOWN, message: 'the health service is shutting down' }),
+})

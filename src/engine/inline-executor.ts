@@ -85,7 +85,11 @@ export class InlineExecutor implements ProbeExecutor {
 
   private failure(def: CheckDefinition, err: unknown) {
     const c = classifyError(err)
-    if (c.reason === Reason.INTERNAL) this.ctx.log.error({ check: def.name, err: String((err as Error)?.stack ?? err) }, 'check threw an unexpected error')
+    if (c.reason === Reason.INTERNAL)
+      this.ctx.log.error(
+        { check: def.name, err: String((err as Error)?.stack ?? err) },
+        'check threw an unexpected error',
+      )
     return c
   }
 

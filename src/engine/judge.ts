@@ -74,26 +74,46 @@ function severity(f: Finding, def: CheckDefinition, probePassed: boolean): 'warn
 export function judge(def: CheckDefinition, pre: Preflight, outcome?: ProbeOutcome): Verdict {
   const liveCheck = isLive(def)
   if (isSkipped(def, pre)) {
-    return { status: 'skipped', reason: Reason.NOT_CONFIGURED, output: `not configured (set ${pre.configuredBy.join(', ')} to enable)`, liveCheck, findings: [], measurements: [] }
+    return {
+      status: 'skipped',
+      reason: Reason.NOT_CONFIGURED,
+      output: `not configured (set ${pre.configuredBy.join(', ')} to enable)`,
+      liveCheck,
+      findings: [],
+      measurements: [],
+    }
   }
   const { findings, blocking } = pre
   let obs: Observation | undefined
   let failed: Failure | undefined
   if (blocking.length > 0) {
-    failed = { reason: Reason.NOT_CONFIGURED, message: `cannot check: ${blocking.join(', ')} ${blocking.length === 1 ? 'is' : 'are'} not set` }
+    failed = {
+      reason: Reason.NOT_CONFIGURED,
+      message: `cannot check: ${blocking.join(', ')} ${blocking.length === 1 ? 'is' : 'are'} not set`,
+    }
   } else if (outcome) {
     if ('error' in outcome) failed = outcome.error
     else obs = outcome.obs
   }
   // a 429 says nothing about the dependency's health: it is a warning, not an outage
-  const probeStatus: CheckStatus = failed ? (failed.reason === Reason.RATE_LIMITED ? 'warn' : 'fail') : (obs?.status ?? 'pass')
+  const probeStatus: CheckStatus = failed
+    ? failed.reason === Reason.RATE_LIMITED
+      ? 'warn'
+      : 'fail'
+    : (obs?.status ?? 'pass')
   const probePassed = liveCheck && probeStatus !== 'fail' && !failed
   const resolved: ResolvedFinding[] = findings.map((f) => ({ ...f, severity: severity(f, def, probePassed) }))
   let status: CheckStatus = probeStatus
   for (const f of resolved) status = worst(status, f.severity)
 
   const formatOnly = !def.live && def.formatOnlyBecause ? `format only: ${def.formatOnlyBecause}` : undefined
-  const common = { liveCheck, findings: resolved, details: obs?.details, measurements: obs?.measurements ?? [], retryAfterMs: obs?.retryAfterMs ?? failed?.retryAfterMs }
+  const common = {
+    liveCheck,
+    findings: resolved,
+    details: obs?.details,
+    measurements: obs?.measurements ?? [],
+    retryAfterMs: obs?.retryAfterMs ?? failed?.retryAfterMs,
+  }
   // a pass that proved nothing live says so
   if (status === 'pass') return { ...common, status, output: obs?.output || formatOnly }
 
@@ -107,7 +127,8 @@ export function judge(def: CheckDefinition, pre: Preflight, outcome?: ProbeOutco
     if (obs.output) outputs.push(obs.output)
   }
   // a missing setting that blocked the probe is already named by the NOT_CONFIGURED message
-  const blockedByMissing = (f: Finding) => failed?.reason === Reason.NOT_CONFIGURED && f.problem === 'missing' && blocking.includes(f.setting as SettingName)
+  const blockedByMissing = (f: Finding) =>
+    failed?.reason === Reason.NOT_CONFIGURED && f.problem === 'missing' && blocking.includes(f.setting as SettingName)
   for (const f of resolved) if (!blockedByMissing(f)) outputs.push(f.message)
   if (!reason && resolved.length > 0) {
     const first = resolved.find((f) => f.severity === status) ?? resolved[0]

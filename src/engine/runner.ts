@@ -28,7 +28,7 @@ export interface RunnerOptions {
   // scrubs secrets out of every result, once, as it leaves the engine; default: the config's secrets
   scrub?: (text: string) => string
   // which executor runs a check's probe (this thread, or the worker thread): the caller decides; default this thread
-  executorFor?(def: CheckDefinition): ProbeExecutor
+  executorFor?: (def: CheckDefinition) => ProbeExecutor
   // every executor executorFor may answer, to close them
   executors?: readonly ProbeExecutor[]
   clock?: Clock
@@ -65,7 +65,10 @@ export class CheckRunner {
       this.executorFor = () => inline
       this.executors = [inline]
     }
-    this.rules = { minProbeIntervalMs: config.health.HEALTH_MIN_PROBE_INTERVAL_MS, maxStaleMs: config.health.HEALTH_MAX_STALE_MS }
+    this.rules = {
+      minProbeIntervalMs: config.health.HEALTH_MIN_PROBE_INTERVAL_MS,
+      maxStaleMs: config.health.HEALTH_MAX_STALE_MS,
+    }
   }
 
   has(name: string): boolean {
@@ -78,7 +81,9 @@ export class CheckRunner {
 
   ttlOf(def: CheckDefinition): number {
     if (def.cacheTtlMs !== undefined) return def.cacheTtlMs
-    return def.cache === 'third-party' ? this.config.health.HEALTH_THIRD_PARTY_CACHE_TTL_MS : this.config.health.HEALTH_CACHE_TTL_MS
+    return def.cache === 'third-party'
+      ? this.config.health.HEALTH_THIRD_PARTY_CACHE_TTL_MS
+      : this.config.health.HEALTH_CACHE_TTL_MS
   }
 
   timeoutOf(def: CheckDefinition): number {
@@ -87,7 +92,7 @@ export class CheckRunner {
 
   // Returns synchronously when every result can come from the cache: the hot path of /ready and /health.
   collect(names: readonly string[], opts: CollectOptions = {}): CheckResult[] | Promise<CheckResult[]> {
-    const out: CheckResult[] = new Array(names.length)
+    const out = new Array<CheckResult>(names.length)
     let pending: Promise<void>[] | undefined
     for (let i = 0; i < names.length; i++) {
       const r = this.get(names[i], opts)
@@ -143,7 +148,13 @@ export class CheckRunner {
     slot.result = result
     this.version++
     if (!previous || previous.status !== result.status || previous.reason !== result.reason) {
-      const line = { check: result.name, status: result.status, previous: previous?.status ?? null, reason: result.reason ?? null, output: result.output ?? null }
+      const line = {
+        check: result.name,
+        status: result.status,
+        previous: previous?.status ?? null,
+        reason: result.reason ?? null,
+        output: result.output ?? null,
+      }
       if (result.status === 'fail') this.log.warn(line, 'check status changed')
       else this.log.info(line, 'check status changed')
     }

@@ -2,7 +2,14 @@ import { Worker } from 'node:worker_threads'
 import type { FastifyBaseLogger } from 'fastify'
 import type { Config } from '../config.js'
 import type { CheckDefinition } from '../checks/types.js'
-import { START_LIMIT_MS, shuttingDown, startTimedOut, timedOut, type ProbeExecutor, type ProbeOutcome } from './executor.js'
+import {
+  START_LIMIT_MS,
+  shuttingDown,
+  startTimedOut,
+  timedOut,
+  type ProbeExecutor,
+  type ProbeOutcome,
+} from './executor.js'
 import { Reason } from '../reasons.js'
 
 export type WorkerRequest = { type: 'run'; id: number; name: string; timeoutMs: number } | { type: 'close' }
@@ -10,7 +17,12 @@ export type WorkerReply =
   // the probe's timed part began in the thread (its client is started): the timeout runs from here
   | { type: 'timed'; id: number }
   | { type: 'outcome'; id: number; outcome: ProbeOutcome }
-  | { type: 'log'; level: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace'; obj: Record<string, unknown>; msg?: string }
+  | {
+      type: 'log'
+      level: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace'
+      obj: Record<string, unknown>
+      msg?: string
+    }
 
 // What the thread is given to start with.
 export interface WorkerData {
@@ -49,7 +61,9 @@ export class WorkerExecutor implements ProbeExecutor {
       const timers: NodeJS.Timeout[] = []
       const arm = (ms: number, fn: () => void) => timers.push(setTimeout(fn, ms).unref())
       const answer = (o: ProbeOutcome) => {
-        if (!answered) (answered = true), resolve(o)
+        if (answered) return
+        answered = true
+        resolve(o)
       }
       const wedged = () => {
         this.pending.delete(id)
@@ -83,7 +97,10 @@ export class WorkerExecutor implements ProbeExecutor {
     // the compiled service (dist/) starts the compiled entry; run from the TypeScript sources (the tests, under
     // tsx), the worker loads the source through tsx, whose loader a worker thread does not inherit
     const worker = this.entry.href.endsWith('.ts')
-      ? new Worker(`import('tsx/esm/api').then(({ tsImport }) => tsImport(${JSON.stringify(this.entry.href)}, ${JSON.stringify(import.meta.url)}))`, { eval: true, workerData })
+      ? new Worker(
+          `import('tsx/esm/api').then(({ tsImport }) => tsImport(${JSON.stringify(this.entry.href)}, ${JSON.stringify(import.meta.url)}))`,
+          { eval: true, workerData },
+        )
       : new Worker(this.entry, { workerData })
     // idle probes must not keep the process alive
     worker.unref()

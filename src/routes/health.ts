@@ -12,22 +12,58 @@ const healthExample = {
   output: 'redis: fail REFUSED',
   checks: {
     'postgres:responseTime': [
-      { componentId: 'postgres', componentType: 'datastore', status: 'pass', time: '2026-11-24T10:00:00.000Z', observedValue: 1.8, observedUnit: 'ms', tier: 'critical', liveCheck: true, expires: '2026-11-24T10:00:05.000Z', details: { serverVersion: '15.20' } },
+      {
+        componentId: 'postgres',
+        componentType: 'datastore',
+        status: 'pass',
+        time: '2026-11-24T10:00:00.000Z',
+        observedValue: 1.8,
+        observedUnit: 'ms',
+        tier: 'critical',
+        liveCheck: true,
+        expires: '2026-11-24T10:00:05.000Z',
+        details: { serverVersion: '15.20' },
+      },
     ],
     'redis:responseTime': [
-      { componentId: 'redis', componentType: 'datastore', status: 'fail', time: '2026-11-24T10:00:00.000Z', observedValue: 0.9, observedUnit: 'ms', output: 'connection refused 127.0.0.1:6379', tier: 'optional', reason: 'REFUSED', liveCheck: true, expires: '2026-11-24T10:00:05.000Z' },
+      {
+        componentId: 'redis',
+        componentType: 'datastore',
+        status: 'fail',
+        time: '2026-11-24T10:00:00.000Z',
+        observedValue: 0.9,
+        observedUnit: 'ms',
+        output: 'connection refused 127.0.0.1:6379',
+        tier: 'optional',
+        reason: 'REFUSED',
+        liveCheck: true,
+        expires: '2026-11-24T10:00:05.000Z',
+      },
     ],
   },
 }
 
 const flags = {
-  verbose: Type.Optional(Type.String({ description: 'Any value but false or 0: the text view, as with Accept: text/plain' })),
-  fresh: Type.Optional(Type.String({ description: 'Ask for a new probe instead of the cached result. Concurrent requests share one probe, and a check is never probed more often than HEALTH_MIN_PROBE_INTERVAL_MS. Cache-Control: no-cache does the same.' })),
+  verbose: Type.Optional(
+    Type.String({ description: 'Any value but false or 0: the text view, as with Accept: text/plain' }),
+  ),
+  fresh: Type.Optional(
+    Type.String({
+      description:
+        'Ask for a new probe instead of the cached result. Concurrent requests share one probe, and a check is never probed more often than HEALTH_MIN_PROBE_INTERVAL_MS. Cache-Control: no-cache does the same.',
+    }),
+  ),
 }
 
 const responses = (what: string) => ({
-  200: { description: `${what}: pass or warn`, content: { [HEALTH_JSON]: { schema: reportRef([healthExample]) }, 'text/plain': { schema: textView } } },
-  503: { description: `${what}: fail`, content: { [HEALTH_JSON]: { schema: reportRef() }, 'text/plain': { schema: textView } } },
+  200: {
+    description: `${what}: pass or warn`,
+    content: { [HEALTH_JSON]: { schema: reportRef([healthExample]) }, 'text/plain': { schema: textView } },
+  },
+  503: {
+    description: `${what}: fail`,
+    content: { [HEALTH_JSON]: { schema: reportRef() }, 'text/plain': { schema: textView } },
+  },
 })
 
 export const healthRoutes: FastifyPluginAsync = async (app) => {
@@ -46,7 +82,13 @@ export const healthRoutes: FastifyPluginAsync = async (app) => {
           ...flags,
           exclude: Type.Optional(Type.Array(Type.String(), { description: 'A check name to leave out; repeatable' })),
         }),
-        response: { ...responses('The platform'), 400: { description: 'An unknown check name in exclude', content: { 'application/json': { schema: errorRef() } } } },
+        response: {
+          ...responses('The platform'),
+          400: {
+            description: 'An unknown check name in exclude',
+            content: { 'application/json': { schema: errorRef() } },
+          },
+        },
       },
     },
     (req, reply) => {
@@ -61,7 +103,12 @@ export const healthRoutes: FastifyPluginAsync = async (app) => {
       if (exclude && exclude.length > 0) {
         const unknown = exclude.filter((n) => !state.runner.has(n))
         if (unknown.length > 0) {
-          return void reply.code(400).send({ statusCode: 400, error: 'Bad Request', message: `unknown check name in exclude: ${unknown.join(', ')}`, known })
+          return void reply.code(400).send({
+            statusCode: 400,
+            error: 'Bad Request',
+            message: `unknown check name in exclude: ${unknown.join(', ')}`,
+            known,
+          })
         }
         names = known.filter((n) => !exclude.includes(n))
         key = `health-${[...exclude].sort().join(',')}`
@@ -80,7 +127,17 @@ export const healthRoutes: FastifyPluginAsync = async (app) => {
         tags: ['health'],
         params: Type.Object({ service: Type.String({ enum: [...known], description: 'A check name' }) }),
         querystring: Type.Object(flags),
-        response: { ...responses('The check'), 400: { description: 'A malformed querystring (a flag given twice, for instance)', content: { 'application/json': { schema: errorRef() } } }, 404: { description: 'No check has that name; the body lists the known names', content: { 'application/json': { schema: errorRef() } } } },
+        response: {
+          ...responses('The check'),
+          400: {
+            description: 'A malformed querystring (a flag given twice, for instance)',
+            content: { 'application/json': { schema: errorRef() } },
+          },
+          404: {
+            description: 'No check has that name; the body lists the known names',
+            content: { 'application/json': { schema: errorRef() } },
+          },
+        },
       },
       // the handler turns an unknown name into the 404 with the list of names; a bad querystring stays a 400
       attachValidation: true,
@@ -90,13 +147,20 @@ export const healthRoutes: FastifyPluginAsync = async (app) => {
       const invalid = req.validationError
       if (invalid && invalid.validationContext !== 'params') return void reply.send(invalid)
       if (invalid || !state.runner.has(name)) {
-        return void reply.code(404).send({ statusCode: 404, error: 'Not Found', message: `no check named "${String(name).slice(0, 64)}"`, known })
+        return void reply.code(404).send({
+          statusCode: 404,
+          error: 'Not Found',
+          message: `no check named "${String(name).slice(0, 64)}"`,
+          known,
+        })
       }
       const a = asked(req)
       const hit = cachedAnswer(state, `one-${name}`, a)
       if (hit) return sendRendered(reply, hit)
       const got = state.runner.get(name, { fresh: a.fresh })
-      settle(reply, got, (result) => send(state, state.meta, a, reply, `one-${name}`, name, [result], statusOfOne(result)))
+      settle(reply, got, (result) =>
+        send(state, state.meta, a, reply, `one-${name}`, name, [result], statusOfOne(result)),
+      )
     },
   )
 }

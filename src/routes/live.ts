@@ -9,7 +9,11 @@ const liveBody = Type.Object(
 
 // Liveness: the process answers. It never touches a dependency.
 export const liveRoutes: FastifyPluginAsync = async (app) => {
-  const body = JSON.stringify({ status: 'pass', serviceId: app.health.meta.serviceId, version: app.health.meta.version })
+  const body = JSON.stringify({
+    status: 'pass',
+    serviceId: app.health.meta.serviceId,
+    version: app.health.meta.version,
+  })
   app.get(
     '/live',
     {

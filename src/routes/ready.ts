@@ -6,7 +6,11 @@ import { Reason } from '../reasons.js'
 
 const query = Type.Object({
   verbose: Type.Optional(Type.String({ description: 'Any value but false or 0: the text view' })),
-  fresh: Type.Optional(Type.String({ description: 'Ask for a new probe (still single-flight, at most one per HEALTH_MIN_PROBE_INTERVAL_MS)' })),
+  fresh: Type.Optional(
+    Type.String({
+      description: 'Ask for a new probe (still single-flight, at most one per HEALTH_MIN_PROBE_INTERVAL_MS)',
+    }),
+  ),
 })
 
 const readyExample = {
@@ -16,7 +20,17 @@ const readyExample = {
   description: 'Critical dependencies of the Huntaze platform',
   checks: {
     'postgres:responseTime': [
-      { componentId: 'postgres', componentType: 'datastore', status: 'pass', time: '2026-11-24T10:00:00.000Z', observedValue: 1.8, observedUnit: 'ms', tier: 'critical', liveCheck: true, expires: '2026-11-24T10:00:05.000Z' },
+      {
+        componentId: 'postgres',
+        componentType: 'datastore',
+        status: 'pass',
+        time: '2026-11-24T10:00:00.000Z',
+        observedValue: 1.8,
+        observedUnit: 'ms',
+        tier: 'critical',
+        liveCheck: true,
+        expires: '2026-11-24T10:00:05.000Z',
+      },
     ],
   },
 }
@@ -25,7 +39,13 @@ const readyExample = {
 export const readyRoutes: FastifyPluginAsync = async (app) => {
   const state = app.health
   const meta = { ...state.meta, description: 'Critical dependencies of the Huntaze platform' }
-  const shuttingDown = JSON.stringify({ status: 'fail', version: meta.version, serviceId: meta.serviceId, description: meta.description, output: `${Reason.SHUTTING_DOWN}: the service is shutting down` })
+  const shuttingDown = JSON.stringify({
+    status: 'fail',
+    version: meta.version,
+    serviceId: meta.serviceId,
+    description: meta.description,
+    output: `${Reason.SHUTTING_DOWN}: the service is shutting down`,
+  })
   app.get<{ Querystring: { verbose?: string; fresh?: string } }>(
     '/ready',
     {
@@ -36,8 +56,14 @@ export const readyRoutes: FastifyPluginAsync = async (app) => {
         tags: ['probes'],
         querystring: query,
         response: {
-          200: { description: 'Ready: no critical check fails', content: { [HEALTH_JSON]: { schema: reportRef([readyExample]) }, 'text/plain': { schema: textView } } },
-          503: { description: 'Not ready: a critical check fails, or the service is shutting down', content: { [HEALTH_JSON]: { schema: reportRef() }, 'text/plain': { schema: textView } } },
+          200: {
+            description: 'Ready: no critical check fails',
+            content: { [HEALTH_JSON]: { schema: reportRef([readyExample]) }, 'text/plain': { schema: textView } },
+          },
+          503: {
+            description: 'Not ready: a critical check fails, or the service is shutting down',
+            content: { [HEALTH_JSON]: { schema: reportRef() }, 'text/plain': { schema: textView } },
+          },
         },
       },
     },

@@ -27,7 +27,8 @@ export class RenderCache {
   // The bytes for this answer, while the runner is at `version`, nothing expired and (when given) the code is unchanged.
   lookup(key: string, view: View, version: number, now: number, code?: number): Rendered | undefined {
     const hit = this.entries.get(`${view}:${key}`)
-    if (!hit || hit.version !== version || now >= hit.validUntil || (code !== undefined && hit.code !== code)) return undefined
+    if (!hit || hit.version !== version || now >= hit.validUntil || (code !== undefined && hit.code !== code))
+      return undefined
     return hit
   }
 

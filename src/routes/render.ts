@@ -52,7 +52,11 @@ function summaryOutput(results: readonly CheckResult[]): string | undefined {
   return bad.map((r) => `${r.name}: ${r.status}${r.reason ? ` ${r.reason}` : ''}`).join(', ')
 }
 
-export function renderJson(meta: ReportMeta, results: readonly CheckResult[], status: HealthStatus = aggregate(results)): string {
+export function renderJson(
+  meta: ReportMeta,
+  results: readonly CheckResult[],
+  status: HealthStatus = aggregate(results),
+): string {
   const checks: Record<string, unknown> = {}
   for (const r of results) for (const [k, v] of entries(r)) checks[k] = v
   const body: Record<string, unknown> = {
@@ -77,16 +81,30 @@ function age(ms: number): string {
 }
 
 // One aligned line a check, like Kubernetes' /readyz?verbose, then a summary line.
-export function renderText(label: string, results: readonly CheckResult[], status: HealthStatus, now = Date.now()): string {
+export function renderText(
+  label: string,
+  results: readonly CheckResult[],
+  status: HealthStatus,
+  now = Date.now(),
+): string {
   const nameWidth = Math.max(4, ...results.map((r) => r.name.length))
   const lines = results.map((r) => {
     const took = r.status === 'skipped' ? '-' : `${Math.round(r.durationMs)}ms`
-    const cols = [marks[r.status], r.name.padEnd(nameWidth), r.status.padEnd(7), r.tier.padEnd(9), took.padStart(7), age(now - r.observedAt).padEnd(9)]
+    const cols = [
+      marks[r.status],
+      r.name.padEnd(nameWidth),
+      r.status.padEnd(7),
+      r.tier.padEnd(9),
+      took.padStart(7),
+      age(now - r.observedAt).padEnd(9),
+    ]
     const why = [r.reason, r.output].filter(Boolean).join(' ')
     return `${cols.join(' ')}${why ? ` ${why}` : ''}`.trimEnd()
   })
   const counts = { pass: 0, warn: 0, fail: 0, skipped: 0 }
   for (const r of results) counts[r.status]++
-  lines.push(`${label} ${status === 'fail' ? 'failed' : status === 'warn' ? 'passed with warnings' : 'passed'}: ${counts.fail} failed, ${counts.warn} warnings, ${counts.pass} passed, ${counts.skipped} skipped`)
+  lines.push(
+    `${label} ${status === 'fail' ? 'failed' : status === 'warn' ? 'passed with warnings' : 'passed'}: ${counts.fail} failed, ${counts.warn} warnings, ${counts.pass} passed, ${counts.skipped} skipped`,
+  )
   return lines.join('\n') + '\n'
 }

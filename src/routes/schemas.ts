@@ -36,9 +36,16 @@ export const checkEntry = Type.Object(
     tier: Type.Optional(Type.Union([Type.Literal('critical'), Type.Literal('important'), Type.Literal('optional')])),
     reason: Type.Optional(reason),
     liveCheck: Type.Optional(Type.Boolean({ description: 'false when only the settings were checked' })),
-    expires: Type.Optional(Type.String({ format: 'date-time', description: 'When the cached result expires; a newer probe runs on the first request after it' })),
+    expires: Type.Optional(
+      Type.String({
+        format: 'date-time',
+        description: 'When the cached result expires; a newer probe runs on the first request after it',
+      }),
+    ),
     findings: Type.Optional(Type.Array(Type.Ref(finding), { description: 'Missing or malformed settings' })),
-    details: Type.Optional(Type.Record(Type.String(), scalar, { description: 'Facts the probe learned (server version, account id, ...)' })),
+    details: Type.Optional(
+      Type.Record(Type.String(), scalar, { description: 'Facts the probe learned (server version, account id, ...)' }),
+    ),
   },
   { $id: 'CheckEntry', additionalProperties: false },
 )
@@ -74,4 +81,6 @@ export const sharedSchemas = [finding, checkEntry, healthReport, errorBody]
 export const reportRef = (examples?: unknown[]) => Type.Ref(healthReport, examples ? { examples } : {})
 export const errorRef = () => Type.Ref(errorBody)
 
-export const textView = Type.String({ description: 'Text view (?verbose or Accept: text/plain): one aligned line a check, then a summary line' })
+export const textView = Type.String({
+  description: 'Text view (?verbose or Accept: text/plain): one aligned line a check, then a summary line',
+})

@@ -25,13 +25,57 @@ interface SdkError {
   $response?: { headers?: Record<string, string | undefined> }
 }
 
-const invalidKey = new Set(['InvalidClientTokenId', 'UnrecognizedClientException', 'InvalidAccessKeyId', 'InvalidToken', 'AuthFailure', 'MissingAuthenticationToken', 'MissingAuthenticationTokenException', 'IncompleteSignature', 'IncompleteSignatureException', 'NotAuthorized'])
+const invalidKey = new Set([
+  'InvalidClientTokenId',
+  'UnrecognizedClientException',
+  'InvalidAccessKeyId',
+  'InvalidToken',
+  'AuthFailure',
+  'MissingAuthenticationToken',
+  'MissingAuthenticationTokenException',
+  'IncompleteSignature',
+  'IncompleteSignatureException',
+  'NotAuthorized',
+])
 const badSignature = new Set(['SignatureDoesNotMatch', 'InvalidSignatureException'])
 const expiredToken = new Set(['ExpiredToken', 'ExpiredTokenException', 'TokenRefreshRequired'])
-const clockSkew = new Set(['RequestExpired', 'RequestTimeTooSkewed', 'RequestInTheFuture', 'InvalidSignatureException.RequestExpired'])
-const denied = new Set(['AccessDenied', 'AccessDeniedException', 'UnauthorizedOperation', 'AuthorizationError', 'Forbidden', 'NotAuthorizedException'])
-const throttled = new Set(['Throttling', 'ThrottlingException', 'ThrottledException', 'TooManyRequests', 'TooManyRequestsException', 'RequestThrottled', 'RequestThrottledException', 'SlowDown', 'RequestLimitExceeded', 'ProvisionedThroughputExceededException', 'BandwidthLimitExceeded', 'PriorRequestNotComplete'])
-const notFound = new Set(['NoSuchBucket', 'NotFound', 'NotFoundException', 'ResourceNotFoundException', 'QueueDoesNotExist', 'AWS.SimpleQueueService.NonExistentQueue', 'NonExistentQueue'])
+const clockSkew = new Set([
+  'RequestExpired',
+  'RequestTimeTooSkewed',
+  'RequestInTheFuture',
+  'InvalidSignatureException.RequestExpired',
+])
+const denied = new Set([
+  'AccessDenied',
+  'AccessDeniedException',
+  'UnauthorizedOperation',
+  'AuthorizationError',
+  'Forbidden',
+  'NotAuthorizedException',
+])
+const throttled = new Set([
+  'Throttling',
+  'ThrottlingException',
+  'ThrottledException',
+  'TooManyRequests',
+  'TooManyRequestsException',
+  'RequestThrottled',
+  'RequestThrottledException',
+  'SlowDown',
+  'RequestLimitExceeded',
+  'ProvisionedThroughputExceededException',
+  'BandwidthLimitExceeded',
+  'PriorRequestNotComplete',
+])
+const notFound = new Set([
+  'NoSuchBucket',
+  'NotFound',
+  'NotFoundException',
+  'ResourceNotFoundException',
+  'QueueDoesNotExist',
+  'AWS.SimpleQueueService.NonExistentQueue',
+  'NonExistentQueue',
+])
 const wrongRegion = new Set(['PermanentRedirect', 'AuthorizationHeaderMalformed', 'IllegalLocationConstraintException'])
 
 function awsSaid(e: SdkError): string {
@@ -64,13 +108,18 @@ export function awsFailure(err: unknown, setup: AwsSetup, call: AwsCall): unknow
   const at = setup.endpoint ? ` at ${setup.endpoint.url} (${setup.endpoint.setting})` : ` in ${setup.region}`
   // an emulator or proxy that does not implement the operation answers in some other format
   if (e.name === 'SyntaxError' || /Deserialization error/.test(e.message ?? '')) {
-    return new CheckError(Reason.BAD_RESPONSE, `${op}: the answer (HTTP ${status})${at} is not in the ${setup.label} wire format: does that endpoint implement ${call.operation}?`)
+    return new CheckError(
+      Reason.BAD_RESPONSE,
+      `${op}: the answer (HTTP ${status})${at} is not in the ${setup.label} wire format: does that endpoint implement ${call.operation}?`,
+    )
   }
   const bucketRegion = headers?.['x-amz-bucket-region'] ?? e.Region
   if (call.wrongRegion && (status === 301 || is(wrongRegion) || (status === 400 && bucketRegion))) {
     const where = bucketRegion ? `is in ${bucketRegion}` : 'is in another region'
     const { subject, alternative } = call.wrongRegion
-    const fix = bucketRegion ? `set AWS_REGION=${bucketRegion}, or ${alternative}` : `find its region in the S3 console and set AWS_REGION to it, or ${alternative}`
+    const fix = bucketRegion
+      ? `set AWS_REGION=${bucketRegion}, or ${alternative}`
+      : `find its region in the S3 console and set AWS_REGION to it, or ${alternative}`
     return new CheckError(Reason.WRONG_REGION, `${subject} ${where}, not in AWS_REGION ${setup.region}: ${fix}`)
   }
   if (is(expiredToken)) {
@@ -82,7 +131,10 @@ export function awsFailure(err: unknown, setup: AwsSetup, call: AwsCall): unknow
     )
   }
   if (is(clockSkew)) {
-    return new CheckError(Reason.AUTH_FAILED, `${op}: AWS rejected the request time (${code}): this host's clock is off; sync it with NTP`)
+    return new CheckError(
+      Reason.AUTH_FAILED,
+      `${op}: AWS rejected the request time (${code}): this host's clock is off; sync it with NTP`,
+    )
   }
   if (is(badSignature)) {
     return new CheckError(
@@ -101,26 +153,46 @@ export function awsFailure(err: unknown, setup: AwsSetup, call: AwsCall): unknow
     )
   }
   if (call.headRequest && status === 400 && named.every((n) => n === 'BadRequest')) {
-    return new CheckError(Reason.AUTH_FAILED, `${op}: HTTP 400 with no body, which S3 sends for expired or malformed session credentials: /health/aws names the exact cause`)
+    return new CheckError(
+      Reason.AUTH_FAILED,
+      `${op}: HTTP 400 with no body, which S3 sends for expired or malformed session credentials: /health/aws names the exact cause`,
+    )
   }
   if (is(denied) || status === 403) {
     const who = keys ? 'the IAM user or role of AWS_ACCESS_KEY_ID' : 'the IAM role'
-    const unsure = call.headRequest ? '; a HEAD answer has no body, so rejected credentials look the same: /health/aws tells them apart' : ''
-    return new CheckError(Reason.FORBIDDEN, `${op}: access denied (${code}): grant ${call.permission} on ${call.resource} to ${who}${awsSaid(e)}${unsure}`)
+    const unsure = call.headRequest
+      ? '; a HEAD answer has no body, so rejected credentials look the same: /health/aws tells them apart'
+      : ''
+    return new CheckError(
+      Reason.FORBIDDEN,
+      `${op}: access denied (${code}): grant ${call.permission} on ${call.resource} to ${who}${awsSaid(e)}${unsure}`,
+    )
   }
   if (is(throttled) || status === 429) {
     // without Retry-After, the cache lifetime is the back-off
     const wait = headers?.['retry-after'] ? retryAfterMs(headers['retry-after']) : undefined
-    return new CheckError(Reason.RATE_LIMITED, `${op}: throttled by ${setup.label} (${code}): the account's request rate for this API is exhausted; the check backs off`, wait !== undefined ? { retryAfterMs: wait } : {})
+    return new CheckError(
+      Reason.RATE_LIMITED,
+      `${op}: throttled by ${setup.label} (${code}): the account's request rate for this API is exhausted; the check backs off`,
+      wait !== undefined ? { retryAfterMs: wait } : {},
+    )
   }
   if (is(notFound) || status === 404) {
-    const missing = call.notFound ?? `${op} answered not found in ${setup.region}: check AWS_REGION${setup.endpoint ? ` and ${setup.endpoint.setting}` : ''}`
+    const missing =
+      call.notFound ??
+      `${op} answered not found in ${setup.region}: check AWS_REGION${setup.endpoint ? ` and ${setup.endpoint.setting}` : ''}`
     return new CheckError(Reason.NOT_FOUND, `${missing}${awsSaid(e)}`)
   }
   if (status >= 500) {
-    return new CheckError(Reason.UPSTREAM_ERROR, `${op}: ${setup.label}${at} answered HTTP ${status}${named.length > 0 ? ` (${code})` : ''}: an error on the AWS side; retry later and check the AWS Health Dashboard`)
+    return new CheckError(
+      Reason.UPSTREAM_ERROR,
+      `${op}: ${setup.label}${at} answered HTTP ${status}${named.length > 0 ? ` (${code})` : ''}: an error on the AWS side; retry later and check the AWS Health Dashboard`,
+    )
   }
-  return new CheckError(Reason.BAD_RESPONSE, `${op}: unexpected answer HTTP ${status}${named.length > 0 ? ` (${code})` : ''}${at}${awsSaid(e)}`)
+  return new CheckError(
+    Reason.BAD_RESPONSE,
+    `${op}: unexpected answer HTTP ${status}${named.length > 0 ? ` (${code})` : ''}${at}${awsSaid(e)}`,
+  )
 }
 
 // One SDK call: its failure names the setting or IAM permission to fix, as awsFailure maps it.

@@ -59,7 +59,10 @@ export function endpointSettingOf(service: AwsService): SettingName {
 }
 
 // The SDK's own convention: the service-specific variable wins over AWS_ENDPOINT_URL.
-export function endpointOf(settings: Readonly<Settings>, service: AwsService): { url: string; setting: SettingName } | undefined {
+export function endpointOf(
+  settings: Readonly<Settings>,
+  service: AwsService,
+): { url: string; setting: SettingName } | undefined {
   const specific = endpointSettingOf(service)
   const value = settings[specific]
   if (value) return { url: value, setting: specific }
@@ -86,7 +89,8 @@ function describe(a: unknown): string {
 
 // SDK warnings (socket exhaustion, request timeouts) go to the app's log, scrubbed; its chatty info lines do not.
 function sdkLogger(ctx: CheckContext, check: string): SdkLogger {
-  const warn = (...args: unknown[]) => ctx.log.warn({ check, sdk: ctx.sanitize(args.map(describe).join(' ')) }, 'AWS SDK warning')
+  const warn = (...args: unknown[]) =>
+    ctx.log.warn({ check, sdk: ctx.sanitize(args.map(describe).join(' ')) }, 'AWS SDK warning')
   const quiet = () => undefined
   // the SDK logs every failed command at error level: the check's own result (and its status-change line) says that
   return { trace: quiet, debug: quiet, info: quiet, warn, error: quiet }
@@ -97,7 +101,8 @@ export async function awsSetup(ctx: CheckContext, service: AwsService, check: st
   const problem = credentialProblem(s)
   if (problem) throw new CheckError(Reason.MISCONFIGURED, problem)
   const endpoint = endpointOf(s, service)
-  if (endpoint && !URL.canParse(endpoint.url)) throw new CheckError(Reason.MISCONFIGURED, `${endpoint.setting} is not a URL`)
+  if (endpoint && !URL.canParse(endpoint.url))
+    throw new CheckError(Reason.MISCONFIGURED, `${endpoint.setting} is not a URL`)
   // every AWS check requires AWS_REGION, so the engine starts none without it
   const region = s.AWS_REGION!
   const { NodeHttpHandler } = await import('@smithy/node-http-handler')
@@ -141,7 +146,10 @@ export async function awsSetup(ctx: CheckContext, service: AwsService, check: st
 }
 
 // One way to build a CloudWatch client, for the cloudwatch check and for the sqs check's message-age metric.
-export async function cloudWatchClient(ctx: CheckContext, check: string): Promise<{ setup: AwsSetup; sdk: typeof CloudWatchSdk; client: CloudWatchSdk.CloudWatchClient }> {
+export async function cloudWatchClient(
+  ctx: CheckContext,
+  check: string,
+): Promise<{ setup: AwsSetup; sdk: typeof CloudWatchSdk; client: CloudWatchSdk.CloudWatchClient }> {
   const setup = await awsSetup(ctx, 'CLOUDWATCH', check)
   const sdk = await import('@aws-sdk/client-cloudwatch')
   return { setup, sdk, client: new sdk.CloudWatchClient(setup.options) }

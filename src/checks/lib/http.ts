@@ -22,7 +22,13 @@ export async function httpRequest(
   init: { method?: string; headers?: Record<string, string>; body?: string; signal: AbortSignal },
 ): Promise<HttpAnswer> {
   const headers = { 'user-agent': USER_AGENT, ...init.headers }
-  const res = await fetch(url, { method: init.method ?? 'GET', headers, body: init.body, signal: init.signal, redirect: 'manual' })
+  const res = await fetch(url, {
+    method: init.method ?? 'GET',
+    headers,
+    body: init.body,
+    signal: init.signal,
+    redirect: 'manual',
+  })
   const text = await res.text()
   let json: unknown
   try {
@@ -51,20 +57,38 @@ export function rateLimitWaitMs(headers: Headers, now = Date.now()): number {
   if (retry) return retryAfterMs(retry, now)
   const reset = Number(headers.get('x-ratelimit-reset'))
   if (Number.isFinite(reset) && reset > 0) {
-    return reset > 1_000_000_000 ? Math.max(0, Math.min(reset * 1000 - now, 86_400_000)) : retryAfterMs(String(reset), now)
+    return reset > 1_000_000_000
+      ? Math.max(0, Math.min(reset * 1000 - now, 86_400_000))
+      : retryAfterMs(String(reset), now)
   }
   return retryAfterMs(null, now)
 }
 
 // Turns a non-success answer into the reason an engineer can act on; the hints name the setting to look at.
-export function httpFailure(res: HttpAnswer, provider: string, hints: { auth?: string; forbidden?: string; notFound?: string } = {}): CheckError {
+export function httpFailure(
+  res: HttpAnswer,
+  provider: string,
+  hints: { auth?: string; forbidden?: string; notFound?: string } = {},
+): CheckError {
   const s = res.status
-  if (s === 401) return new CheckError(Reason.AUTH_FAILED, `${provider} answered 401: ${hints.auth ?? 'the credentials were rejected'}`)
-  if (s === 403) return new CheckError(Reason.FORBIDDEN, `${provider} answered 403: ${hints.forbidden ?? 'the credentials lack a permission'}`)
+  if (s === 401)
+    return new CheckError(
+      Reason.AUTH_FAILED,
+      `${provider} answered 401: ${hints.auth ?? 'the credentials were rejected'}`,
+    )
+  if (s === 403)
+    return new CheckError(
+      Reason.FORBIDDEN,
+      `${provider} answered 403: ${hints.forbidden ?? 'the credentials lack a permission'}`,
+    )
   if (s === 404) return new CheckError(Reason.NOT_FOUND, `${provider} answered 404: ${hints.notFound ?? 'not found'}`)
   if (s === 429) {
     const wait = rateLimitWaitMs(res.headers)
-    return new CheckError(Reason.RATE_LIMITED, `${provider} answered 429 (rate limited); next probe in ${Math.ceil(wait / 1000)}s`, { retryAfterMs: wait })
+    return new CheckError(
+      Reason.RATE_LIMITED,
+      `${provider} answered 429 (rate limited); next probe in ${Math.ceil(wait / 1000)}s`,
+      { retryAfterMs: wait },
+    )
   }
   if (s >= 500) return new CheckError(Reason.UPSTREAM_ERROR, `${provider} answered ${s}: a server error on their side`)
   return new CheckError(Reason.BAD_RESPONSE, `${provider} answered an unexpected ${s}`)

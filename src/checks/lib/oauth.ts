@@ -8,7 +8,12 @@ import { CheckError, type Observation } from '../types.js'
 export const INVALID_CODE = 'huntaze-health-check-deliberately-invalid-code'
 
 // Secrets travel in the body, never in the URL, so they do not land in proxies' access logs.
-export function postForm(url: string, params: Record<string, string>, signal: AbortSignal, headers: Record<string, string> = {}): Promise<HttpAnswer> {
+export function postForm(
+  url: string,
+  params: Record<string, string>,
+  signal: AbortSignal,
+  headers: Record<string, string> = {},
+): Promise<HttpAnswer> {
   return httpRequest(url, {
     method: 'POST',
     headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json', ...headers },
@@ -47,7 +52,9 @@ export function oauthError(res: HttpAnswer): OAuthError {
 }
 
 export function describe(e: OAuthError): string {
-  return [e.error, e.description ? `"${e.description}"` : undefined, e.logId ? `log_id ${e.logId}` : undefined].filter(Boolean).join(' ')
+  return [e.error, e.description ? `"${e.description}"` : undefined, e.logId ? `log_id ${e.logId}` : undefined]
+    .filter(Boolean)
+    .join(' ')
 }
 
 export function hasAccessToken(res: HttpAnswer): boolean {
@@ -73,19 +80,29 @@ function tokenDetails(res: HttpAnswer): Record<string, string | number> {
 
 export function rateLimited(provider: string, res: HttpAnswer, why = 'rate limited'): CheckError {
   const wait = rateLimitWaitMs(res.headers)
-  return new CheckError(Reason.RATE_LIMITED, `${provider} answered ${res.status} (${why}); next probe in ${Math.ceil(wait / 1000)}s`, { retryAfterMs: wait })
+  return new CheckError(
+    Reason.RATE_LIMITED,
+    `${provider} answered ${res.status} (${why}); next probe in ${Math.ceil(wait / 1000)}s`,
+    { retryAfterMs: wait },
+  )
 }
 
 // 429, 5xx and anything else unexpected, with the base URL setting to look at.
 export function otherFailure(res: HttpAnswer, provider: string, urlSetting: string): CheckError {
   if (res.status === 429) return rateLimited(provider, res)
   if (res.status >= 300 && res.status < 400) {
-    return new CheckError(Reason.BAD_RESPONSE, `${provider} answered a redirect (${res.status}): ${urlSetting} does not point at the token endpoint`)
+    return new CheckError(
+      Reason.BAD_RESPONSE,
+      `${provider} answered a redirect (${res.status}): ${urlSetting} does not point at the token endpoint`,
+    )
   }
   const e = oauthError(res)
   const err = httpFailure(res, provider, { notFound: `no token endpoint there; check ${urlSetting}` })
   if (err.reason === Reason.BAD_RESPONSE) {
-    return new CheckError(Reason.BAD_RESPONSE, `${err.message}${e.error ? ` (${describe(e)})` : ''}; is ${urlSetting} the provider's endpoint?`)
+    return new CheckError(
+      Reason.BAD_RESPONSE,
+      `${err.message}${e.error ? ` (${describe(e)})` : ''}; is ${urlSetting} the provider's endpoint?`,
+    )
   }
   return err
 }

@@ -22,7 +22,12 @@ export function redirectUri(config: Config, name: SettingName, provider: string)
   if (!uri || config.findings.has(name)) return []
   const out: Finding[] = []
   const problem = redirectUriProblem(uri, config.settings.NEXT_PUBLIC_APP_URL, provider)
-  if (problem) out.push({ setting: name, problem: 'invalid', message: `${name} ${problem} (OAuth providers match it character for character)` })
+  if (problem)
+    out.push({
+      setting: name,
+      problem: 'invalid',
+      message: `${name} ${problem} (OAuth providers match it character for character)`,
+    })
   else out.push(...httpsInProduction(config, [name]))
   return out
 }
@@ -34,14 +39,29 @@ export function stripeKeys(config: Config): Finding[] {
   for (const name of ['STRIPE_PUBLISHABLE_KEY', 'NEXT_PUBLIC_STRIPE_PUBLISHABLE_KEY'] as const) {
     const mode = stripeKeyMode(s[name])
     if (secretMode && mode && mode !== secretMode) {
-      out.push({ setting: name, problem: 'invalid', severity: 'fail', message: `${name} is a ${mode} key but STRIPE_SECRET_KEY is a ${secretMode} key: live and test keys must not be mixed` })
+      out.push({
+        setting: name,
+        problem: 'invalid',
+        severity: 'fail',
+        message: `${name} is a ${mode} key but STRIPE_SECRET_KEY is a ${secretMode} key: live and test keys must not be mixed`,
+      })
     }
   }
   if (secretMode === 'test' && config.production) {
-    out.push({ setting: 'STRIPE_SECRET_KEY', problem: 'invalid', severity: 'warn', message: 'STRIPE_SECRET_KEY is a test key in production: no real payment will be taken' })
+    out.push({
+      setting: 'STRIPE_SECRET_KEY',
+      problem: 'invalid',
+      severity: 'warn',
+      message: 'STRIPE_SECRET_KEY is a test key in production: no real payment will be taken',
+    })
   }
   if (secretMode === 'live' && s.NODE_ENV && !config.production) {
-    out.push({ setting: 'STRIPE_SECRET_KEY', problem: 'invalid', severity: 'warn', message: `STRIPE_SECRET_KEY is a live key outside production (NODE_ENV=${s.NODE_ENV}): real charges can happen` })
+    out.push({
+      setting: 'STRIPE_SECRET_KEY',
+      problem: 'invalid',
+      severity: 'warn',
+      message: `STRIPE_SECRET_KEY is a live key outside production (NODE_ENV=${s.NODE_ENV}): real charges can happen`,
+    })
   }
   return out
 }
@@ -52,10 +72,12 @@ export function redirectUriProblem(uri: string, appUrl: string | undefined, prov
   if (!url) return 'is not a URL'
   const path = `/auth/${provider}/callback`
   const app = appUrl ? parseUrl(appUrl) : null
-  if (!app) return `cannot be compared with NEXT_PUBLIC_APP_URL, which is missing or not a URL; it should end in ${path}`
+  if (!app)
+    return `cannot be compared with NEXT_PUBLIC_APP_URL, which is missing or not a URL; it should end in ${path}`
   const expected = `${app.origin}${path}`
   if (uri !== expected) {
-    if (url.origin !== app.origin) return `is not on the app's origin (NEXT_PUBLIC_APP_URL ${app.origin}); expected ${expected}`
+    if (url.origin !== app.origin)
+      return `is not on the app's origin (NEXT_PUBLIC_APP_URL ${app.origin}); expected ${expected}`
     return `has the wrong path ${url.pathname}${url.search}; expected ${expected}`
   }
   return null

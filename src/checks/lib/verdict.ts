@@ -2,7 +2,6 @@ import type { ReasonCode } from '../../reasons.js'
 import type { Measurement, Observation, Scalar } from '../types.js'
 import { statusRank, type HealthStatus } from '../../engine/status.js'
 
-
 // Several things can be wrong at once (SES disabled and over quota): the worst decides, every message is kept.
 export class Verdict {
   private status: HealthStatus = 'pass'
