@@ -2,8 +2,8 @@ import t from 'tap'
 import { readFileSync } from 'node:fs'
 import { spawn } from 'node:child_process'
 import type { AddressInfo } from 'node:net'
-import { appWith } from './helpers.js'
-import { freePort } from './fakes/tcp.js'
+import { appWith } from './support/helpers.js'
+import { freePort } from './support/fakes/tcp.js'
 import { HealthSettings } from '../src/config.js'
 
 const dockerfile = readFileSync(new URL('../Dockerfile', import.meta.url), 'utf8')

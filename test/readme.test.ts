@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs'
 import { render } from '../scripts/docs.js'
 import { checks } from '../src/checks/index.js'
 import { Reason } from '../src/reasons.js'
-import { openapi, validateBody } from './contract.js'
+import { openapi, validateBody } from './support/contract.js'
 
 const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8')
 
