@@ -1,6 +1,6 @@
 import t from 'tap'
 import instagramCheck from '../../src/checks/instagram.js'
-import { APP_URL, form, probe, reply, standardCases, type Provider } from '../support/fakes/oauth.js'
+import { APP_URL, form, probe, reply, redirectRuleCases, standardCases, type Provider } from '../support/fakes/oauth.js'
 import { instagram, instagramGraph } from '../support/fakes/oauth-providers.js'
 
 const p: Provider = {
@@ -21,6 +21,7 @@ const p: Provider = {
 }
 
 standardCases(t, p)
+redirectRuleCases(t, instagramCheck, 'NEXT_PUBLIC_INSTAGRAM_REDIRECT_URI', 'instagram')
 
 t.test('the secret travels in a form body, never in the URL where proxies log it', async (t) => {
   const { fake, entry } = await probe(t, p)

@@ -1,6 +1,6 @@
 import t from 'tap'
 import redditCheck from '../../src/checks/reddit.js'
-import { APP_URL, form, probe, reply, standardCases, type Provider } from '../support/fakes/oauth.js'
+import { APP_URL, form, probe, reply, redirectRuleCases, standardCases, type Provider } from '../support/fakes/oauth.js'
 import { reddit, redditApi } from '../support/fakes/oauth-providers.js'
 
 const p: Provider = {
@@ -22,6 +22,7 @@ const p: Provider = {
 }
 
 standardCases(t, p)
+redirectRuleCases(t, redditCheck, 'NEXT_PUBLIC_REDDIT_REDIRECT_URI', 'reddit')
 
 t.test('authenticates with HTTP Basic and sends the configured User-Agent', async (t) => {
   const { fake, entry } = await probe(t, p)

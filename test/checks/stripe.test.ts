@@ -1,7 +1,7 @@
 import t, { type Test } from 'tap'
 import { randomBytes } from 'node:crypto'
 import stripe, { stripeRules } from '../../src/checks/stripe.js'
-import { appWith, testConfig } from '../support/helpers.js'
+import { appWith, findingsOf, testConfig } from '../support/helpers.js'
 import { startFake, type Fake } from '../support/fakes/http.js'
 import { startStripeFake, type StripeMode } from '../support/fakes/stripe.js'
 
@@ -197,4 +197,29 @@ t.test('a malformed webhook secret fails although the secret key works: the prob
   t.match(p.entry.output, /STRIPE_WEBHOOK_SECRET is malformed: expected a webhook signing secret starting with whsec_/)
   t.match(p.entry.output, /STRIPE_WEBHOOK_SECRET has no live check.*Developers > Webhooks/)
   t.notMatch(p.all(), /not-a-webhook-secret/)
+})
+
+t.test('stripe: live and test keys never mixed; the mode fits NODE_ENV', async (t) => {
+  const cases: [string, Record<string, string>, { setting: string; severity: string }[]][] = [
+    ['live everywhere in production', { NODE_ENV: 'production', STRIPE_SECRET_KEY: 'sk_live_a1', STRIPE_PUBLISHABLE_KEY: 'pk_live_b2', NEXT_PUBLIC_STRIPE_PUBLISHABLE_KEY: 'pk_live_c3' }, []],
+    ['test everywhere in development', { NODE_ENV: 'development', STRIPE_SECRET_KEY: 'sk_test_a1', STRIPE_PUBLISHABLE_KEY: 'pk_test_b2', NEXT_PUBLIC_STRIPE_PUBLISHABLE_KEY: 'pk_test_c3' }, []],
+    ['live secret, test publishable', { NODE_ENV: 'production', STRIPE_SECRET_KEY: 'sk_live_a1', STRIPE_PUBLISHABLE_KEY: 'pk_test_b2' }, [{ setting: 'STRIPE_PUBLISHABLE_KEY', severity: 'fail' }]],
+    ['live restricted key, test browser key', { NODE_ENV: 'production', STRIPE_SECRET_KEY: 'rk_live_a1', NEXT_PUBLIC_STRIPE_PUBLISHABLE_KEY: 'pk_test_c3' }, [{ setting: 'NEXT_PUBLIC_STRIPE_PUBLISHABLE_KEY', severity: 'fail' }]],
+    [
+      'test secret, live publishable in development',
+      { NODE_ENV: 'development', STRIPE_SECRET_KEY: 'sk_test_a1', STRIPE_PUBLISHABLE_KEY: 'pk_live_b2', NEXT_PUBLIC_STRIPE_PUBLISHABLE_KEY: 'pk_live_c3' },
+      [
+        { setting: 'STRIPE_PUBLISHABLE_KEY', severity: 'fail' },
+        { setting: 'NEXT_PUBLIC_STRIPE_PUBLISHABLE_KEY', severity: 'fail' },
+      ],
+    ],
+    ['a test key in production', { NODE_ENV: 'production', STRIPE_SECRET_KEY: 'sk_test_a1' }, [{ setting: 'STRIPE_SECRET_KEY', severity: 'warn' }]],
+    ['a live key in development', { NODE_ENV: 'development', STRIPE_SECRET_KEY: 'sk_live_a1' }, [{ setting: 'STRIPE_SECRET_KEY', severity: 'warn' }]],
+    ['no keys', { NODE_ENV: 'production' }, []],
+  ]
+  for (const [what, env, expected] of cases) {
+    const found = findingsOf(stripe, testConfig(env))
+    t.same(found.map((f) => ({ setting: f.setting, severity: f.severity })), expected, what)
+    for (const f of found) t.notMatch(f.message, /[sp]k_(live|test)_[a-z0-9]/, `${what}: the message quotes no key`)
+  }
 })

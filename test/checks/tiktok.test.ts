@@ -1,6 +1,6 @@
 import t from 'tap'
 import tiktokCheck from '../../src/checks/tiktok.js'
-import { APP_URL, form, probe, reply, standardCases, type Provider } from '../support/fakes/oauth.js'
+import { APP_URL, form, probe, reply, redirectRuleCases, standardCases, type Provider } from '../support/fakes/oauth.js'
 import { tiktok, tiktokApi } from '../support/fakes/oauth-providers.js'
 
 const p: Provider = {
@@ -21,6 +21,7 @@ const p: Provider = {
 }
 
 standardCases(t, p)
+redirectRuleCases(t, tiktokCheck, 'NEXT_PUBLIC_TIKTOK_REDIRECT_URI', 'tiktok')
 
 t.test('POSTs the documented form to /v2/oauth/token/ and reports the token lifetime, not the token', async (t) => {
   const { fake, entry } = await probe(t, p)

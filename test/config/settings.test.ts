@@ -2,16 +2,8 @@ import t from 'tap'
 import { mkdtempSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { ConfigError, PlatformSettings, loadConfig, settingMeta, settingNames, type Config, type SettingName } from '../../src/config.js'
+import { ConfigError, PlatformSettings, loadConfig, settingMeta, settingNames, type SettingName } from '../../src/config.js'
 import { checks } from '../../src/checks/index.js'
-import auth from '../../src/checks/auth.js'
-import app from '../../src/checks/app.js'
-import rateLimit from '../../src/checks/rate-limit.js'
-import stripe from '../../src/checks/stripe.js'
-import instagram from '../../src/checks/instagram.js'
-import tiktok from '../../src/checks/tiktok.js'
-import reddit from '../../src/checks/reddit.js'
-import { testConfig } from '../support/helpers.js'
 
 const load = (env: Record<string, string | undefined>) => loadConfig(env, { envFile: false })
 
@@ -293,101 +285,6 @@ t.test('the password of any URL setting is a secret, even when the setting itsel
   const config = load({ AWS_ENDPOINT_URL: 'http://proxy-user:proxy-pass-sentinel@127.0.0.1:4566', UPSTASH_REDIS_REST_URL: 'https://u:upstash-pass-sentinel@eu1.upstash.io' })
   t.ok(config.secrets.includes('proxy-pass-sentinel'))
   t.ok(config.secrets.includes('upstash-pass-sentinel'))
-})
-
-// Cross-setting rules, through the checks that own them.
-const goodApp = {
-  NEXT_PUBLIC_APP_URL: 'https://app.huntaze.com',
-  NEXTAUTH_URL: 'https://app.huntaze.com',
-}
-const findingsOf = (def: { validate?: (c: Config) => { setting?: string; severity?: string; message: string }[] }, config: Config) => def.validate?.(config) ?? []
-
-t.test('auth: NEXTAUTH_URL must be https in production', async (t) => {
-  const bad = findingsOf(auth, testConfig({ NODE_ENV: 'production', NEXTAUTH_URL: 'http://app.huntaze.com' }))
-  t.equal(bad.length, 1)
-  t.equal(bad[0]?.setting, 'NEXTAUTH_URL')
-  t.match(bad[0]?.message, /https in production/)
-  t.same(findingsOf(auth, testConfig({ NODE_ENV: 'production', NEXTAUTH_URL: 'https://app.huntaze.com' })), [])
-  t.same(findingsOf(auth, testConfig({ NODE_ENV: 'development', NEXTAUTH_URL: 'http://localhost:3000' })), [], 'http is fine outside production')
-  t.same(findingsOf(auth, testConfig({ NODE_ENV: 'production', NEXTAUTH_URL: 'not a url' })), [], 'a malformed URL is reported once, as malformed')
-})
-
-t.test('app: every app URL must be https in production', async (t) => {
-  for (const name of ['NEXT_PUBLIC_APP_URL', 'APP_URL', 'API_URL', 'FRONTEND_URL', 'BACKEND_URL'] as const) {
-    const found = findingsOf(app, testConfig({ NODE_ENV: 'production', ...goodApp, [name]: 'http://plain.huntaze.com' }))
-    t.same(found.map((f) => f.setting), [name], `${name} over http`)
-    t.same(findingsOf(app, testConfig({ NODE_ENV: 'production', ...goodApp, [name]: 'https://secure.huntaze.com' })), [], `${name} over https`)
-    t.same(findingsOf(app, testConfig({ NODE_ENV: 'staging', ...goodApp, [name]: 'http://plain.huntaze.com' })), [], `${name} over http in staging`)
-  }
-})
-
-t.test('redirect URIs must be the app origin plus the provider callback path', async (t) => {
-  const providers = [
-    [instagram, 'NEXT_PUBLIC_INSTAGRAM_REDIRECT_URI', 'instagram'],
-    [tiktok, 'NEXT_PUBLIC_TIKTOK_REDIRECT_URI', 'tiktok'],
-    [reddit, 'NEXT_PUBLIC_REDDIT_REDIRECT_URI', 'reddit'],
-  ] as const
-  for (const [def, name, provider] of providers) {
-    const ok = `https://app.huntaze.com/auth/${provider}/callback`
-    t.same(findingsOf(def, testConfig({ NODE_ENV: 'production', ...goodApp, [name]: ok })), [], `${provider}: exact match`)
-    for (const [what, uri] of [
-      ['wrong path', `https://app.huntaze.com/auth/${provider}/cb`],
-      ['other origin', `https://other.example.com/auth/${provider}/callback`],
-      ['trailing slash', `${ok}/`],
-      ['query string', `${ok}?next=1`],
-    ]) {
-      const found = findingsOf(def, testConfig({ NODE_ENV: 'production', ...goodApp, [name]: uri }))
-      t.equal(found.length, 1, `${provider}: ${what}`)
-      t.equal(found[0]?.setting, name)
-      t.match(found[0]?.message, `/auth/${provider}/callback`, 'says which URI is expected')
-    }
-    const noApp = findingsOf(def, testConfig({ NODE_ENV: 'production', [name]: ok }))
-    t.match(noApp[0]?.message, /NEXT_PUBLIC_APP_URL/, `${provider}: missing app URL`)
-    const plain = findingsOf(def, testConfig({ NODE_ENV: 'production', NEXT_PUBLIC_APP_URL: 'http://app.huntaze.com', [name]: `http://app.huntaze.com/auth/${provider}/callback` }))
-    t.match(plain[0]?.message, /https in production/, `${provider}: http in production`)
-    t.same(findingsOf(def, testConfig({ NODE_ENV: 'development', NEXT_PUBLIC_APP_URL: 'http://localhost:3000', [name]: `http://localhost:3000/auth/${provider}/callback` })), [], `${provider}: http in development`)
-    t.same(findingsOf(def, testConfig({ NODE_ENV: 'production', ...goodApp })), [], `${provider}: unset is the missing finding's business`)
-  }
-})
-
-t.test('stripe: live and test keys never mixed; the mode fits NODE_ENV', async (t) => {
-  const cases: [string, Record<string, string>, { setting: string; severity: string }[]][] = [
-    ['live everywhere in production', { NODE_ENV: 'production', STRIPE_SECRET_KEY: 'sk_live_a1', STRIPE_PUBLISHABLE_KEY: 'pk_live_b2', NEXT_PUBLIC_STRIPE_PUBLISHABLE_KEY: 'pk_live_c3' }, []],
-    ['test everywhere in development', { NODE_ENV: 'development', STRIPE_SECRET_KEY: 'sk_test_a1', STRIPE_PUBLISHABLE_KEY: 'pk_test_b2', NEXT_PUBLIC_STRIPE_PUBLISHABLE_KEY: 'pk_test_c3' }, []],
-    ['live secret, test publishable', { NODE_ENV: 'production', STRIPE_SECRET_KEY: 'sk_live_a1', STRIPE_PUBLISHABLE_KEY: 'pk_test_b2' }, [{ setting: 'STRIPE_PUBLISHABLE_KEY', severity: 'fail' }]],
-    ['live restricted key, test browser key', { NODE_ENV: 'production', STRIPE_SECRET_KEY: 'rk_live_a1', NEXT_PUBLIC_STRIPE_PUBLISHABLE_KEY: 'pk_test_c3' }, [{ setting: 'NEXT_PUBLIC_STRIPE_PUBLISHABLE_KEY', severity: 'fail' }]],
-    [
-      'test secret, live publishable in development',
-      { NODE_ENV: 'development', STRIPE_SECRET_KEY: 'sk_test_a1', STRIPE_PUBLISHABLE_KEY: 'pk_live_b2', NEXT_PUBLIC_STRIPE_PUBLISHABLE_KEY: 'pk_live_c3' },
-      [
-        { setting: 'STRIPE_PUBLISHABLE_KEY', severity: 'fail' },
-        { setting: 'NEXT_PUBLIC_STRIPE_PUBLISHABLE_KEY', severity: 'fail' },
-      ],
-    ],
-    ['a test key in production', { NODE_ENV: 'production', STRIPE_SECRET_KEY: 'sk_test_a1' }, [{ setting: 'STRIPE_SECRET_KEY', severity: 'warn' }]],
-    ['a live key in development', { NODE_ENV: 'development', STRIPE_SECRET_KEY: 'sk_live_a1' }, [{ setting: 'STRIPE_SECRET_KEY', severity: 'warn' }]],
-    ['no keys', { NODE_ENV: 'production' }, []],
-  ]
-  for (const [what, env, expected] of cases) {
-    const found = findingsOf(stripe, testConfig(env))
-    t.same(found.map((f) => ({ setting: f.setting, severity: f.severity })), expected, what)
-    for (const f of found) t.notMatch(f.message, /[sp]k_(live|test)_[a-z0-9]/, `${what}: the message quotes no key`)
-  }
-})
-
-t.test('rate-limit: enabled without Upstash is a warning', async (t) => {
-  const upstash = { UPSTASH_REDIS_REST_URL: 'https://eu1.upstash.io', UPSTASH_REDIS_REST_TOKEN: 'tok' }
-  const enabledByDefault = findingsOf(rateLimit, testConfig({}))
-  t.equal(enabledByDefault.length, 1, 'enabled by default')
-  t.equal(enabledByDefault[0]?.severity, 'warn')
-  t.match(enabledByDefault[0]?.message, /UPSTASH_REDIS_REST_URL and UPSTASH_REDIS_REST_TOKEN/)
-  t.same(findingsOf(rateLimit, testConfig({ RATE_LIMIT_ENABLED: 'true', ...upstash })), [], 'enabled with Upstash')
-  t.same(findingsOf(rateLimit, testConfig({ RATE_LIMIT_ENABLED: 'false' })), [], 'disabled')
-  t.same(findingsOf(rateLimit, testConfig({ RATE_LIMIT_ENABLED: 'off' })), [], 'disabled with off')
-  const half = findingsOf(rateLimit, testConfig({ RATE_LIMIT_ENABLED: 'yes', UPSTASH_REDIS_REST_URL: 'https://eu1.upstash.io' }))
-  t.equal(half.length, 1, 'half of Upstash')
-  t.match(half[0]?.message, /UPSTASH_REDIS_REST_TOKEN is not set/)
-  t.notMatch(half[0]?.message, /UPSTASH_REDIS_REST_URL/)
 })
 
 // Drift between SERVICES.md and the code.

@@ -1,5 +1,6 @@
 import { Writable } from 'node:stream'
-import { loadConfig, type Config } from '../../src/config.js'
+import { loadConfig, type Config, type Finding } from '../../src/config.js'
+import type { CheckDefinition } from '../../src/checks/types.js'
 import { build, type BuildOptions } from '../../src/server.js'
 import type { FastifyInstance } from 'fastify'
 
@@ -33,4 +34,13 @@ export async function appWith(env: Record<string, string | undefined>, opts: Omi
   const logs = captureLogs()
   const app = await build(testConfig(env), { ...opts, logStream: logs.stream })
   return { app, logs }
+}
+
+// A check's cross-setting rules on their own, without a probe.
+export const findingsOf = (def: Pick<CheckDefinition, 'validate'>, config: Config): Finding[] => def.validate?.(config) ?? []
+
+// The app URLs of a production deployment that breaks no rule.
+export const goodApp = {
+  NEXT_PUBLIC_APP_URL: 'https://app.huntaze.com',
+  NEXTAUTH_URL: 'https://app.huntaze.com',
 }

@@ -1,6 +1,7 @@
 import type { Test } from 'tap'
 import pino from 'pino'
-import { appWith, testConfig } from '../helpers.js'
+import { appWith, findingsOf, goodApp, testConfig } from '../helpers.js'
+import type { SettingName } from '../../../src/config.js'
 import { json, startFake, type Fake, type FakeHandler, type RecordedRequest } from './http.js'
 import type { CheckDefinition } from '../../../src/checks/types.js'
 import type { ServerResponse } from 'node:http'
@@ -190,5 +191,30 @@ export function standardCases(tap: Test, p: Provider): void {
     t.match(entry.output, new RegExp(`${redirect.setting} must be https in production`))
     const https = await probe(t, p, { env: { NODE_ENV: 'production', NEXT_PUBLIC_APP_URL: 'https://app.example.test', [redirect.setting]: `https://app.example.test/auth/${redirect.provider}/callback` } })
     t.equal(https.entry.status, 'pass', 'the exact https callback on the app origin passes')
+  })
+}
+
+// The redirect URI rule of an OAuth check on its own: the app origin plus the provider's callback path, exactly.
+export function redirectRuleCases(tap: Test, def: CheckDefinition, name: SettingName, provider: string): void {
+  tap.test(`${provider}: the redirect URI must be the app origin plus the provider callback path`, async (t) => {
+    const ok = `https://app.huntaze.com/auth/${provider}/callback`
+    t.same(findingsOf(def, testConfig({ NODE_ENV: 'production', ...goodApp, [name]: ok })), [], `${provider}: exact match`)
+    for (const [what, uri] of [
+      ['wrong path', `https://app.huntaze.com/auth/${provider}/cb`],
+      ['other origin', `https://other.example.com/auth/${provider}/callback`],
+      ['trailing slash', `${ok}/`],
+      ['query string', `${ok}?next=1`],
+    ]) {
+      const found = findingsOf(def, testConfig({ NODE_ENV: 'production', ...goodApp, [name]: uri }))
+      t.equal(found.length, 1, `${provider}: ${what}`)
+      t.equal(found[0]?.setting, name)
+      t.match(found[0]?.message, `/auth/${provider}/callback`, 'says which URI is expected')
+    }
+    const noApp = findingsOf(def, testConfig({ NODE_ENV: 'production', [name]: ok }))
+    t.match(noApp[0]?.message, /NEXT_PUBLIC_APP_URL/, `${provider}: missing app URL`)
+    const plain = findingsOf(def, testConfig({ NODE_ENV: 'production', NEXT_PUBLIC_APP_URL: 'http://app.huntaze.com', [name]: `http://app.huntaze.com/auth/${provider}/callback` }))
+    t.match(plain[0]?.message, /https in production/, `${provider}: http in production`)
+    t.same(findingsOf(def, testConfig({ NODE_ENV: 'development', NEXT_PUBLIC_APP_URL: 'http://localhost:3000', [name]: `http://localhost:3000/auth/${provider}/callback` })), [], `${provider}: http in development`)
+    t.same(findingsOf(def, testConfig({ NODE_ENV: 'production', ...goodApp })), [], `${provider}: unset is the missing finding's business`)
   })
 }
