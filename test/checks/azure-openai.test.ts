@@ -2,7 +2,8 @@ import t from 'tap'
 import azureOpenai from '../../src/checks/azure-openai.js'
 import type { Fake } from '../support/fakes/http.js'
 import { startAzureFake, type AzureMode } from '../support/fakes/azure-openai.js'
-import { assertNoSecret, probe, sentinel, standardCases } from '../support/provider-cases.js'
+import { probe, standardCases } from '../support/provider-cases.js'
+import { noSecrets, sentinel } from '../support/secrets.js'
 
 const azureKeys = [sentinel('', 64), sentinel('', 64)]
 const AZURE_DEPLOYMENT = 'chat-gpt4o-mini'
@@ -67,7 +68,7 @@ t.test('azure-openai: an unknown deployment is NOT_FOUND naming it', async (t) =
   t.equal(p.entry.status, 'fail')
   t.equal(p.entry.reason, 'NOT_FOUND')
   t.match(p.entry.output, new RegExp(`no deployment "${AZURE_DEPLOYMENT}" on 127\\.0\\.0\\.1:\\d+; set AZURE_OPENAI_DEPLOYMENT to a deployment name`))
-  assertNoSecret(t, 'the response', p.body, azureKeys)
+  noSecrets(t, azureKeys, { 'the response': p.body })
 })
 
 t.test('azure-openai: a key that breaks the 64-character rule but is accepted is a warning naming the rule', async (t) => {
@@ -82,8 +83,7 @@ t.test('azure-openai: a key that breaks the 64-character rule but is accepted is
   t.match(p.entry.output, /AZURE_OPENAI_API_KEY is malformed: expected exactly 64 characters, got 32/)
   t.match(p.entry.output, /accepted and deployment/, 'and says the live check passed')
   t.match(p.entry.findings, [{ setting: 'AZURE_OPENAI_API_KEY', problem: 'malformed', severity: 'warn' }])
-  assertNoSecret(t, 'the response', p.body, [short])
-  assertNoSecret(t, 'the logs', p.logs(), [short])
+  noSecrets(t, [short], { 'the response': p.body, 'the logs': p.logs() })
 })
 
 t.test('azure-openai: a key that breaks the rule and is rejected fails', async (t) => {

@@ -2,7 +2,8 @@ import t from 'tap'
 import datadog, { datadogApiUrl } from '../../src/checks/datadog.js'
 import { testConfig } from '../support/helpers.js'
 import { startDatadogFake, type DatadogMode } from '../support/fakes/datadog.js'
-import { poll, probe, sentinel, standardCases } from '../support/provider-cases.js'
+import { poll, probe, standardCases } from '../support/provider-cases.js'
+import { sentinel } from '../support/secrets.js'
 
 const hex = '0123456789abcdef'
 const datadogKeys = [sentinel('', 32, hex), sentinel('', 32, hex)]

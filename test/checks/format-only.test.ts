@@ -3,7 +3,7 @@ import logrocket from '../../src/checks/logrocket.js'
 import onlyfans from '../../src/checks/onlyfans.js'
 import type { CheckDefinition } from '../../src/checks/types.js'
 import { appWith } from '../support/helpers.js'
-import { noSecrets } from '../support/fakes/oauth.js'
+import { noSecrets } from '../support/secrets.js'
 
 async function entryOf(t: Test, def: CheckDefinition, env: Record<string, string>) {
   const { app, logs } = await appWith(env, { checks: [def] })

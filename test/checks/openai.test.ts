@@ -1,7 +1,8 @@
 import t from 'tap'
 import openai from '../../src/checks/openai.js'
 import { startOpenAIFake, type OpenAIMode } from '../support/fakes/openai.js'
-import { probe, sentinel, standardCases } from '../support/provider-cases.js'
+import { probe, standardCases } from '../support/provider-cases.js'
+import { sentinel } from '../support/secrets.js'
 
 const openaiKeys = [sentinel('sk-'), sentinel('sk-')]
 standardCases<OpenAIMode>('openai', {

@@ -1,7 +1,8 @@
 import t from 'tap'
 import resend from '../../src/checks/resend.js'
 import { startResendFake, type ResendMode } from '../support/fakes/resend.js'
-import { assertNoSecret, probe, sentinel, standardCases } from '../support/provider-cases.js'
+import { probe, standardCases } from '../support/provider-cases.js'
+import { noSecrets, sentinel } from '../support/secrets.js'
 
 const resendKeys = [sentinel('re_'), sentinel('re_')]
 standardCases<ResendMode>('resend', {
@@ -26,5 +27,5 @@ t.test('resend: a sending-only key is valid: pass, saying it is restricted', asy
   t.equal(p.entry.details.access, 'sending')
   t.same(fake.requests.map((r) => [r.method, r.url]), [['GET', '/domains']])
   t.ok(fake.requests[0].headers['user-agent'], 'sends the User-Agent Resend requires')
-  assertNoSecret(t, 'the response', p.body, [sending])
+  noSecrets(t, [sending], { 'the response': p.body })
 })

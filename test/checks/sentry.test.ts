@@ -2,7 +2,8 @@ import t from 'tap'
 import sentry, { parseDsn } from '../../src/checks/sentry.js'
 import type { Fake } from '../support/fakes/http.js'
 import { startSentryFake } from '../support/fakes/sentry.js'
-import { assertNoSecret, HANG_TIMEOUT_MS, MARGIN_MS, poll, probe, sentinel } from '../support/provider-cases.js'
+import { HANG_TIMEOUT_MS, MARGIN_MS, poll, probe } from '../support/provider-cases.js'
+import { noSecrets, sentinel } from '../support/secrets.js'
 
 const hex = '0123456789abcdef'
 
@@ -18,7 +19,7 @@ t.test('sentry: without SENTRY_CHECK_INGEST it is format only, says so, and send
   t.match(p.entry.output, /^format only: SENTRY_DSN names project 4507123 on 127\.0\.0\.1:\d+; set SENTRY_CHECK_INGEST=true/)
   t.same(p.entry.details, { host: `127.0.0.1:${fake.port}`, projectId: '4507123', ingestChecked: false })
   t.equal(fake.requests.length, 0)
-  assertNoSecret(t, 'the response', p.body, [sentryKey])
+  noSecrets(t, [sentryKey], { 'the response': p.body })
 })
 
 t.test('sentry: with SENTRY_CHECK_INGEST the ingest host answers a GET that submits nothing', async (t) => {
@@ -32,8 +33,7 @@ t.test('sentry: with SENTRY_CHECK_INGEST the ingest host answers a GET that subm
   t.equal(p.entry.details.ingestStatus, 405)
   await poll(p)
   t.equal(fake.requests.length, 1)
-  assertNoSecret(t, 'the response', p.body, [sentryKey])
-  assertNoSecret(t, 'the logs', p.logs(), [sentryKey])
+  noSecrets(t, [sentryKey], { 'the response': p.body, 'the logs': p.logs() })
 })
 
 t.test('sentry: a DSN with a path prefix keeps it', async (t) => {
@@ -64,7 +64,7 @@ for (const [mode, expect] of [
     t.ok(p.elapsed < HANG_TIMEOUT_MS + MARGIN_MS, 'within the timeout plus a margin')
     await poll(p)
     t.equal(fake.requests.length, 1)
-    assertNoSecret(t, 'the response', p.body, [sentryKey])
+    noSecrets(t, [sentryKey], { 'the response': p.body })
     if (mode === 'hang') {
       await fake.allSocketsClosed()
       t.equal(fake.openSockets(), 0)

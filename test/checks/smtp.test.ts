@@ -3,7 +3,7 @@ import smtp from '../../src/checks/smtp.js'
 import { appWith } from '../support/helpers.js'
 import { freePort, startSilentServer } from '../support/fakes/tcp.js'
 import { SMTP_PASSWORD, SMTP_USER, WRONG_PASSWORD, startSmtp } from '../support/fakes/smtp.js'
-import { noSecrets } from '../support/fakes/oauth.js'
+import { noSecrets } from '../support/secrets.js'
 
 async function probe(env: Record<string, string | undefined>, t: Test) {
   const { app, logs } = await appWith({ HEALTH_MIN_PROBE_INTERVAL_MS: '0', SMTP_HOST: '127.0.0.1', ...env }, { checks: [smtp] })

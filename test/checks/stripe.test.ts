@@ -1,24 +1,13 @@
 import t, { type Test } from 'tap'
-import { randomBytes } from 'node:crypto'
 import stripe, { stripeRules } from '../../src/checks/stripe.js'
 import { appWith, findingsOf, testConfig } from '../support/helpers.js'
 import { startFake, type Fake } from '../support/fakes/http.js'
 import { startStripeFake, type StripeMode } from '../support/fakes/stripe.js'
+import { noSecrets, sentinel } from '../support/secrets.js'
 
 const TIMEOUT_MS = 2000
 const HANG_TIMEOUT_MS = 300
 const MARGIN_MS = 1000
-
-interface Secret {
-  value: string
-  tells: string[]
-}
-
-// Stripe's errors quote a masked key, so the start and end of the random part are looked for too
-function sentinel(prefix: string): Secret {
-  const rand = Array.from(randomBytes(40), (b) => 'ABCDEFGHIJKLMNOPQRSTUVWXYZ'[b % 26]).join('')
-  return { value: `${prefix}${rand}`, tells: [`${prefix}${rand}`, rand.slice(0, 6), rand.slice(-6)] }
-}
 
 const testKey = sentinel('sk_test_FAKE')
 const otherKey = sentinel('sk_test_FAKE')
@@ -27,10 +16,6 @@ const restrictedKey = sentinel('rk_test_FAKE')
 const liveKey = sentinel(['sk', 'live', 'FAKE'].join('_'))
 const webhook = sentinel('whsec_FAKE')
 const secrets = [testKey, otherKey, restrictedKey, liveKey, webhook]
-
-function assertNoSecret(t: Test, where: string, text: string): void {
-  for (const s of secrets) for (const tell of s.tells) t.notOk(text.includes(tell), `${where} does not contain a secret or a part of it`)
-}
 
 async function probe(t: Test, fake: Fake, env: Record<string, string>) {
   const { app, logs } = await appWith({ HEALTH_TIMEOUT_MS: String(TIMEOUT_MS), STRIPE_API_URL: fake.url, STRIPE_WEBHOOK_SECRET: webhook.value, ...env }, { checks: [stripe] })
@@ -73,8 +58,7 @@ t.test('a valid secret key passes by reading the balance, in test mode', async (
   t.equal(fake.requests[0].headers.authorization, `Bearer ${testKey.value}`)
   await p.poll()
   t.equal(fake.requests.length, 1, 'one request however often /health is polled')
-  assertNoSecret(t, 'the responses', p.all())
-  assertNoSecret(t, 'the logs', p.logs())
+  noSecrets(t, secrets, { 'the responses': p.all(), 'the logs': p.logs() })
 })
 
 t.test('a live key in production reports livemode', async (t) => {
@@ -83,7 +67,7 @@ t.test('a live key in production reports livemode', async (t) => {
   t.equal(p.entry.status, 'pass')
   t.equal(p.entry.output, 'STRIPE_SECRET_KEY accepted (live mode)')
   t.equal(p.entry.details.livemode, true)
-  assertNoSecret(t, 'the response', p.all())
+  noSecrets(t, secrets, { 'the response': p.all() })
 })
 
 t.test('a rejected key is AUTH_FAILED, and Stripe\'s masked echo of it is not passed on', async (t) => {
@@ -96,8 +80,7 @@ t.test('a rejected key is AUTH_FAILED, and Stripe\'s masked echo of it is not pa
   t.ok(p.elapsed < TIMEOUT_MS + MARGIN_MS)
   await p.poll()
   t.equal(fake.requests.length, 1)
-  assertNoSecret(t, 'the responses', p.all())
-  assertNoSecret(t, 'the logs', p.logs())
+  noSecrets(t, secrets, { 'the responses': p.all(), 'the logs': p.logs() })
   t.notMatch(p.all(), /sk_test_FAKE|\*{4}/, 'not even the masked key')
 })
 
@@ -109,7 +92,7 @@ t.test('a restricted key without Balance read is FORBIDDEN naming the permission
   t.match(p.entry.output, /the restricted key in STRIPE_SECRET_KEY lacks the rak_balance_read permission .*grant Balance: Read/)
   await p.poll()
   t.equal(fake.requests.length, 1)
-  assertNoSecret(t, 'the responses', p.all())
+  noSecrets(t, secrets, { 'the responses': p.all() })
   t.notMatch(p.all(), /acct_1FAKE/, 'nor the account id Stripe quoted')
 })
 
@@ -129,8 +112,7 @@ t.test('429 is a warning, and no probe is sent before Retry-After passes', async
   await p.poll('?fresh=1')
   t.equal(fake.requests.length, 1, 'fresh polls wait for Retry-After')
   t.ok(Date.parse(p.entry.expires) - Date.now() > 100_000)
-  assertNoSecret(t, 'the responses', p.all())
-  assertNoSecret(t, 'the logs', p.logs())
+  noSecrets(t, secrets, { 'the responses': p.all(), 'the logs': p.logs() })
 })
 
 t.test('a 500 is UPSTREAM_ERROR after exactly one request, even when Stripe says it may be retried', async (t) => {
@@ -142,8 +124,7 @@ t.test('a 500 is UPSTREAM_ERROR after exactly one request, even when Stripe says
   t.ok(p.elapsed < TIMEOUT_MS + MARGIN_MS)
   await p.poll()
   t.equal(fake.requests.length, 1, 'maxNetworkRetries 0')
-  assertNoSecret(t, 'the responses', p.all())
-  assertNoSecret(t, 'the logs', p.logs())
+  noSecrets(t, secrets, { 'the responses': p.all(), 'the logs': p.logs() })
 })
 
 t.test('a hang is cancelled at the timeout and the socket closed', async (t) => {
@@ -157,8 +138,7 @@ t.test('a hang is cancelled at the timeout and the socket closed', async (t) => 
   t.equal(fake.openSockets(), 0, 'the probe closed its socket')
   await p.poll()
   t.equal(fake.requests.length, 1)
-  assertNoSecret(t, 'the responses', p.all())
-  assertNoSecret(t, 'the logs', p.logs())
+  noSecrets(t, secrets, { 'the responses': p.all(), 'the logs': p.logs() })
 })
 
 t.test('nothing listening is REFUSED naming the host', async (t) => {
@@ -187,7 +167,7 @@ t.test('key modes: test and live keys are never mixed; a test key in production 
   const findings = stripeRules(testConfig({ STRIPE_PUBLISHABLE_KEY: pkTest, NEXT_PUBLIC_STRIPE_PUBLISHABLE_KEY: pkLive }))
   t.match(findings, [{ setting: 'NEXT_PUBLIC_STRIPE_PUBLISHABLE_KEY', severity: 'fail', message: /live key but STRIPE_PUBLISHABLE_KEY is a test key/ }])
   t.same(stripeRules(testConfig({ STRIPE_SECRET_KEY: testKey.value, STRIPE_PUBLISHABLE_KEY: pkTest, NEXT_PUBLIC_STRIPE_PUBLISHABLE_KEY: pkTest })), [])
-  for (const p of [mixed, prod]) assertNoSecret(t, 'the responses', p.all())
+  for (const p of [mixed, prod]) noSecrets(t, secrets, { 'the responses': p.all() })
 })
 
 t.test('a malformed webhook secret fails although the secret key works: the probe never uses it', async (t) => {

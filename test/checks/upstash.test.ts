@@ -1,7 +1,8 @@
 import t from 'tap'
 import upstash from '../../src/checks/upstash.js'
 import { startUpstashFake, type UpstashMode } from '../support/fakes/upstash.js'
-import { probe, sentinel, standardCases } from '../support/provider-cases.js'
+import { probe, standardCases } from '../support/provider-cases.js'
+import { sentinel } from '../support/secrets.js'
 
 const upstashTokens = [sentinel('AX'), sentinel('AX')]
 standardCases<UpstashMode>('upstash', {

@@ -1,33 +1,13 @@
 import t, { type Test } from 'tap'
-import { randomBytes } from 'node:crypto'
 import type { CheckDefinition } from '../../src/checks/types.js'
 import { appWith } from './helpers.js'
 import type { Fake } from './fakes/http.js'
+import { noSecrets, type Secret } from './secrets.js'
 
 export const TIMEOUT_MS = 2000
 export const HANG_TIMEOUT_MS = 300
 // loaded CI machines are slow to schedule; a timeout still has to fire well before this
 export const MARGIN_MS = 1000
-
-const letters = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ'
-
-export interface Secret {
-  value: string
-  // substrings that give the secret away: the part after the public prefix, its start and its end
-  tells: string[]
-}
-
-// random letters after the public prefix, so that an echo of the secret, whole or masked, is found
-export function sentinel(prefix: string, length = 40, alphabet = letters): Secret {
-  const bytes = randomBytes(length)
-  const rand = Array.from(bytes, (b) => alphabet[b % alphabet.length]).join('')
-  const value = `${prefix}${rand}`
-  return { value, tells: [value, rand.slice(0, 6), rand.slice(-6)] }
-}
-
-export function assertNoSecret(t: Test, where: string, text: string, secrets: Secret[]): void {
-  for (const s of secrets) for (const tell of s.tells) t.notOk(text.includes(tell), `${where} does not contain the secret or a part of it`)
-}
 
 export interface Probed {
   status: number
@@ -90,8 +70,7 @@ export function standardCases<M extends string>(name: string, suite: Suite<M>): 
     t.ok(p.elapsed < timeoutMs + MARGIN_MS, `answered within the timeout plus a margin (${Math.round(p.elapsed)}ms)`)
     const polled = await poll(p, 4, Object.keys(extraEnv).length > 0 ? '?fresh=1' : '')
     t.equal(fake.requests.length, 1, 'one request to the provider, however often /health is polled')
-    assertNoSecret(t, 'the responses', `${p.body}\n${polled}`, suite.secrets)
-    assertNoSecret(t, 'the logs', p.logs(), suite.secrets)
+    noSecrets(t, suite.secrets, { 'the responses': `${p.body}\n${polled}`, 'the logs': p.logs() })
     return { fake, p }
   }
 

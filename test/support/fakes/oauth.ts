@@ -2,6 +2,7 @@ import type { Test } from 'tap'
 import pino from 'pino'
 import { appWith, findingsOf, goodApp, testConfig } from '../helpers.js'
 import type { SettingName } from '../../../src/config.js'
+import { noSecrets } from '../secrets.js'
 import { json, startFake, type Fake, type FakeHandler, type RecordedRequest } from './http.js'
 import type { CheckDefinition } from '../../../src/checks/types.js'
 import type { ServerResponse } from 'node:http'
@@ -63,16 +64,6 @@ export async function probe(t: Test, p: Provider, opts: { mode?: Mode; handler?:
     return bodies
   }
   return { fake, app, logs, res, body, entry, elapsed, poll, path }
-}
-
-// Neither a secret nor its first characters, anywhere.
-export function noSecrets(t: Test, secrets: readonly string[], texts: Record<string, string>): void {
-  for (const secret of secrets) {
-    for (const [where, text] of Object.entries(texts)) {
-      t.notOk(text.includes(secret), `the secret is not in ${where}`)
-      t.notOk(text.includes(secret.slice(0, 10)), `no prefix of the secret is in ${where}`)
-    }
-  }
 }
 
 // The valid, invalid, rate-limited, server-error and hanging cases every token-endpoint check must pass.
