@@ -4,7 +4,8 @@ import { join } from 'node:path'
 import t, { type Test } from 'tap'
 import awsCheck from '../../src/checks/aws.js'
 import { appWith } from '../support/helpers.js'
-import { ACCOUNT, awsEnv, errors, KEY_ID, leaks, probe, REGION, SECRET, SESSION_TOKEN, startAwsFake, type Answer } from '../support/fakes/aws-wire.js'
+import { ACCOUNT, awsEnv, errors, KEY_ID, leaks, REGION, SECRET, SESSION_TOKEN, startAwsFake, type Answer } from '../support/fakes/aws-wire.js'
+import { MARGIN_MS, probe } from '../support/probe.js'
 
 // The SDK provider chain reads this process's environment: nothing of the developer's own AWS setup may reach it.
 const empty = mkdtempSync(join(tmpdir(), 'aws-chain-'))
@@ -15,7 +16,6 @@ process.env.AWS_CONFIG_FILE = join(empty, 'config')
 process.env.AWS_SHARED_CREDENTIALS_FILE = join(empty, 'credentials')
 
 const identityXml = `<Arn>arn:aws:iam::${ACCOUNT}:user/health-test</Arn><UserId>AIDAFAKEUSERIDFORTESTS</UserId><Account>${ACCOUNT}</Account>`
-const MARGIN_MS = 1500
 
 async function setup(t: Test, answer: () => Answer, extra: Record<string, string | undefined> = {}) {
   const fake = await startAwsFake('query', () => answer())

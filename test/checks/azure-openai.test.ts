@@ -2,7 +2,8 @@ import t from 'tap'
 import azureOpenai from '../../src/checks/azure-openai.js'
 import type { Fake } from '../support/fakes/http.js'
 import { startAzureFake, type AzureMode } from '../support/fakes/azure-openai.js'
-import { probe, standardCases } from '../support/provider-cases.js'
+import { standardCases } from '../support/provider-cases.js'
+import { probeCheck } from '../support/probe.js'
 import { noSecrets, sentinel } from '../support/secrets.js'
 
 const azureKeys = [sentinel('', 64), sentinel('', 64)]
@@ -31,7 +32,7 @@ standardCases<AzureMode>('azure-openai', {
 t.test('azure-openai: the free probe spends no tokens; the key travels in the api-key header', async (t) => {
   const fake = await startAzureFake(azureKeys[0].value, [AZURE_DEPLOYMENT])
   t.teardown(() => fake.close())
-  const p = await probe(t, azureOpenai, azureEnv(fake, azureKeys[0].value))
+  const p = await probeCheck(t, azureOpenai, azureEnv(fake, azureKeys[0].value))
   t.equal(p.entry.status, 'pass')
   t.equal(fake.requests.length, 1)
   const req = fake.requests[0]
@@ -47,9 +48,9 @@ t.test('azure-openai: the free probe spends no tokens; the key travels in the ap
 t.test('azure-openai: deep mode runs a one-token completion only when HEALTH_DEEP_CHECKS=true', async (t) => {
   const fake = await startAzureFake(azureKeys[0].value, [AZURE_DEPLOYMENT])
   t.teardown(() => fake.close())
-  const off = await probe(t, azureOpenai, azureEnv(fake, azureKeys[0].value, { HEALTH_DEEP_CHECKS: 'false' }))
+  const off = await probeCheck(t, azureOpenai, azureEnv(fake, azureKeys[0].value, { HEALTH_DEEP_CHECKS: 'false' }))
   t.equal(off.entry.status, 'pass')
-  const on = await probe(t, azureOpenai, azureEnv(fake, azureKeys[0].value, { HEALTH_DEEP_CHECKS: 'true' }))
+  const on = await probeCheck(t, azureOpenai, azureEnv(fake, azureKeys[0].value, { HEALTH_DEEP_CHECKS: 'true' }))
   t.equal(on.entry.status, 'pass')
   t.match(on.entry.output, /completed a one-token request \(deep check\)/)
   t.equal(fake.requests.length, 2)
@@ -63,8 +64,8 @@ t.test('azure-openai: deep mode runs a one-token completion only when HEALTH_DEE
 t.test('azure-openai: an unknown deployment is NOT_FOUND naming it', async (t) => {
   const fake = await startAzureFake(azureKeys[0].value, ['some-other-deployment'])
   t.teardown(() => fake.close())
-  const p = await probe(t, azureOpenai, azureEnv(fake, azureKeys[0].value))
-  t.equal(p.status, 503, 'a critical check')
+  const p = await probeCheck(t, azureOpenai, azureEnv(fake, azureKeys[0].value))
+  t.equal(p.httpStatus, 503, 'a critical check')
   t.equal(p.entry.status, 'fail')
   t.equal(p.entry.reason, 'NOT_FOUND')
   t.match(p.entry.output, new RegExp(`no deployment "${AZURE_DEPLOYMENT}" on 127\\.0\\.0\\.1:\\d+; set AZURE_OPENAI_DEPLOYMENT to a deployment name`))
@@ -76,21 +77,21 @@ t.test('azure-openai: a key that breaks the 64-character rule but is accepted is
   const short = sentinel('', 32, '0123456789abcdef')
   const fake = await startAzureFake(short.value, [AZURE_DEPLOYMENT])
   t.teardown(() => fake.close())
-  const p = await probe(t, azureOpenai, azureEnv(fake, short.value))
-  t.equal(p.status, 200)
+  const p = await probeCheck(t, azureOpenai, azureEnv(fake, short.value))
+  t.equal(p.httpStatus, 200)
   t.equal(p.entry.status, 'warn')
   t.equal(p.entry.reason, 'MISCONFIGURED')
   t.match(p.entry.output, /AZURE_OPENAI_API_KEY is malformed: expected exactly 64 characters, got 32/)
   t.match(p.entry.output, /accepted and deployment/, 'and says the live check passed')
   t.match(p.entry.findings, [{ setting: 'AZURE_OPENAI_API_KEY', problem: 'malformed', severity: 'warn' }])
-  noSecrets(t, [short], { 'the response': p.body, 'the logs': p.logs() })
+  noSecrets(t, [short], { 'the response': p.body, 'the logs': p.logs.text() })
 })
 
 t.test('azure-openai: a key that breaks the rule and is rejected fails', async (t) => {
   const short = sentinel('', 32, '0123456789abcdef')
   const fake = await startAzureFake(azureKeys[0].value, [AZURE_DEPLOYMENT])
   t.teardown(() => fake.close())
-  const p = await probe(t, azureOpenai, azureEnv(fake, short.value))
+  const p = await probeCheck(t, azureOpenai, azureEnv(fake, short.value))
   t.equal(p.entry.status, 'fail')
   t.equal(p.entry.reason, 'AUTH_FAILED')
   t.match(p.entry.findings, [{ setting: 'AZURE_OPENAI_API_KEY', severity: 'fail' }])
@@ -99,7 +100,7 @@ t.test('azure-openai: a key that breaks the rule and is rejected fails', async (
 t.test('azure-openai: a deployment of a model without chat completions is a warning', async (t) => {
   const fake = await startAzureFake(azureKeys[0].value, [AZURE_DEPLOYMENT], 'embeddings')
   t.teardown(() => fake.close())
-  const p = await probe(t, azureOpenai, azureEnv(fake, azureKeys[0].value))
+  const p = await probeCheck(t, azureOpenai, azureEnv(fake, azureKeys[0].value))
   t.equal(p.entry.status, 'warn')
   t.equal(p.entry.reason, 'MISCONFIGURED')
   t.match(p.entry.output, /does not support chat completions; point AZURE_OPENAI_DEPLOYMENT at a chat model/)
@@ -109,7 +110,7 @@ t.test('azure-openai: without AZURE_OPENAI_BASE_URL requests go to AZURE_OPENAI_
   const fake = await startAzureFake(azureKeys[0].value, [AZURE_DEPLOYMENT])
   t.teardown(() => fake.close())
   // an http endpoint breaks the https rule, which the output reports next to the live result
-  const p = await probe(t, azureOpenai, { ...azureEnv(fake, azureKeys[0].value), AZURE_OPENAI_BASE_URL: '', AZURE_OPENAI_ENDPOINT: `${fake.url}/` })
+  const p = await probeCheck(t, azureOpenai, { ...azureEnv(fake, azureKeys[0].value), AZURE_OPENAI_BASE_URL: '', AZURE_OPENAI_ENDPOINT: `${fake.url}/` })
   t.equal(fake.requests.length, 1)
   t.equal(p.entry.status, 'warn', 'the live check is the authority: the broken format rule is a warning')
   t.match(p.entry.output, /AZURE_OPENAI_ENDPOINT is malformed: expected an endpoint https:\/\/<resource name>\.openai\.azure\.com/)

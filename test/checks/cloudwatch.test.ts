@@ -1,9 +1,9 @@
 import t, { type Test } from 'tap'
 import cloudwatchCheck from '../../src/checks/cloudwatch.js'
 import { appWith } from '../support/helpers.js'
-import { awsEnv, errors, leaks, probe, startAwsFake, type Answer, type AwsRequest } from '../support/fakes/aws-wire.js'
+import { awsEnv, errors, leaks, startAwsFake, type Answer, type AwsRequest } from '../support/fakes/aws-wire.js'
+import { MARGIN_MS, probe } from '../support/probe.js'
 
-const MARGIN_MS = 1500
 
 async function setup(t: Test, answer: (req: AwsRequest) => Answer, extra: Record<string, string | undefined> = {}) {
   const fake = await startAwsFake('json1.0', answer)

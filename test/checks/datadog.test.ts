@@ -2,7 +2,8 @@ import t from 'tap'
 import datadog, { datadogApiUrl } from '../../src/checks/datadog.js'
 import { testConfig } from '../support/helpers.js'
 import { startDatadogFake, type DatadogMode } from '../support/fakes/datadog.js'
-import { poll, probe, standardCases } from '../support/provider-cases.js'
+import { standardCases } from '../support/provider-cases.js'
+import { probeCheck } from '../support/probe.js'
 import { sentinel } from '../support/secrets.js'
 
 const hex = '0123456789abcdef'
@@ -22,7 +23,7 @@ standardCases<DatadogMode>('datadog', {
 t.test('datadog: the key travels in DD-API-KEY, never in the URL', async (t) => {
   const fake = await startDatadogFake(datadogKeys[0].value)
   t.teardown(() => fake.close())
-  await probe(t, datadog, { DATADOG_API_KEY: datadogKeys[0].value, DATADOG_API_URL: fake.url })
+  await probeCheck(t, datadog, { DATADOG_API_KEY: datadogKeys[0].value, DATADOG_API_URL: fake.url })
   t.same(fake.requests.map((r) => [r.method, r.url]), [['GET', '/api/v1/validate']])
   t.equal(fake.requests[0].headers['dd-api-key'], datadogKeys[0].value)
 })
@@ -30,7 +31,7 @@ t.test('datadog: the key travels in DD-API-KEY, never in the URL', async (t) => 
 t.test('datadog: a 429 with only X-RateLimit-Reset waits that long', async (t) => {
   const fake = await startDatadogFake(datadogKeys[0].value, 'ratelimit-reset')
   t.teardown(() => fake.close())
-  const p = await probe(t, datadog, {
+  const p = await probeCheck(t, datadog, {
     DATADOG_API_KEY: datadogKeys[0].value,
     DATADOG_API_URL: fake.url,
     HEALTH_THIRD_PARTY_CACHE_TTL_MS: '1',
@@ -39,7 +40,7 @@ t.test('datadog: a 429 with only X-RateLimit-Reset waits that long', async (t) =
   })
   t.equal(p.entry.reason, 'RATE_LIMITED')
   t.match(p.entry.output, /next probe in 45s/)
-  await poll(p, 3, '?fresh=1')
+  await p.poll(3, '?fresh=1')
   t.equal(fake.requests.length, 1)
 })
 

@@ -1,10 +1,10 @@
 import t, { type Test } from 'tap'
 import eventbridgeCheck from '../../src/checks/eventbridge.js'
 import { appWith } from '../support/helpers.js'
-import { ACCOUNT, awsEnv, errors, leaks, probe, startAwsFake, type Answer, type AwsRequest } from '../support/fakes/aws-wire.js'
+import { ACCOUNT, awsEnv, errors, leaks, startAwsFake, type Answer, type AwsRequest } from '../support/fakes/aws-wire.js'
+import { MARGIN_MS, probe } from '../support/probe.js'
 
 const BUS = 'health-test-bus'
-const MARGIN_MS = 1500
 
 async function setup(t: Test, answer: (req: AwsRequest) => Answer, extra: Record<string, string | undefined> = {}) {
   const fake = await startAwsFake('json1.1', answer)

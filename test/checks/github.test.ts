@@ -1,6 +1,6 @@
 import t from 'tap'
 import githubCheck from '../../src/checks/github.js'
-import { form, probe, reply, standardCases, type Provider } from '../support/fakes/oauth.js'
+import { form, probeProvider, reply, standardCases, type Provider } from '../support/fakes/oauth.js'
 import { github, githubToken } from '../support/fakes/oauth-providers.js'
 
 const p: Provider = {
@@ -18,7 +18,7 @@ const p: Provider = {
 standardCases(t, p)
 
 t.test('asks for JSON and sends a deliberately invalid code in a form body', async (t) => {
-  const { fake, entry } = await probe(t, p)
+  const { fake, entry } = await probeProvider(t, p)
   t.equal(entry.status, 'pass')
   const req = fake.requests[0]
   t.equal(req.method, 'POST')
@@ -30,13 +30,13 @@ t.test('asks for JSON and sends a deliberately invalid code in a form body', asy
 })
 
 t.test('an unknown client id is AUTH_FAILED too (GitHub does not tell id from secret)', async (t) => {
-  const { entry } = await probe(t, p, { env: { GITHUB_CLIENT_ID: github.unknownClientId } })
+  const { entry } = await probeProvider(t, p, { env: { GITHUB_CLIENT_ID: github.unknownClientId } })
   t.equal(entry.reason, 'AUTH_FAILED')
 })
 
 t.test("GitHub's 403 with X-RateLimit-Remaining 0 waits until X-RateLimit-Reset (an epoch second)", async (t) => {
   const reset = String(Math.floor(Date.now() / 1000) + 600)
-  const { entry, res, fake, poll } = await probe(t, p, {
+  const { entry, res, fake, poll } = await probeProvider(t, p, {
     handler: (_req, res) => reply(res, 403, { message: 'API rate limit exceeded' }, { 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': reset }),
     env: { HEALTH_THIRD_PARTY_CACHE_TTL_MS: '1' },
   })
@@ -48,13 +48,13 @@ t.test("GitHub's 403 with X-RateLimit-Remaining 0 waits until X-RateLimit-Reset 
 })
 
 t.test('an endpoint that accepts the invalid code is not GitHub', async (t) => {
-  const { entry } = await probe(t, p, { handler: (_req, res) => reply(res, 200, { access_token: 'fake', token_type: 'bearer', scope: '' }) })
+  const { entry } = await probeProvider(t, p, { handler: (_req, res) => reply(res, 200, { access_token: 'fake', token_type: 'bearer', scope: '' }) })
   t.equal(entry.reason, 'BAD_RESPONSE')
   t.match(entry.output, /GITHUB_TOKEN_URL/)
 })
 
 t.test('a 404 names GITHUB_TOKEN_URL', async (t) => {
-  const { entry } = await probe(t, p, { handler: (_req, res) => reply(res, 404, { error: 'Not Found' }) })
+  const { entry } = await probeProvider(t, p, { handler: (_req, res) => reply(res, 404, { error: 'Not Found' }) })
   t.equal(entry.reason, 'NOT_FOUND')
   t.match(entry.output, /check GITHUB_TOKEN_URL/)
 })

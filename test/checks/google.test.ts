@@ -1,8 +1,8 @@
 import t from 'tap'
 import googleCheck from '../../src/checks/google.js'
-import { APP_URL, form, probe, reply, standardCases, type Provider } from '../support/fakes/oauth.js'
+import { APP_URL, form, probeProvider, reply, standardCases, type Provider } from '../support/fakes/oauth.js'
 import { google, googleToken } from '../support/fakes/oauth-providers.js'
-import { appWith } from '../support/helpers.js'
+import { probeCheck } from '../support/probe.js'
 
 const p: Provider = {
   def: googleCheck,
@@ -19,7 +19,7 @@ const p: Provider = {
 standardCases(t, p)
 
 t.test('exchanges a deliberately invalid code: a form POST that can grant nothing', async (t) => {
-  const { fake, entry } = await probe(t, p)
+  const { fake, entry } = await probeProvider(t, p)
   t.equal(entry.details.grantError, 'invalid_grant')
   const req = fake.requests[0]
   t.equal(req.method, 'POST')
@@ -32,29 +32,27 @@ t.test('exchanges a deliberately invalid code: a form POST that can grant nothin
 })
 
 t.test('an unknown client id is AUTH_FAILED naming GOOGLE_CLIENT_ID', async (t) => {
-  const { entry } = await probe(t, p, { env: { GOOGLE_CLIENT_ID: google.unknownClientId } })
+  const { entry } = await probeProvider(t, p, { env: { GOOGLE_CLIENT_ID: google.unknownClientId } })
   t.equal(entry.status, 'fail')
   t.equal(entry.reason, 'AUTH_FAILED')
   t.match(entry.output, /Google does not know GOOGLE_CLIENT_ID \(invalid_client "The OAuth client was not found\."\)/)
 })
 
 t.test('an endpoint that accepts the invalid code is not Google', async (t) => {
-  const { entry } = await probe(t, p, { handler: (_req, res) => reply(res, 200, { access_token: 'fake', token_type: 'Bearer' }) })
+  const { entry } = await probeProvider(t, p, { handler: (_req, res) => reply(res, 200, { access_token: 'fake', token_type: 'Bearer' }) })
   t.equal(entry.reason, 'BAD_RESPONSE')
   t.match(entry.output, /GOOGLE_TOKEN_URL is not Google's token endpoint/)
 })
 
 t.test('an answer that tells nothing about the client is BAD_RESPONSE, not a pass', async (t) => {
-  const { entry } = await probe(t, p, { handler: (_req, res) => reply(res, 400, { error: 'invalid_request', error_description: 'Missing parameter: redirect_uri' }) })
+  const { entry } = await probeProvider(t, p, { handler: (_req, res) => reply(res, 400, { error: 'invalid_request', error_description: 'Missing parameter: redirect_uri' }) })
   t.equal(entry.status, 'fail')
   t.equal(entry.reason, 'BAD_RESPONSE')
 })
 
 t.test('optional: skipped without its settings, and a malformed client id is reported', async (t) => {
-  const { app } = await appWith({}, { checks: [googleCheck] })
-  t.teardown(() => app.close())
-  const entry = JSON.parse((await app.inject('/health/google')).body).checks['google:responseTime'][0]
+  const { entry } = await probeCheck(t, googleCheck, {})
   t.equal(entry.status, 'skipped')
-  const malformed = await probe(t, p, { env: { GOOGLE_CLIENT_ID: 'fake-client-id' } })
+  const malformed = await probeProvider(t, p, { env: { GOOGLE_CLIENT_ID: 'fake-client-id' } })
   t.match(malformed.entry.output, /GOOGLE_CLIENT_ID is malformed: expected a client id ending in \.apps\.googleusercontent\.com/)
 })

@@ -1,6 +1,6 @@
 import t from 'tap'
 import instagramCheck from '../../src/checks/instagram.js'
-import { APP_URL, form, probe, reply, redirectRuleCases, standardCases, type Provider } from '../support/fakes/oauth.js'
+import { APP_URL, form, probeProvider, redirectRuleCases, reply, standardCases, type Provider } from '../support/fakes/oauth.js'
 import { instagram, instagramGraph } from '../support/fakes/oauth-providers.js'
 
 const p: Provider = {
@@ -24,7 +24,7 @@ standardCases(t, p)
 redirectRuleCases(t, instagramCheck, 'NEXT_PUBLIC_INSTAGRAM_REDIRECT_URI', 'instagram')
 
 t.test('the secret travels in a form body, never in the URL where proxies log it', async (t) => {
-  const { fake, entry } = await probe(t, p)
+  const { fake, entry } = await probeProvider(t, p)
   t.equal(entry.status, 'pass')
   const req = fake.requests[0]
   t.equal(req.method, 'POST')
@@ -35,13 +35,13 @@ t.test('the secret travels in a form body, never in the URL where proxies log it
 })
 
 t.test('an unknown app id is AUTH_FAILED naming INSTAGRAM_APP_ID (OAuthException 101)', async (t) => {
-  const { entry } = await probe(t, p, { env: { INSTAGRAM_APP_ID: '9999999999999' } })
+  const { entry } = await probeProvider(t, p, { env: { INSTAGRAM_APP_ID: '9999999999999' } })
   t.equal(entry.reason, 'AUTH_FAILED')
   t.match(entry.output, /does not know INSTAGRAM_APP_ID \(OAuthException 101: Error validating application\. Invalid application ID\.\)/)
 })
 
 t.test("Graph's throttling codes (403 with code 4) are RATE_LIMITED, not an auth failure", async (t) => {
-  const { entry, res, poll, fake } = await probe(t, p, {
+  const { entry, res, poll, fake } = await probeProvider(t, p, {
     handler: (_req, res) => reply(res, 403, { error: { message: '(#4) Application request limit reached', type: 'OAuthException', code: 4, is_transient: true } }),
     env: { HEALTH_THIRD_PARTY_CACHE_TTL_MS: '1' },
   })
@@ -54,13 +54,13 @@ t.test("Graph's throttling codes (403 with code 4) are RATE_LIMITED, not an auth
 })
 
 t.test('a 200 without a token is BAD_RESPONSE pointing at INSTAGRAM_GRAPH_URL', async (t) => {
-  const { entry } = await probe(t, p, { handler: (_req, res) => reply(res, 200, { ok: true }) })
+  const { entry } = await probeProvider(t, p, { handler: (_req, res) => reply(res, 200, { ok: true }) })
   t.equal(entry.reason, 'BAD_RESPONSE')
   t.match(entry.output, /INSTAGRAM_GRAPH_URL/)
 })
 
 t.test('a malformed app id is reported and the live check still decides', async (t) => {
-  const { entry } = await probe(t, p, { env: { INSTAGRAM_APP_ID: 'not-a-number' } })
+  const { entry } = await probeProvider(t, p, { env: { INSTAGRAM_APP_ID: 'not-a-number' } })
   t.equal(entry.status, 'fail')
   t.equal(entry.reason, 'AUTH_FAILED')
   t.match(entry.output, /INSTAGRAM_APP_ID is malformed: expected digits only/)

@@ -1,6 +1,6 @@
 import t from 'tap'
 import redditCheck from '../../src/checks/reddit.js'
-import { APP_URL, form, probe, reply, redirectRuleCases, standardCases, type Provider } from '../support/fakes/oauth.js'
+import { APP_URL, form, probeProvider, redirectRuleCases, reply, standardCases, type Provider } from '../support/fakes/oauth.js'
 import { reddit, redditApi } from '../support/fakes/oauth-providers.js'
 
 const p: Provider = {
@@ -25,7 +25,7 @@ standardCases(t, p)
 redirectRuleCases(t, redditCheck, 'NEXT_PUBLIC_REDDIT_REDIRECT_URI', 'reddit')
 
 t.test('authenticates with HTTP Basic and sends the configured User-Agent', async (t) => {
-  const { fake, entry } = await probe(t, p)
+  const { fake, entry } = await probeProvider(t, p)
   t.equal(entry.status, 'pass')
   const req = fake.requests[0]
   t.equal(req.method, 'POST')
@@ -37,7 +37,7 @@ t.test('authenticates with HTTP Basic and sends the configured User-Agent', asyn
 })
 
 t.test("Reddit's X-Ratelimit-Reset (seconds) is honoured when there is no Retry-After", async (t) => {
-  const { entry, fake, poll } = await probe(t, p, {
+  const { entry, fake, poll } = await probeProvider(t, p, {
     handler: (_req, res) => reply(res, 429, { message: 'Too Many Requests', error: 429 }, { 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': '240' }),
     env: { HEALTH_THIRD_PARTY_CACHE_TTL_MS: '1' },
   })
@@ -48,19 +48,19 @@ t.test("Reddit's X-Ratelimit-Reset (seconds) is honoured when there is no Retry-
 })
 
 t.test('a 403 (blocked user agent) is FORBIDDEN naming REDDIT_USER_AGENT', async (t) => {
-  const { entry } = await probe(t, p, { handler: (_req, res) => reply(res, 403, { message: 'Forbidden', error: 403 }) })
+  const { entry } = await probeProvider(t, p, { handler: (_req, res) => reply(res, 403, { message: 'Forbidden', error: 403 }) })
   t.equal(entry.reason, 'FORBIDDEN')
   t.match(entry.output, /REDDIT_USER_AGENT/)
 })
 
 t.test('an installed-app client (unsupported_grant_type) is FORBIDDEN naming the app type', async (t) => {
-  const { entry } = await probe(t, p, { handler: (_req, res) => reply(res, 200, { error: 'unsupported_grant_type' }) })
+  const { entry } = await probeProvider(t, p, { handler: (_req, res) => reply(res, 200, { error: 'unsupported_grant_type' }) })
   t.equal(entry.reason, 'FORBIDDEN')
   t.match(entry.output, /"web app" or "script"/)
 })
 
 t.test('a user agent that breaks the format rule is reported', async (t) => {
-  const { entry } = await probe(t, p, { env: { REDDIT_USER_AGENT: 'node-fetch' } })
+  const { entry } = await probeProvider(t, p, { env: { REDDIT_USER_AGENT: 'node-fetch' } })
   t.equal(entry.status, 'warn')
   t.match(entry.output, /REDDIT_USER_AGENT is malformed: expected a descriptive user agent/)
 })

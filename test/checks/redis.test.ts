@@ -1,24 +1,20 @@
-import t from 'tap'
+import t, { type Test } from 'tap'
+import type { FastifyInstance } from 'fastify'
 import { spawn, type ChildProcess } from 'node:child_process'
 import { once } from 'node:events'
 import { Redis } from 'ioredis'
 import redis from '../../src/checks/redis.js'
-import { appWith, REDIS_URL } from '../support/helpers.js'
+import { REDIS_URL } from '../support/helpers.js'
+import { probeCheck } from '../support/probe.js'
 import { freePort, startSilentServer } from '../support/fakes/tcp.js'
 
 const ACL_USER = 'health_acl_test'
 const ACL_PW = 'health-acl-test-password'
 const WRONG_PW = 'sentinel-wrong-redis-password-91c2'
 
-async function probe(env: Record<string, string>) {
-  const { app, logs } = await appWith({ HEALTH_MIN_PROBE_INTERVAL_MS: '0', ...env }, { checks: [redis] })
-  const started = performance.now()
-  const res = await app.inject('/health/redis')
-  const elapsed = performance.now() - started
-  return { app, logs, res, entry: JSON.parse(res.body).checks['redis:responseTime'][0], elapsed }
-}
+const probe = (t: Test, env: Record<string, string>) => probeCheck(t, redis, { HEALTH_MIN_PROBE_INTERVAL_MS: '0', ...env })
 
-const fresh = async (app: Awaited<ReturnType<typeof probe>>['app']) => JSON.parse((await app.inject('/health/redis?fresh')).body).checks['redis:responseTime'][0]
+const fresh = async (app: FastifyInstance) => JSON.parse((await app.inject('/health/redis?fresh')).body).checks['redis:responseTime'][0]
 
 // a real redis-server of our own, on a port we choose, so the test can stop and restart it
 async function startRedis(port: number): Promise<ChildProcess> {
@@ -42,8 +38,7 @@ async function stopRedis(child: ChildProcess): Promise<void> {
 }
 
 t.test('passes: SET with expiry and GET round-trip on the real server', async (t) => {
-  const { app, res, entry } = await probe({ REDIS_URL })
-  t.teardown(() => app.close())
+  const { res, entry } = await probe(t, { REDIS_URL })
   t.equal(res.statusCode, 200)
   t.equal(entry.status, 'pass')
   t.type(entry.details.roundTripMs, 'number')
@@ -58,11 +53,9 @@ t.test('a wrong password is AUTH_FAILED and appears nowhere', async (t) => {
   const admin = new Redis(REDIS_URL)
   t.teardown(() => admin.disconnect())
   await admin.call('ACL', 'SETUSER', ACL_USER, 'on', `>${ACL_PW}`, '~*', '+@all')
-  const good = await probe({ REDIS_URL: `redis://${ACL_USER}:${ACL_PW}@127.0.0.1:6379` })
-  t.teardown(() => good.app.close())
+  const good = await probe(t, { REDIS_URL: `redis://${ACL_USER}:${ACL_PW}@127.0.0.1:6379` })
   t.equal(good.entry.status, 'pass', 'the right password works')
-  const { app, logs, res, entry } = await probe({ REDIS_URL: `redis://${ACL_USER}:${WRONG_PW}@127.0.0.1:6379` })
-  t.teardown(() => app.close())
+  const { logs, res, entry } = await probe(t, { REDIS_URL: `redis://${ACL_USER}:${WRONG_PW}@127.0.0.1:6379` })
   t.equal(entry.status, 'fail')
   t.equal(entry.reason, 'AUTH_FAILED')
   t.match(entry.output, /REDIS_URL/)
@@ -72,29 +65,26 @@ t.test('a wrong password is AUTH_FAILED and appears nowhere', async (t) => {
 
 t.test('nothing listening is REFUSED at once, not after a reconnect loop', async (t) => {
   const port = await freePort()
-  const { app, res, entry, elapsed } = await probe({ REDIS_URL: `redis://127.0.0.1:${port}`, HEALTH_TIMEOUT_MS: '3000' })
-  t.teardown(() => app.close())
+  const { res, entry, elapsedMs } = await probe(t, { REDIS_URL: `redis://127.0.0.1:${port}`, HEALTH_TIMEOUT_MS: '3000' })
   t.equal(res.statusCode, 503)
   t.equal(entry.reason, 'REFUSED')
   t.match(entry.output, String(port))
-  t.ok(elapsed < 1000, `failed fast (${Math.round(elapsed)}ms)`)
+  t.ok(elapsedMs < 1000, `failed fast (${Math.round(elapsedMs)}ms)`)
 })
 
 t.test('a server that accepts and never answers: TIMEOUT within the timeout, socket closed', async (t) => {
   const silent = await startSilentServer()
   t.teardown(() => silent.close())
-  const { app, entry, elapsed } = await probe({ REDIS_URL: `redis://127.0.0.1:${silent.port}`, HEALTH_TIMEOUT_MS: '300' })
-  t.teardown(() => app.close())
+  const { entry, elapsedMs } = await probe(t, { REDIS_URL: `redis://127.0.0.1:${silent.port}`, HEALTH_TIMEOUT_MS: '300' })
   t.equal(entry.reason, 'TIMEOUT')
-  t.ok(elapsed >= 290 && elapsed < 300 + 250, `answered at the timeout (${Math.round(elapsed)}ms)`)
+  t.ok(elapsedMs >= 290 && elapsedMs < 300 + 250, `answered at the timeout (${Math.round(elapsedMs)}ms)`)
   await silent.allClosed()
   t.equal(silent.open(), 0, 'the hung connection was closed')
 })
 
 t.test('recovers when Redis comes back, and fails again when it goes', async (t) => {
   const port = await freePort()
-  const { app, entry } = await probe({ REDIS_URL: `redis://127.0.0.1:${port}` })
-  t.teardown(() => app.close())
+  const { app, entry } = await probe(t, { REDIS_URL: `redis://127.0.0.1:${port}` })
   t.equal(entry.reason, 'REFUSED')
   const server = await startRedis(port)
   t.teardown(() => stopRedis(server))
@@ -110,8 +100,7 @@ t.test('recovers when Redis comes back, and fails again when it goes', async (t)
 })
 
 t.test('not configured: redis is optional, so it is skipped and changes nothing', async (t) => {
-  const { app, res, entry } = await probe({})
-  t.teardown(() => app.close())
+  const { app, res, entry } = await probe(t, {})
   t.equal(res.statusCode, 200)
   t.equal(entry.status, 'skipped')
   t.equal(app.health.runner.probeCount('redis'), 0)

@@ -1,7 +1,8 @@
 import t from 'tap'
 import resend from '../../src/checks/resend.js'
 import { startResendFake, type ResendMode } from '../support/fakes/resend.js'
-import { probe, standardCases } from '../support/provider-cases.js'
+import { standardCases } from '../support/provider-cases.js'
+import { probeCheck } from '../support/probe.js'
 import { noSecrets, sentinel } from '../support/secrets.js'
 
 const resendKeys = [sentinel('re_'), sentinel('re_')]
@@ -21,7 +22,7 @@ t.test('resend: a sending-only key is valid: pass, saying it is restricted', asy
   const sending = sentinel('re_')
   const fake = await startResendFake({ sending: sending.value })
   t.teardown(() => fake.close())
-  const p = await probe(t, resend, { RESEND_API_KEY: sending.value, RESEND_API_URL: fake.url })
+  const p = await probeCheck(t, resend, { RESEND_API_KEY: sending.value, RESEND_API_URL: fake.url })
   t.equal(p.entry.status, 'pass')
   t.match(p.entry.output, /RESEND_API_KEY is valid and restricted to sending emails/)
   t.equal(p.entry.details.access, 'sending')

@@ -2,10 +2,10 @@ import t, { type Test } from 'tap'
 import s3Check from '../../src/checks/s3.js'
 import { appWith } from '../support/helpers.js'
 import { startS3rver } from '../support/fakes/aws-s3.js'
-import { awsEnv, errors, KEY_ID, leaks, probe, SECRET, startAwsFake, type Answer } from '../support/fakes/aws-wire.js'
+import { awsEnv, errors, KEY_ID, leaks, SECRET, startAwsFake, type Answer } from '../support/fakes/aws-wire.js'
+import { MARGIN_MS, probe } from '../support/probe.js'
 
 const BUCKET = 'health-test-media'
-const MARGIN_MS = 1500
 
 async function withApp(t: Test, url: string, extra: Record<string, string | undefined> = {}) {
   const { app, logs } = await appWith(awsEnv('AWS_ENDPOINT_URL_S3', url, { AWS_S3_BUCKET: BUCKET, ...extra }), { checks: [s3Check] })

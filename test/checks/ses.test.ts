@@ -4,11 +4,11 @@ import t, { type Test } from 'tap'
 import sesLocalModule from 'aws-ses-v2-local'
 import sesCheck from '../../src/checks/ses.js'
 import { appWith } from '../support/helpers.js'
-import { awsEnv, errors, leaks, probe, startAwsFake, type Answer, type AwsRequest } from '../support/fakes/aws-wire.js'
+import { awsEnv, errors, leaks, startAwsFake, type Answer, type AwsRequest } from '../support/fakes/aws-wire.js'
+import { MARGIN_MS, probe } from '../support/probe.js'
 
 const FROM = 'noreply@health-test.example.com'
 const DOMAIN = 'health-test.example.com'
-const MARGIN_MS = 1500
 
 interface AccountShape {
   SendingEnabled: boolean

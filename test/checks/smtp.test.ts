@@ -1,20 +1,11 @@
 import t, { type Test } from 'tap'
 import smtp from '../../src/checks/smtp.js'
-import { appWith } from '../support/helpers.js'
+import { probeCheck } from '../support/probe.js'
 import { freePort, startSilentServer } from '../support/fakes/tcp.js'
 import { SMTP_PASSWORD, SMTP_USER, WRONG_PASSWORD, startSmtp } from '../support/fakes/smtp.js'
 import { noSecrets } from '../support/secrets.js'
 
-async function probe(env: Record<string, string | undefined>, t: Test) {
-  const { app, logs } = await appWith({ HEALTH_MIN_PROBE_INTERVAL_MS: '0', SMTP_HOST: '127.0.0.1', ...env }, { checks: [smtp] })
-  t.teardown(() => app.close())
-  await app.inject('/health/no-such-check')
-  const started = performance.now()
-  const res = await app.inject('/health/smtp')
-  const elapsed = performance.now() - started
-  const entry = JSON.parse(res.body).checks['smtp:responseTime'][0]
-  return { app, logs, res, entry, elapsed }
-}
+const probe = (env: Record<string, string | undefined>, t: Test) => probeCheck(t, smtp, { HEALTH_MIN_PROBE_INTERVAL_MS: '0', SMTP_HOST: '127.0.0.1', ...env })
 
 const login = { SMTP_USER, SMTP_PASSWORD }
 
@@ -92,10 +83,10 @@ t.test('a server that offers no AUTH cannot prove the login: a warning naming th
 t.test('a server that accepts and never greets: TIMEOUT at the timeout, socket closed', async (t) => {
   const silent = await startSilentServer()
   t.teardown(() => silent.close())
-  const { entry, elapsed } = await probe({ SMTP_PORT: String(silent.port), ...login, HEALTH_TIMEOUT_MS: '300' }, t)
+  const { entry, elapsedMs } = await probe({ SMTP_PORT: String(silent.port), ...login, HEALTH_TIMEOUT_MS: '300' }, t)
   t.equal(entry.status, 'fail')
   t.equal(entry.reason, 'TIMEOUT')
-  t.ok(elapsed >= 290 && elapsed < 300 + 250, `answered at the timeout (${Math.round(elapsed)}ms)`)
+  t.ok(elapsedMs >= 290 && elapsedMs < 300 + 250, `answered at the timeout (${Math.round(elapsedMs)}ms)`)
   t.equal(silent.accepted(), 1)
   await silent.allClosed()
   t.equal(silent.open(), 0, 'the hung connection was closed')
@@ -117,9 +108,7 @@ t.test('a user without a password is reported as a configuration mistake', async
 })
 
 t.test('optional: skipped when SMTP_HOST is not set', async (t) => {
-  const { app } = await appWith({}, { checks: [smtp] })
-  t.teardown(() => app.close())
-  const entry = JSON.parse((await app.inject('/health/smtp')).body).checks['smtp:responseTime'][0]
+  const { entry } = await probeCheck(t, smtp, {})
   t.equal(entry.status, 'skipped')
   t.match(entry.output, /SMTP_HOST/)
 })

@@ -2,11 +2,11 @@ import t, { type Test } from 'tap'
 import sqsCheck from '../../src/checks/sqs.js'
 import { validateBody } from '../support/contract.js'
 import { appWith } from '../support/helpers.js'
-import { ACCOUNT, awsEnv, errors, leaks, metricData, metricQueries, probe, startAwsFake, type Answer, type AwsRequest } from '../support/fakes/aws-wire.js'
+import { ACCOUNT, awsEnv, errors, leaks, metricData, metricQueries, startAwsFake, type Answer, type AwsRequest } from '../support/fakes/aws-wire.js'
+import { MARGIN_MS, probe } from '../support/probe.js'
 
 const ORDERS = `https://sqs.eu-west-1.amazonaws.com/${ACCOUNT}/health-test-orders`
 const EMAILS = `https://sqs.eu-west-1.amazonaws.com/${ACCOUNT}/health-test-emails`
-const MARGIN_MS = 1500
 
 const attributes = (visible: number, inFlight = 0, delayed = 0): Answer => ({
   body: { Attributes: { ApproximateNumberOfMessages: String(visible), ApproximateNumberOfMessagesNotVisible: String(inFlight), ApproximateNumberOfMessagesDelayed: String(delayed) } },

@@ -1,13 +1,11 @@
 import t, { type Test } from 'tap'
 import stripe, { stripeRules } from '../../src/checks/stripe.js'
-import { appWith, findingsOf, testConfig } from '../support/helpers.js'
+import { findingsOf, testConfig } from '../support/helpers.js'
 import { startFake, type Fake } from '../support/fakes/http.js'
 import { startStripeFake, type StripeMode } from '../support/fakes/stripe.js'
+import { MARGIN_MS, probeCheck } from '../support/probe.js'
+import { HANG_TIMEOUT_MS, TIMEOUT_MS } from '../support/provider-cases.js'
 import { noSecrets, sentinel } from '../support/secrets.js'
-
-const TIMEOUT_MS = 2000
-const HANG_TIMEOUT_MS = 300
-const MARGIN_MS = 1000
 
 const testKey = sentinel('sk_test_FAKE')
 const otherKey = sentinel('sk_test_FAKE')
@@ -17,20 +15,9 @@ const liveKey = sentinel(['sk', 'live', 'FAKE'].join('_'))
 const webhook = sentinel('whsec_FAKE')
 const secrets = [testKey, otherKey, restrictedKey, liveKey, webhook]
 
-async function probe(t: Test, fake: Fake, env: Record<string, string>) {
-  const { app, logs } = await appWith({ HEALTH_TIMEOUT_MS: String(TIMEOUT_MS), STRIPE_API_URL: fake.url, STRIPE_WEBHOOK_SECRET: webhook.value, ...env }, { checks: [stripe] })
-  t.teardown(() => app.close())
-  const get = (query = '') => app.inject(`/health/stripe${query}`)
-  const started = performance.now()
-  const res = await get()
-  const elapsed = performance.now() - started
-  const entry = JSON.parse(res.body).checks['stripe:responseTime'][0]
-  const polled: string[] = []
-  const poll = async (query = '', times = 4) => {
-    for (let i = 0; i < times; i++) polled.push((await get(i % 2 ? `${query}${query ? '&' : '?'}verbose=1` : query)).body)
-  }
-  return { res, entry, elapsed, poll, all: () => [res.body, ...polled].join('\n'), logs: () => logs.text() }
-}
+// the stripe check against a fake Stripe API, with a well-formed webhook secret unless env says otherwise
+const probe = (t: Test, fake: Fake, env: Record<string, string>) =>
+  probeCheck(t, stripe, { HEALTH_TIMEOUT_MS: String(TIMEOUT_MS), STRIPE_API_URL: fake.url, STRIPE_WEBHOOK_SECRET: webhook.value, ...env })
 
 async function fakeWith(t: Test, mode: StripeMode, key = testKey.value): Promise<Fake> {
   const fake = await startStripeFake(key, mode)
@@ -51,14 +38,14 @@ t.test('a valid secret key passes by reading the balance, in test mode', async (
   t.equal(p.entry.reason, undefined)
   t.equal(p.entry.output, 'STRIPE_SECRET_KEY accepted (test mode)')
   t.same(p.entry.details, { livemode: false, restrictedKey: false })
-  t.ok(p.elapsed < TIMEOUT_MS + MARGIN_MS)
+  t.ok(p.elapsedMs < TIMEOUT_MS + MARGIN_MS)
   t.equal(fake.requests.length, 1)
   t.equal(fake.requests[0].method, 'GET')
   t.match(fake.requests[0].url, /^\/v1\/balance/)
   t.equal(fake.requests[0].headers.authorization, `Bearer ${testKey.value}`)
   await p.poll()
   t.equal(fake.requests.length, 1, 'one request however often /health is polled')
-  noSecrets(t, secrets, { 'the responses': p.all(), 'the logs': p.logs() })
+  noSecrets(t, secrets, { 'the responses': p.bodies(), 'the logs': p.logs.text() })
 })
 
 t.test('a live key in production reports livemode', async (t) => {
@@ -67,7 +54,7 @@ t.test('a live key in production reports livemode', async (t) => {
   t.equal(p.entry.status, 'pass')
   t.equal(p.entry.output, 'STRIPE_SECRET_KEY accepted (live mode)')
   t.equal(p.entry.details.livemode, true)
-  noSecrets(t, secrets, { 'the response': p.all() })
+  noSecrets(t, secrets, { 'the response': p.bodies() })
 })
 
 t.test('a rejected key is AUTH_FAILED, and Stripe\'s masked echo of it is not passed on', async (t) => {
@@ -77,11 +64,11 @@ t.test('a rejected key is AUTH_FAILED, and Stripe\'s masked echo of it is not pa
   t.equal(p.entry.status, 'fail')
   t.equal(p.entry.reason, 'AUTH_FAILED')
   t.match(p.entry.output, /Stripe answered 401: STRIPE_SECRET_KEY was rejected .*copy a secret key from Developers > API keys/)
-  t.ok(p.elapsed < TIMEOUT_MS + MARGIN_MS)
+  t.ok(p.elapsedMs < TIMEOUT_MS + MARGIN_MS)
   await p.poll()
   t.equal(fake.requests.length, 1)
-  noSecrets(t, secrets, { 'the responses': p.all(), 'the logs': p.logs() })
-  t.notMatch(p.all(), /sk_test_FAKE|\*{4}/, 'not even the masked key')
+  noSecrets(t, secrets, { 'the responses': p.bodies(), 'the logs': p.logs.text() })
+  t.notMatch(p.bodies(), /sk_test_FAKE|\*{4}/, 'not even the masked key')
 })
 
 t.test('a restricted key without Balance read is FORBIDDEN naming the permission', async (t) => {
@@ -92,8 +79,8 @@ t.test('a restricted key without Balance read is FORBIDDEN naming the permission
   t.match(p.entry.output, /the restricted key in STRIPE_SECRET_KEY lacks the rak_balance_read permission .*grant Balance: Read/)
   await p.poll()
   t.equal(fake.requests.length, 1)
-  noSecrets(t, secrets, { 'the responses': p.all() })
-  t.notMatch(p.all(), /acct_1FAKE/, 'nor the account id Stripe quoted')
+  noSecrets(t, secrets, { 'the responses': p.bodies() })
+  t.notMatch(p.bodies(), /acct_1FAKE/, 'nor the account id Stripe quoted')
 })
 
 t.test('429 is a warning, and no probe is sent before Retry-After passes', async (t) => {
@@ -108,11 +95,11 @@ t.test('429 is a warning, and no probe is sent before Retry-After passes', async
   t.equal(p.entry.status, 'warn')
   t.equal(p.entry.reason, 'RATE_LIMITED')
   t.match(p.entry.output, /Stripe answered 429 \(rate limited\); next probe in 120s/)
-  t.ok(p.elapsed < TIMEOUT_MS + MARGIN_MS)
-  await p.poll('?fresh=1')
+  t.ok(p.elapsedMs < TIMEOUT_MS + MARGIN_MS)
+  await p.poll(4, '?fresh=1')
   t.equal(fake.requests.length, 1, 'fresh polls wait for Retry-After')
   t.ok(Date.parse(p.entry.expires) - Date.now() > 100_000)
-  noSecrets(t, secrets, { 'the responses': p.all(), 'the logs': p.logs() })
+  noSecrets(t, secrets, { 'the responses': p.bodies(), 'the logs': p.logs.text() })
 })
 
 t.test('a 500 is UPSTREAM_ERROR after exactly one request, even when Stripe says it may be retried', async (t) => {
@@ -121,10 +108,10 @@ t.test('a 500 is UPSTREAM_ERROR after exactly one request, even when Stripe says
   t.equal(p.entry.status, 'fail')
   t.equal(p.entry.reason, 'UPSTREAM_ERROR')
   t.match(p.entry.output, /Stripe answered 500: a server error on their side/)
-  t.ok(p.elapsed < TIMEOUT_MS + MARGIN_MS)
+  t.ok(p.elapsedMs < TIMEOUT_MS + MARGIN_MS)
   await p.poll()
   t.equal(fake.requests.length, 1, 'maxNetworkRetries 0')
-  noSecrets(t, secrets, { 'the responses': p.all(), 'the logs': p.logs() })
+  noSecrets(t, secrets, { 'the responses': p.bodies(), 'the logs': p.logs.text() })
 })
 
 t.test('a hang is cancelled at the timeout and the socket closed', async (t) => {
@@ -133,12 +120,12 @@ t.test('a hang is cancelled at the timeout and the socket closed', async (t) => 
   t.equal(p.entry.status, 'fail')
   t.equal(p.entry.reason, 'TIMEOUT')
   t.match(p.entry.output, new RegExp(`no answer within ${HANG_TIMEOUT_MS}ms`))
-  t.ok(p.elapsed < HANG_TIMEOUT_MS + MARGIN_MS, `answered in ${Math.round(p.elapsed)}ms`)
+  t.ok(p.elapsedMs < HANG_TIMEOUT_MS + MARGIN_MS, `answered in ${Math.round(p.elapsedMs)}ms`)
   await fake.allSocketsClosed()
   t.equal(fake.openSockets(), 0, 'the probe closed its socket')
   await p.poll()
   t.equal(fake.requests.length, 1)
-  noSecrets(t, secrets, { 'the responses': p.all(), 'the logs': p.logs() })
+  noSecrets(t, secrets, { 'the responses': p.bodies(), 'the logs': p.logs.text() })
 })
 
 t.test('nothing listening is REFUSED naming the host', async (t) => {
@@ -167,7 +154,7 @@ t.test('key modes: test and live keys are never mixed; a test key in production 
   const findings = stripeRules(testConfig({ STRIPE_PUBLISHABLE_KEY: pkTest, NEXT_PUBLIC_STRIPE_PUBLISHABLE_KEY: pkLive }))
   t.match(findings, [{ setting: 'NEXT_PUBLIC_STRIPE_PUBLISHABLE_KEY', severity: 'fail', message: /live key but STRIPE_PUBLISHABLE_KEY is a test key/ }])
   t.same(stripeRules(testConfig({ STRIPE_SECRET_KEY: testKey.value, STRIPE_PUBLISHABLE_KEY: pkTest, NEXT_PUBLIC_STRIPE_PUBLISHABLE_KEY: pkTest })), [])
-  for (const p of [mixed, prod]) noSecrets(t, secrets, { 'the responses': p.all() })
+  for (const p of [mixed, prod]) noSecrets(t, secrets, { 'the responses': p.bodies() })
 })
 
 t.test('a malformed webhook secret fails although the secret key works: the probe never uses it', async (t) => {
@@ -176,7 +163,7 @@ t.test('a malformed webhook secret fails although the secret key works: the prob
   t.equal(p.entry.status, 'fail', 'a critical setting without a live check: its format rule decides')
   t.match(p.entry.output, /STRIPE_WEBHOOK_SECRET is malformed: expected a webhook signing secret starting with whsec_/)
   t.match(p.entry.output, /STRIPE_WEBHOOK_SECRET has no live check.*Developers > Webhooks/)
-  t.notMatch(p.all(), /not-a-webhook-secret/)
+  t.notMatch(p.bodies(), /not-a-webhook-secret/)
 })
 
 t.test('stripe: live and test keys never mixed; the mode fits NODE_ENV', async (t) => {

@@ -1,6 +1,6 @@
 import t from 'tap'
 import tiktokCheck from '../../src/checks/tiktok.js'
-import { APP_URL, form, probe, reply, redirectRuleCases, standardCases, type Provider } from '../support/fakes/oauth.js'
+import { APP_URL, form, probeProvider, redirectRuleCases, reply, standardCases, type Provider } from '../support/fakes/oauth.js'
 import { tiktok, tiktokApi } from '../support/fakes/oauth-providers.js'
 
 const p: Provider = {
@@ -24,7 +24,7 @@ standardCases(t, p)
 redirectRuleCases(t, tiktokCheck, 'NEXT_PUBLIC_TIKTOK_REDIRECT_URI', 'tiktok')
 
 t.test('POSTs the documented form to /v2/oauth/token/ and reports the token lifetime, not the token', async (t) => {
-  const { fake, entry } = await probe(t, p)
+  const { fake, entry } = await probeProvider(t, p)
   const req = fake.requests[0]
   t.equal(req.method, 'POST')
   t.equal(req.url, '/v2/oauth/token/')
@@ -36,13 +36,13 @@ t.test('POSTs the documented form to /v2/oauth/token/ and reports the token life
 
 t.test('invalid_client is AUTH_FAILED whatever the HTTP status TikTok sends it with', async (t) => {
   for (const status of [200, 400, 401]) {
-    const { entry } = await probe(t, { ...p, handler: tiktokApi(status) }, { bad: true })
+    const { entry } = await probeProvider(t, { ...p, handler: tiktokApi(status) }, { bad: true })
     t.equal(entry.reason, 'AUTH_FAILED', `invalid_client with ${status}`)
   }
 })
 
 t.test('unauthorized_client is a warning that the secret could not be proven', async (t) => {
-  const { entry, res } = await probe(t, p, {
+  const { entry, res } = await probeProvider(t, p, {
     handler: (_req, res) => reply(res, 400, { error: 'unauthorized_client', error_description: 'The client is not authorized to request a client access token.', log_id: '20260101000000FAKE4' }),
   })
   t.equal(res.statusCode, 200)
@@ -52,7 +52,7 @@ t.test('unauthorized_client is a warning that the secret could not be proven', a
 })
 
 t.test("TikTok's rate_limit_exceeded error code is RATE_LIMITED", async (t) => {
-  const { entry } = await probe(t, p, { handler: (_req, res) => reply(res, 429, { error: 'rate_limit_exceeded', error_description: 'The API rate limit was exceeded.', log_id: 'x' }, { 'retry-after': '30' }) })
+  const { entry } = await probeProvider(t, p, { handler: (_req, res) => reply(res, 429, { error: 'rate_limit_exceeded', error_description: 'The API rate limit was exceeded.', log_id: 'x' }, { 'retry-after': '30' }) })
   t.equal(entry.reason, 'RATE_LIMITED')
   t.match(entry.output, /next probe in 30s/)
 })

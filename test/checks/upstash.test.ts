@@ -1,7 +1,8 @@
 import t from 'tap'
 import upstash from '../../src/checks/upstash.js'
 import { startUpstashFake, type UpstashMode } from '../support/fakes/upstash.js'
-import { probe, standardCases } from '../support/provider-cases.js'
+import { standardCases } from '../support/provider-cases.js'
+import { probeCheck } from '../support/probe.js'
 import { sentinel } from '../support/secrets.js'
 
 const upstashTokens = [sentinel('AX'), sentinel('AX')]
@@ -21,8 +22,8 @@ standardCases<UpstashMode>('upstash', {
 t.test('upstash: the https rule is the only finding; the PING is a JSON array with a Bearer token', async (t) => {
   const fake = await startUpstashFake(upstashTokens[0].value)
   t.teardown(() => fake.close())
-  const p = await probe(t, upstash, { UPSTASH_REDIS_REST_URL: `${fake.url}/`, UPSTASH_REDIS_REST_TOKEN: upstashTokens[0].value })
-  t.same(p.entry.findings.map((f: { setting: string; severity: string }) => [f.setting, f.severity]), [['UPSTASH_REDIS_REST_URL', 'warn']])
+  const p = await probeCheck(t, upstash, { UPSTASH_REDIS_REST_URL: `${fake.url}/`, UPSTASH_REDIS_REST_TOKEN: upstashTokens[0].value })
+  t.same(p.entry.findings?.map((f) => [f.setting, f.severity]), [['UPSTASH_REDIS_REST_URL', 'warn']])
   t.same(fake.requests.map((r) => [r.method, r.url, r.body]), [['POST', '/', '["PING"]']])
   t.equal(fake.requests[0].headers.authorization, `Bearer ${upstashTokens[0].value}`)
 })
@@ -30,7 +31,7 @@ t.test('upstash: the https rule is the only finding; the PING is a JSON array wi
 t.test('upstash: an exhausted daily quota is RATE_LIMITED with Upstash\'s reason', async (t) => {
   const fake = await startUpstashFake(upstashTokens[0].value, 'daily-limit')
   t.teardown(() => fake.close())
-  const p = await probe(t, upstash, { UPSTASH_REDIS_REST_URL: fake.url, UPSTASH_REDIS_REST_TOKEN: upstashTokens[0].value })
+  const p = await probeCheck(t, upstash, { UPSTASH_REDIS_REST_URL: fake.url, UPSTASH_REDIS_REST_TOKEN: upstashTokens[0].value })
   t.equal(p.entry.status, 'warn', 'a malformed setting of an important service stays a warn')
   t.equal(p.entry.reason, 'RATE_LIMITED')
   t.match(p.entry.output, /max daily request limit exceeded/)
@@ -39,7 +40,7 @@ t.test('upstash: an exhausted daily quota is RATE_LIMITED with Upstash\'s reason
 t.test('upstash: an unset token is NOT_CONFIGURED without a request', async (t) => {
   const fake = await startUpstashFake(upstashTokens[0].value)
   t.teardown(() => fake.close())
-  const p = await probe(t, upstash, { UPSTASH_REDIS_REST_URL: fake.url })
+  const p = await probeCheck(t, upstash, { UPSTASH_REDIS_REST_URL: fake.url })
   t.equal(p.entry.reason, 'NOT_CONFIGURED')
   t.match(p.entry.output, /UPSTASH_REDIS_REST_TOKEN is not set/)
   t.equal(fake.requests.length, 0)

@@ -1,43 +1,11 @@
 import t, { type Test } from 'tap'
 import type { CheckDefinition } from '../../src/checks/types.js'
-import { appWith } from './helpers.js'
+import { MARGIN_MS, probeCheck } from './probe.js'
 import type { Fake } from './fakes/http.js'
 import { noSecrets, type Secret } from './secrets.js'
 
 export const TIMEOUT_MS = 2000
 export const HANG_TIMEOUT_MS = 300
-// loaded CI machines are slow to schedule; a timeout still has to fire well before this
-export const MARGIN_MS = 1000
-
-export interface Probed {
-  status: number
-  body: string
-  entry: Record<string, any>
-  elapsed: number
-  logs: () => string
-  get: (query?: string) => Promise<{ status: number; body: string }>
-}
-
-export async function probe(t: Test, def: CheckDefinition, env: Record<string, string>): Promise<Probed> {
-  const { app, logs } = await appWith(env, { checks: [def] })
-  t.teardown(() => app.close())
-  const get = async (query = '') => {
-    const res = await app.inject(`/health/${def.name}${query}`)
-    return { status: res.statusCode, body: res.body }
-  }
-  const started = performance.now()
-  const first = await get()
-  const elapsed = performance.now() - started
-  const entry = JSON.parse(first.body).checks[`${def.name}:responseTime`][0]
-  return { status: first.status, body: first.body, entry, elapsed, logs: () => logs.text(), get }
-}
-
-// Polls like a monitor (JSON and the text view) and returns every body seen.
-export async function poll(p: Probed, times = 4, query = ''): Promise<string> {
-  const bodies: string[] = []
-  for (let i = 0; i < times; i++) bodies.push((await p.get(i % 2 ? `${query}${query ? '&' : '?'}verbose=1` : query)).body)
-  return bodies.join('\n')
-}
 
 export interface Expect {
   status: 'pass' | 'warn' | 'fail'
@@ -51,7 +19,6 @@ export interface Suite<M extends string> {
   start: (mode: M) => Promise<Fake>
   env: (fake: Fake, secrets: { valid: string; invalid: string }) => Record<string, string>
   cases: { valid: Expect; invalid: Expect; error: Expect }
-  // a known runner defect that changes the rate-limited status, reported to the lead
 }
 
 // valid, invalid, 429 with Retry-After, 5xx and hang, each held to status, reason, output, time, secrets and request count
@@ -62,15 +29,15 @@ export function standardCases<M extends string>(name: string, suite: Suite<M>): 
     t.teardown(() => fake.close())
     const env: Record<string, string> = { HEALTH_TIMEOUT_MS: String(timeoutMs), ...suite.env(fake, { valid: good.value, invalid: bad.value }), ...extraEnv }
     if (useBad) env[Object.keys(env).find((k) => env[k] === good.value)!] = bad.value
-    const p = await probe(t, suite.def, env)
+    const p = await probeCheck(t, suite.def, env)
     t.equal(p.entry.status, expect.status, 'status')
     t.equal(p.entry.reason, expect.reason, 'reason code')
     t.match(p.entry.output ?? '', expect.output, 'actionable output')
-    t.equal(p.status, expect.status === 'fail' ? 503 : 200, 'HTTP status of /health/<name>')
-    t.ok(p.elapsed < timeoutMs + MARGIN_MS, `answered within the timeout plus a margin (${Math.round(p.elapsed)}ms)`)
-    const polled = await poll(p, 4, Object.keys(extraEnv).length > 0 ? '?fresh=1' : '')
+    t.equal(p.httpStatus, expect.status === 'fail' ? 503 : 200, 'HTTP status of /health/<name>')
+    t.ok(p.elapsedMs < timeoutMs + MARGIN_MS, `answered within the timeout plus a margin (${Math.round(p.elapsedMs)}ms)`)
+    await p.poll(4, Object.keys(extraEnv).length > 0 ? '?fresh=1' : '')
     t.equal(fake.requests.length, 1, 'one request to the provider, however often /health is polled')
-    noSecrets(t, suite.secrets, { 'the responses': `${p.body}\n${polled}`, 'the logs': p.logs() })
+    noSecrets(t, suite.secrets, { 'the responses': p.bodies(), 'the logs': p.logs.text() })
     return { fake, p }
   }
 

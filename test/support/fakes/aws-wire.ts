@@ -1,5 +1,4 @@
 import type { ServerResponse } from 'node:http'
-import type { FastifyInstance } from 'fastify'
 import { startFake, type Fake, type RecordedRequest } from './http.js'
 import { secret, tellsIn } from '../secrets.js'
 
@@ -127,30 +126,6 @@ export function awsEnv(endpointSetting: string, url: string, extra: Record<strin
     [endpointSetting]: url,
     ...extra,
   }
-}
-
-export interface Entry {
-  status: string
-  reason?: string
-  output?: string
-  details?: Record<string, unknown>
-  findings?: { setting?: string; message: string; severity: string }[]
-}
-
-export interface Probed {
-  httpStatus: number
-  body: string
-  entry: Entry
-  checks: Record<string, Record<string, unknown>[]>
-  elapsedMs: number
-}
-
-export async function probe(app: FastifyInstance, name: string): Promise<Probed> {
-  const started = performance.now()
-  const res = await app.inject(`/health/${name}`)
-  const elapsedMs = performance.now() - started
-  const json = res.json() as { checks: Record<string, Record<string, unknown>[]> }
-  return { httpStatus: res.statusCode, body: res.body, checks: json.checks, entry: json.checks[`${name}:responseTime`][0] as unknown as Entry, elapsedMs }
 }
 
 // Neither half of the key pair, nor the session token, may leave the process: each whole or by its first characters.

@@ -1,7 +1,8 @@
 import type { Test } from 'tap'
 import pino from 'pino'
-import { appWith, findingsOf, goodApp, testConfig } from '../helpers.js'
+import { findingsOf, goodApp, testConfig } from '../helpers.js'
 import type { SettingName } from '../../../src/config.js'
+import { probeCheck } from '../probe.js'
 import { noSecrets } from '../secrets.js'
 import { json, startFake, type Fake, type FakeHandler, type RecordedRequest } from './http.js'
 import type { CheckDefinition } from '../../../src/checks/types.js'
@@ -44,26 +45,12 @@ export function reply(res: ServerResponse, status: number, body: unknown, header
   json(res, status, body, headers)
 }
 
-export async function probe(t: Test, p: Provider, opts: { mode?: Mode; handler?: FakeHandler; env?: Record<string, string | undefined>; bad?: boolean } = {}) {
+// Starts the provider's fake (as the mode or handler says) and probes the check against it.
+export async function probeProvider(t: Test, p: Provider, opts: { mode?: Mode; handler?: FakeHandler; env?: Record<string, string | undefined>; bad?: boolean } = {}) {
   const fake = await startFake(opts.handler ?? modal(p, opts.mode ?? 'provider'))
   t.teardown(() => fake.close())
   const env = { NEXT_PUBLIC_APP_URL: APP_URL, HEALTH_MIN_PROBE_INTERVAL_MS: '0', ...p.good, ...(opts.bad ? p.bad : {}), [p.urlSetting]: p.url(fake), ...opts.env }
-  const { app, logs } = await appWith(env, { checks: [p.def] })
-  t.teardown(() => app.close())
-  const path = `/health/${p.def.name}`
-  // the first request of an app pays for Fastify's lazy setup; keep that out of the timed probe
-  await app.inject('/health/no-such-check')
-  const started = performance.now()
-  const res = await app.inject(path)
-  const elapsed = performance.now() - started
-  const body = JSON.parse(res.body)
-  const entry = body.checks[`${p.def.name}:responseTime`][0]
-  const poll = async (times: number, query = '') => {
-    const bodies: string[] = []
-    for (let i = 0; i < times; i++) bodies.push((await app.inject(`${path}${query}`)).body)
-    return bodies
-  }
-  return { fake, app, logs, res, body, entry, elapsed, poll, path }
+  return { fake, ...(await probeCheck(t, p.def, env)) }
 }
 
 // The valid, invalid, rate-limited, server-error and hanging cases every token-endpoint check must pass.
@@ -71,7 +58,7 @@ export function standardCases(tap: Test, p: Provider): void {
   const name = p.def.name
 
   tap.test(`${name}: valid credentials pass, with exactly one request however often /health is polled`, async (t) => {
-    const { res, entry, fake, poll, logs, app } = await probe(t, p)
+    const { res, entry, fake, poll, logs, app } = await probeProvider(t, p)
     t.equal(res.statusCode, 200)
     t.equal(entry.status, 'pass')
     t.equal(entry.liveCheck, true)
@@ -85,7 +72,7 @@ export function standardCases(tap: Test, p: Provider): void {
   })
 
   tap.test(`${name}: rejected credentials fail with AUTH_FAILED naming the setting, and the secret appears nowhere`, async (t) => {
-    const { res, entry, fake, poll, logs, app } = await probe(t, p, { bad: true })
+    const { res, entry, fake, poll, logs, app } = await probeProvider(t, p, { bad: true })
     t.equal(res.statusCode, 503)
     t.equal(entry.status, 'fail')
     t.equal(entry.reason, 'AUTH_FAILED')
@@ -113,20 +100,20 @@ export function standardCases(tap: Test, p: Provider): void {
 
   tap.test(`${name}: 429 with Retry-After is a warn RATE_LIMITED, and no request is sent before Retry-After passes`, async (t) => {
     // a one-millisecond cache: only Retry-After can be what holds the probes back
-    const { res, entry, fake, poll, body } = await probe(t, p, { mode: 'rate-limited', env: { HEALTH_THIRD_PARTY_CACHE_TTL_MS: '1' } })
+    const { res, entry, fake, poll, json } = await probeProvider(t, p, { mode: 'rate-limited', env: { HEALTH_THIRD_PARTY_CACHE_TTL_MS: '1' } })
     t.equal(res.statusCode, 200, 'a rate limit is not an outage')
     t.equal(entry.status, 'warn')
     t.equal(entry.reason, 'RATE_LIMITED')
     t.match(entry.output, /429.*next probe in 120s/)
     t.ok(Date.parse(entry.expires) - Date.parse(entry.time) >= 119_000, 'the result lives until Retry-After')
-    t.equal(body.status, 'warn')
+    t.equal(json.status, 'warn')
     await poll(5)
     await poll(5, '?fresh')
     t.equal(fake.requests.length, 1, 'nothing is sent before Retry-After')
   })
 
   tap.test(`${name}: a 500 is UPSTREAM_ERROR`, async (t) => {
-    const { res, entry, fake } = await probe(t, p, { mode: 'server-error' })
+    const { res, entry, fake } = await probeProvider(t, p, { mode: 'server-error' })
     t.equal(res.statusCode, 503)
     t.equal(entry.status, 'fail')
     t.equal(entry.reason, 'UPSTREAM_ERROR')
@@ -135,11 +122,11 @@ export function standardCases(tap: Test, p: Provider): void {
   })
 
   tap.test(`${name}: a provider that never answers is TIMEOUT at the timeout, and the socket is closed`, async (t) => {
-    const { entry, fake, elapsed } = await probe(t, p, { mode: 'hang', env: { HEALTH_TIMEOUT_MS: '300' } })
+    const { entry, fake, elapsedMs } = await probeProvider(t, p, { mode: 'hang', env: { HEALTH_TIMEOUT_MS: '300' } })
     t.equal(entry.status, 'fail')
     t.equal(entry.reason, 'TIMEOUT')
     t.match(entry.output, /no answer within 300ms/)
-    t.ok(elapsed >= 290 && elapsed < 300 + 250, `answered at the timeout (${Math.round(elapsed)}ms)`)
+    t.ok(elapsedMs >= 290 && elapsedMs < 300 + 250, `answered at the timeout (${Math.round(elapsedMs)}ms)`)
     t.equal(fake.requests.length, 1)
     await fake.allSocketsClosed()
     t.equal(fake.openSockets(), 0, 'the cancelled request closed its socket')
@@ -149,9 +136,7 @@ export function standardCases(tap: Test, p: Provider): void {
     const fake = await startFake(p.handler)
     const url = p.url(fake)
     await fake.close()
-    const { app } = await appWith({ NEXT_PUBLIC_APP_URL: APP_URL, ...p.good, [p.urlSetting]: url }, { checks: [p.def] })
-    t.teardown(() => app.close())
-    const entry = JSON.parse((await app.inject(`/health/${name}`)).body).checks[`${name}:responseTime`][0]
+    const { entry } = await probeCheck(t, p.def, { NEXT_PUBLIC_APP_URL: APP_URL, ...p.good, [p.urlSetting]: url })
     t.equal(entry.status, 'fail')
     t.equal(entry.reason, 'REFUSED')
     t.match(entry.output, /connection refused 127\.0\.0\.1:\d+/)
@@ -162,7 +147,7 @@ export function standardCases(tap: Test, p: Provider): void {
   const expected = `${APP_URL}/auth/${redirect.provider}/callback`
 
   tap.test(`${name}: a redirect URI off the app's callback path is reported through the check, naming the setting and the expected URI`, async (t) => {
-    const { entry, fake } = await probe(t, p, { env: { [redirect.setting]: `${APP_URL}/callback/${redirect.provider}` } })
+    const { entry, fake } = await probeProvider(t, p, { env: { [redirect.setting]: `${APP_URL}/callback/${redirect.provider}` } })
     t.equal(entry.status, 'warn')
     t.equal(entry.reason, 'MISCONFIGURED')
     t.match(entry.output, new RegExp(`${redirect.setting} has the wrong path /callback/${redirect.provider}; expected ${expected.replace(/\./g, '\\.')}`))
@@ -171,16 +156,16 @@ export function standardCases(tap: Test, p: Provider): void {
   })
 
   tap.test(`${name}: a redirect URI on another origin is reported`, async (t) => {
-    const { entry } = await probe(t, p, { env: { [redirect.setting]: `https://other.example.test/auth/${redirect.provider}/callback` } })
+    const { entry } = await probeProvider(t, p, { env: { [redirect.setting]: `https://other.example.test/auth/${redirect.provider}/callback` } })
     t.equal(entry.status, 'warn')
     t.match(entry.output, new RegExp(`${redirect.setting} is not on the app's origin \\(NEXT_PUBLIC_APP_URL http://app\\.example\\.test\\)`))
   })
 
   tap.test(`${name}: in production the redirect URI must be https`, async (t) => {
-    const { entry } = await probe(t, p, { env: { NODE_ENV: 'production' } })
+    const { entry } = await probeProvider(t, p, { env: { NODE_ENV: 'production' } })
     t.equal(entry.status, 'warn')
     t.match(entry.output, new RegExp(`${redirect.setting} must be https in production`))
-    const https = await probe(t, p, { env: { NODE_ENV: 'production', NEXT_PUBLIC_APP_URL: 'https://app.example.test', [redirect.setting]: `https://app.example.test/auth/${redirect.provider}/callback` } })
+    const https = await probeProvider(t, p, { env: { NODE_ENV: 'production', NEXT_PUBLIC_APP_URL: 'https://app.example.test', [redirect.setting]: `https://app.example.test/auth/${redirect.provider}/callback` } })
     t.equal(https.entry.status, 'pass', 'the exact https callback on the app origin passes')
   })
 }
