@@ -1,7 +1,7 @@
 import t from 'tap'
 import azureOpenai from '../../src/checks/azure-openai.js'
 import type { Fake } from '../support/fakes/http.js'
-import { startAzureFake, type AzureMode } from '../support/fakes/azure-openai.js'
+import { startAzureFake } from '../support/fakes/azure-openai.js'
 import { standardCases } from '../support/provider-cases.js'
 import { probeCheck } from '../support/probe.js'
 import { noSecrets, sentinel } from '../support/secrets.js'
@@ -17,12 +17,12 @@ const azureEnv = (fake: Fake, key: string, extra: Record<string, string> = {}) =
   ...extra,
 })
 
-standardCases<AzureMode>('azure-openai', {
+standardCases(t, {
   def: azureOpenai,
   secrets: azureKeys,
   start: (mode) => startAzureFake(azureKeys[0].value, [AZURE_DEPLOYMENT], mode),
-  env: (fake, k) => azureEnv(fake, k.valid),
-  cases: {
+  env: (fake, bad) => azureEnv(fake, azureKeys[bad ? 1 : 0].value),
+  expect: {
     valid: { status: 'pass', output: new RegExp(`AZURE_OPENAI_API_KEY accepted and deployment "${AZURE_DEPLOYMENT}" exists \\(no tokens spent\\)`) },
     invalid: { status: 'fail', reason: 'AUTH_FAILED', output: /401: AZURE_OPENAI_API_KEY was rejected by 127\.0\.0\.1:\d+; copy KEY 1 or KEY 2 .* check that AZURE_OPENAI_BASE_URL is that resource/ },
     error: { status: 'fail', reason: 'UPSTREAM_ERROR', output: /Azure OpenAI answered 500/ },

@@ -1,19 +1,19 @@
 import t from 'tap'
 import datadog, { datadogApiUrl } from '../../src/checks/datadog.js'
 import { testConfig } from '../support/helpers.js'
-import { startDatadogFake, type DatadogMode } from '../support/fakes/datadog.js'
+import { startDatadogFake } from '../support/fakes/datadog.js'
 import { standardCases } from '../support/provider-cases.js'
 import { probeCheck } from '../support/probe.js'
 import { sentinel } from '../support/secrets.js'
 
 const hex = '0123456789abcdef'
 const datadogKeys = [sentinel('', 32, hex), sentinel('', 32, hex)]
-standardCases<DatadogMode>('datadog', {
+standardCases(t, {
   def: datadog,
   secrets: datadogKeys,
   start: (mode) => startDatadogFake(datadogKeys[0].value, mode),
-  env: (fake, k) => ({ DATADOG_API_KEY: k.valid, DATADOG_API_URL: fake.url }),
-  cases: {
+  env: (fake, bad) => ({ DATADOG_API_KEY: datadogKeys[bad ? 1 : 0].value, DATADOG_API_URL: fake.url }),
+  expect: {
     valid: { status: 'pass', output: /DATADOG_API_KEY is valid on DATADOG_API_URL http:\/\/127\.0\.0\.1:\d+/ },
     invalid: { status: 'fail', reason: 'AUTH_FAILED', output: /403: DATADOG_API_KEY is not a valid API key .*use an API key \(not an application key\).*set DATADOG_SITE/ },
     error: { status: 'fail', reason: 'UPSTREAM_ERROR', output: /Datadog answered 500/ },

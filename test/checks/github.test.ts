@@ -1,9 +1,10 @@
 import t from 'tap'
 import githubCheck from '../../src/checks/github.js'
-import { form, probeProvider, reply, standardCases, type Provider } from '../support/fakes/oauth.js'
+import { asProvider, form, probeProvider, reply, type OAuthProvider } from '../support/fakes/oauth.js'
+import { standardCases } from '../support/provider-cases.js'
 import { github, githubToken } from '../support/fakes/oauth-providers.js'
 
-const p: Provider = {
+const p: OAuthProvider = {
   def: githubCheck,
   urlSetting: 'GITHUB_TOKEN_URL',
   url: (fake) => `${fake.url}/login/oauth/access_token`,
@@ -15,7 +16,7 @@ const p: Provider = {
   badOutput: /GitHub rejected GITHUB_CLIENT_ID or GITHUB_CLIENT_SECRET \(incorrect_client_credentials\); copy the client id/,
 }
 
-standardCases(t, p)
+standardCases(t, asProvider(p))
 
 t.test('asks for JSON and sends a deliberately invalid code in a form body', async (t) => {
   const { fake, entry } = await probeProvider(t, p)

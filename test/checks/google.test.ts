@@ -1,10 +1,11 @@
 import t from 'tap'
 import googleCheck from '../../src/checks/google.js'
-import { APP_URL, form, probeProvider, reply, standardCases, type Provider } from '../support/fakes/oauth.js'
+import { APP_URL, asProvider, form, probeProvider, reply, type OAuthProvider } from '../support/fakes/oauth.js'
+import { standardCases } from '../support/provider-cases.js'
 import { google, googleToken } from '../support/fakes/oauth-providers.js'
 import { probeCheck } from '../support/probe.js'
 
-const p: Provider = {
+const p: OAuthProvider = {
   def: googleCheck,
   urlSetting: 'GOOGLE_TOKEN_URL',
   url: (fake) => `${fake.url}/token`,
@@ -16,7 +17,7 @@ const p: Provider = {
   badOutput: /Google rejected GOOGLE_CLIENT_SECRET for GOOGLE_CLIENT_ID \(invalid_client "Unauthorized"\)/,
 }
 
-standardCases(t, p)
+standardCases(t, asProvider(p))
 
 t.test('exchanges a deliberately invalid code: a form POST that can grant nothing', async (t) => {
   const { fake, entry } = await probeProvider(t, p)

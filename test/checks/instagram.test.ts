@@ -1,9 +1,10 @@
 import t from 'tap'
 import instagramCheck from '../../src/checks/instagram.js'
-import { APP_URL, form, probeProvider, redirectRuleCases, reply, standardCases, type Provider } from '../support/fakes/oauth.js'
+import { APP_URL, asProvider, form, probeProvider, redirectCases, reply, type OAuthProvider } from '../support/fakes/oauth.js'
+import { standardCases } from '../support/provider-cases.js'
 import { instagram, instagramGraph } from '../support/fakes/oauth-providers.js'
 
-const p: Provider = {
+const p: OAuthProvider = {
   def: instagramCheck,
   urlSetting: 'INSTAGRAM_GRAPH_URL',
   url: (fake) => fake.url,
@@ -20,8 +21,8 @@ const p: Provider = {
   redirect: { setting: 'NEXT_PUBLIC_INSTAGRAM_REDIRECT_URI', provider: 'instagram' },
 }
 
-standardCases(t, p)
-redirectRuleCases(t, instagramCheck, 'NEXT_PUBLIC_INSTAGRAM_REDIRECT_URI', 'instagram')
+standardCases(t, asProvider(p))
+redirectCases(t, p)
 
 t.test('the secret travels in a form body, never in the URL where proxies log it', async (t) => {
   const { fake, entry } = await probeProvider(t, p)

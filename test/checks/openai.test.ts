@@ -1,17 +1,17 @@
 import t from 'tap'
 import openai from '../../src/checks/openai.js'
-import { startOpenAIFake, type OpenAIMode } from '../support/fakes/openai.js'
+import { startOpenAIFake } from '../support/fakes/openai.js'
 import { standardCases } from '../support/provider-cases.js'
 import { probeCheck } from '../support/probe.js'
 import { sentinel } from '../support/secrets.js'
 
 const openaiKeys = [sentinel('sk-'), sentinel('sk-')]
-standardCases<OpenAIMode>('openai', {
+standardCases(t, {
   def: openai,
   secrets: openaiKeys,
   start: (mode) => startOpenAIFake(openaiKeys[0].value, mode),
-  env: (fake, k) => ({ OPENAI_API_KEY: k.valid, OPENAI_BASE_URL: `${fake.url}/v1` }),
-  cases: {
+  env: (fake, bad) => ({ OPENAI_API_KEY: openaiKeys[bad ? 1 : 0].value, OPENAI_BASE_URL: `${fake.url}/v1` }),
+  expect: {
     valid: { status: 'pass', output: /OPENAI_API_KEY accepted; 2 models visible/ },
     invalid: { status: 'fail', reason: 'AUTH_FAILED', output: /401: OPENAI_API_KEY was rejected \(invalid_api_key\); create a key .* and set OPENAI_API_KEY/ },
     error: { status: 'fail', reason: 'UPSTREAM_ERROR', output: /OpenAI answered 500: a server error on their side/ },

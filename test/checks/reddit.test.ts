@@ -1,9 +1,10 @@
 import t from 'tap'
 import redditCheck from '../../src/checks/reddit.js'
-import { APP_URL, form, probeProvider, redirectRuleCases, reply, standardCases, type Provider } from '../support/fakes/oauth.js'
+import { APP_URL, asProvider, form, probeProvider, redirectCases, reply, type OAuthProvider } from '../support/fakes/oauth.js'
+import { standardCases } from '../support/provider-cases.js'
 import { reddit, redditApi } from '../support/fakes/oauth-providers.js'
 
-const p: Provider = {
+const p: OAuthProvider = {
   def: redditCheck,
   urlSetting: 'REDDIT_API_URL',
   url: (fake) => fake.url,
@@ -21,8 +22,8 @@ const p: Provider = {
   redirect: { setting: 'NEXT_PUBLIC_REDDIT_REDIRECT_URI', provider: 'reddit' },
 }
 
-standardCases(t, p)
-redirectRuleCases(t, redditCheck, 'NEXT_PUBLIC_REDDIT_REDIRECT_URI', 'reddit')
+standardCases(t, asProvider(p))
+redirectCases(t, p)
 
 t.test('authenticates with HTTP Basic and sends the configured User-Agent', async (t) => {
   const { fake, entry } = await probeProvider(t, p)

@@ -1,17 +1,17 @@
 import t from 'tap'
 import resend from '../../src/checks/resend.js'
-import { startResendFake, type ResendMode } from '../support/fakes/resend.js'
+import { startResendFake } from '../support/fakes/resend.js'
 import { standardCases } from '../support/provider-cases.js'
 import { probeCheck } from '../support/probe.js'
 import { noSecrets, sentinel } from '../support/secrets.js'
 
 const resendKeys = [sentinel('re_'), sentinel('re_')]
-standardCases<ResendMode>('resend', {
+standardCases(t, {
   def: resend,
   secrets: resendKeys,
   start: (mode) => startResendFake({ full: resendKeys[0].value }, mode),
-  env: (fake, k) => ({ RESEND_API_KEY: k.valid, RESEND_API_URL: fake.url }),
-  cases: {
+  env: (fake, bad) => ({ RESEND_API_KEY: resendKeys[bad ? 1 : 0].value, RESEND_API_URL: fake.url }),
+  expect: {
     valid: { status: 'pass', output: /RESEND_API_KEY accepted \(full access\); 1 of 2 domains verified/ },
     invalid: { status: 'fail', reason: 'AUTH_FAILED', output: /403 invalid_api_key: RESEND_API_KEY is not a valid key; create one at/ },
     error: { status: 'fail', reason: 'UPSTREAM_ERROR', output: /Resend answered 500/ },

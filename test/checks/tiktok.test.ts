@@ -1,9 +1,10 @@
 import t from 'tap'
 import tiktokCheck from '../../src/checks/tiktok.js'
-import { APP_URL, form, probeProvider, redirectRuleCases, reply, standardCases, type Provider } from '../support/fakes/oauth.js'
+import { APP_URL, asProvider, form, probeProvider, redirectCases, reply, type OAuthProvider } from '../support/fakes/oauth.js'
+import { standardCases } from '../support/provider-cases.js'
 import { tiktok, tiktokApi } from '../support/fakes/oauth-providers.js'
 
-const p: Provider = {
+const p: OAuthProvider = {
   def: tiktokCheck,
   urlSetting: 'TIKTOK_API_URL',
   url: (fake) => fake.url,
@@ -20,8 +21,8 @@ const p: Provider = {
   redirect: { setting: 'NEXT_PUBLIC_TIKTOK_REDIRECT_URI', provider: 'tiktok' },
 }
 
-standardCases(t, p)
-redirectRuleCases(t, tiktokCheck, 'NEXT_PUBLIC_TIKTOK_REDIRECT_URI', 'tiktok')
+standardCases(t, asProvider(p))
+redirectCases(t, p)
 
 t.test('POSTs the documented form to /v2/oauth/token/ and reports the token lifetime, not the token', async (t) => {
   const { fake, entry } = await probeProvider(t, p)

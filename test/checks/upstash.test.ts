@@ -1,17 +1,17 @@
 import t from 'tap'
 import upstash from '../../src/checks/upstash.js'
-import { startUpstashFake, type UpstashMode } from '../support/fakes/upstash.js'
+import { startUpstashFake } from '../support/fakes/upstash.js'
 import { standardCases } from '../support/provider-cases.js'
 import { probeCheck } from '../support/probe.js'
 import { sentinel } from '../support/secrets.js'
 
 const upstashTokens = [sentinel('AX'), sentinel('AX')]
-standardCases<UpstashMode>('upstash', {
+standardCases(t, {
   def: upstash,
   secrets: upstashTokens,
   start: (mode) => startUpstashFake(upstashTokens[0].value, mode),
-  env: (fake, k) => ({ UPSTASH_REDIS_REST_URL: fake.url, UPSTASH_REDIS_REST_TOKEN: k.valid }),
-  cases: {
+  env: (fake, bad) => ({ UPSTASH_REDIS_REST_URL: fake.url, UPSTASH_REDIS_REST_TOKEN: upstashTokens[bad ? 1 : 0].value }),
+  expect: {
     // the fake is http: the https format rule is reported as a warning next to the PONG
     valid: { status: 'warn', reason: 'MISCONFIGURED', output: /^PING answered PONG at 127\.0\.0\.1:\d+; UPSTASH_REDIS_REST_URL is malformed: expected an https:\/\/ URL/ },
     invalid: { status: 'fail', reason: 'AUTH_FAILED', output: /401: UPSTASH_REDIS_REST_TOKEN was rejected by 127\.0\.0\.1:\d+; copy the REST token/ },

@@ -51,7 +51,7 @@ export async function checkApp(t: Test, checks: readonly CheckDefinition[], env:
 }
 
 export interface CheckProbe extends Probed, CheckApp {
-  // asks again, as a monitor would
+  // asks again, as a monitor would; the body is kept with the others
   get(query?: string): Promise<LightMyRequestResponse>
   // polls the JSON and the text view in turn; returns every body seen
   poll(times?: number, query?: string): Promise<string>
@@ -64,11 +64,14 @@ export async function probeCheck(t: Test, def: CheckDefinition, env: Record<stri
   const { app, logs } = await checkApp(t, [def], env, opts)
   const first = await probe(app, def.name)
   const seen = [first.body]
-  const get = (query = '') => app.inject(`/health/${def.name}${query}`)
+  const get = async (query = '') => {
+    const res = await app.inject(`/health/${def.name}${query}`)
+    seen.push(res.body)
+    return res
+  }
   const poll = async (times = 4, query = '') => {
     const bodies: string[] = []
     for (let i = 0; i < times; i++) bodies.push((await get(i % 2 ? `${query}${query ? '&' : '?'}verbose=1` : query)).body)
-    seen.push(...bodies)
     return bodies.join('\n')
   }
   return { ...first, app, logs, get, poll, bodies: () => seen.join('\n') }
