@@ -1,7 +1,7 @@
 import t from 'tap'
 import type { CheckResult, CheckStatus } from '../../src/runner.js'
 import { aggregate, httpStatusOf } from '../../src/report.js'
-import { CheckError, type CheckDefinition, type Observation } from '../../src/checks/types.js'
+import { CheckError, type Observation } from '../../src/checks/types.js'
 import { Reason } from '../../src/reasons.js'
 import type { Tier } from '../../src/config.js'
 import { appWith } from '../support/helpers.js'
@@ -118,10 +118,10 @@ t.test('aggregation through the app: a failing important check is 200 warn, a fa
     ['optional', 200, 'warn'],
     ['critical', 503, 'fail'],
   ] as const) {
-    const { def } = synthetic('down', down, { tier })
-    const { def: up } = synthetic('up', async () => ({}))
     // an optional check counts as configured when one of configuredBy is present
-    const defs = tier === 'optional' ? [{ ...def, configuredBy: ['NODE_ENV'] as const }, up] : [def, up]
+    const { def } = synthetic('down', down, { tier, configuredBy: tier === 'optional' ? ['NODE_ENV'] : undefined })
+    const { def: up } = synthetic('up', async () => ({}))
+    const defs = [def, up]
     const { app } = await appWith({}, { checks: defs })
     const reply = await app.inject({ url: '/health' })
     await app.close()
@@ -190,7 +190,7 @@ t.test('a malformed critical setting whose live probe fails is a fail with the p
 })
 
 t.test('a malformed critical setting of a check with no live check is a fail', async (t) => {
-  const def: CheckDefinition = { name: 'fmt', tier: 'critical', componentType: 'component', description: 'format only', kind: 'format-only', settings: ['JWT_SECRET'] }
+  const { def } = synthetic('fmt', undefined, { kind: 'format-only', settings: ['JWT_SECRET'] })
   const { runner } = runnerWith(t, [def], { JWT_SECRET: 'too-short' })
   const r = await one(runner, 'fmt')
   t.equal(r.status, 'fail')
@@ -201,7 +201,7 @@ t.test('a malformed critical setting of a check with no live check is a fail', a
 })
 
 t.test('a malformed setting of an important tier is a warn', async (t) => {
-  const def: CheckDefinition = { name: 'mail', tier: 'critical', componentType: 'component', description: 'format only', kind: 'format-only', settings: ['FROM_EMAIL'] }
+  const { def } = synthetic('mail', undefined, { kind: 'format-only', settings: ['FROM_EMAIL'] })
   const { runner } = runnerWith(t, [def], { FROM_EMAIL: 'not-an-address' })
   const r = await one(runner, 'mail')
   t.equal(r.status, 'warn')
@@ -209,15 +209,10 @@ t.test('a malformed setting of an important tier is a warn', async (t) => {
 })
 
 t.test('a finding with its own severity keeps it', async (t) => {
-  const def: CheckDefinition = {
-    name: 'validated',
-    tier: 'critical',
-    componentType: 'component',
-    description: 'cross-setting rule',
+  const { def } = synthetic('validated', undefined, {
     kind: 'format-only',
-    settings: [],
     validate: () => [{ setting: 'STRIPE_SECRET_KEY', problem: 'invalid', severity: 'warn', message: 'a test key in production' }],
-  }
+  })
   const { runner } = runnerWith(t, [def])
   const r = await one(runner, 'validated')
   t.equal(r.status, 'warn')

@@ -1,7 +1,7 @@
 import t from 'tap'
 import { appWith, PG_URL, REDIS_URL } from '../support/helpers.js'
 import { startSilentServer } from '../support/fakes/tcp.js'
-import { defineCheck } from '../../src/checks/types.js'
+import { synthetic } from '../support/checks.js'
 import { checks } from '../../src/checks/index.js'
 
 // The running service (main()) builds with isolateProbes: the catalogue's probes run in a worker thread.
@@ -53,7 +53,7 @@ t.test('in a worker thread: a hung dependency answers TIMEOUT on time, its socke
 t.test('a check made outside the catalogue runs in this thread even when the catalogue is isolated', async (t) => {
   const { threadId } = await import('node:worker_threads')
   let ranIn = -1
-  const local = defineCheck({ name: 'local', tier: 'critical', componentType: 'component', kind: 'live', description: 'x', settings: [], start: () => ({ run: async () => ((ranIn = threadId), {}) }) })
+  const { def: local } = synthetic('local', async () => ((ranIn = threadId), {}))
   const { app } = await appWith({ DATABASE_URL: PG_URL }, { isolateProbes: true, checks: [local, checks.find((c) => c.name === 'postgres')!] })
   t.teardown(() => app.close())
   t.equal((await app.inject('/ready')).statusCode, 200)

@@ -3,22 +3,27 @@ import { request } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { appWith, PG_URL, REDIS_URL } from '../support/helpers.js'
 import { validateBody } from '../support/contract.js'
-import { defineCheck, CheckError, type CheckDefinition } from '../../src/checks/types.js'
+import { CheckError, type CheckDefinition } from '../../src/checks/types.js'
+import { synthetic } from '../support/checks.js'
 import { checks } from '../../src/checks/index.js'
 import { Reason } from '../../src/reasons.js'
 
-const ok = (name: string, tier: CheckDefinition['tier']): CheckDefinition =>
-  defineCheck({ name, tier, componentType: 'component', kind: 'live', description: name, settings: [], start: () => ({ run: async () => ({ details: { n: 1 } }) }) })
+const ok = (name: string, tier: CheckDefinition['tier']): CheckDefinition => synthetic(name, async () => ({ details: { n: 1 } }), { tier }).def
 const down = (name: string, tier: CheckDefinition['tier']): CheckDefinition =>
-  defineCheck({ name, tier, componentType: 'component', kind: 'live', description: name, settings: [], start: () => ({ run: async () => { throw new CheckError(Reason.REFUSED, `connection refused for ${name}`) } }) })
+  synthetic(
+    name,
+    async () => {
+      throw new CheckError(Reason.REFUSED, `connection refused for ${name}`)
+    },
+    { tier },
+  ).def
 
 function json(body: string): any {
   return JSON.parse(body)
 }
 
 t.test('/live answers without touching any dependency', async (t) => {
-  let probes = 0
-  const counting = defineCheck({ name: 'counting', tier: 'critical', componentType: 'component', kind: 'live', description: 'x', settings: [], start: () => ({ run: async () => (probes++, {}) }) })
+  const { def: counting, stats } = synthetic('counting', async () => ({}))
   const { app } = await appWith({}, { checks: [counting] })
   t.teardown(() => app.close())
   const res = await app.inject('/live')
@@ -27,7 +32,7 @@ t.test('/live answers without touching any dependency', async (t) => {
   t.equal(res.headers['cache-control'], 'no-store')
   t.equal(json(res.body).status, 'pass')
   t.same(validateBody('/live', 200, res.headers['content-type'] as string, json(res.body)), [])
-  t.equal(probes, 0)
+  t.equal(stats.runs, 0)
   const head = await app.inject({ method: 'HEAD', url: '/live' })
   t.equal(head.statusCode, 200)
   t.equal(head.body, '')
@@ -200,11 +205,14 @@ t.test('probe routes write no log line per request; a status change writes exact
 
 t.test('while a stale result is refreshed, every answer comes from the bytes rendered once; the new result replaces them', async (t) => {
   let release: () => void = () => {}
-  let n = 0
-  const slow = defineCheck({
-    name: 'slow', tier: 'critical', componentType: 'component', kind: 'live', description: 'x', settings: [], cacheTtlMs: 30,
-    start: () => ({ run: async () => { n++; if (n > 1) await new Promise<void>((r) => (release = r)); return { details: { n } } } }),
-  })
+  const { def: slow, stats } = synthetic(
+    'slow',
+    async (_s, n) => {
+      if (n > 1) await new Promise<void>((r) => (release = r))
+      return { details: { n } }
+    },
+    { cacheTtlMs: 30 },
+  )
   const { app } = await appWith({ HEALTH_MAX_STALE_MS: '60000' }, { checks: [slow] })
   t.teardown(() => { release(); return app.close() })
   const paths = ['/ready', '/health', '/health/slow']
@@ -212,11 +220,11 @@ t.test('while a stale result is refreshed, every answer comes from the bytes ren
   await new Promise((r) => setTimeout(r, 40))
   const first = new Map<string, string>()
   for (const path of paths) first.set(path, (await app.inject(path)).body)
-  t.equal(n, 2, 'the expiry started one refresh, which hangs')
+  t.equal(stats.runs, 2, 'the expiry started one refresh, which hangs')
   const cached = new Map(app.health.rendered)
   for (let i = 0; i < 20; i++) for (const path of paths) t.equal((await app.inject(path)).body, first.get(path))
   for (const [key, hit] of cached) t.equal(app.health.rendered.get(key), hit, `${key}: not rendered again during the refresh`)
-  t.equal(n, 2, 'still one refresh after 60 requests')
+  t.equal(stats.runs, 2, 'still one refresh after 60 requests')
   const version = app.health.runner.version
   release()
   for (let i = 0; i < 50 && app.health.runner.version === version; i++) await new Promise((r) => setTimeout(r, 5))
@@ -234,10 +242,14 @@ t.test('HEAD /health answers the same code with no body', async (t) => {
 
 t.test('the cached JSON answer never outlives the results it was rendered from', async (t) => {
   let healthy = true
-  const flipping = defineCheck({
-    name: 'flip', tier: 'critical', componentType: 'component', kind: 'live', description: 'x', settings: [], cacheTtlMs: 30,
-    start: () => ({ run: async () => { if (!healthy) throw new CheckError(Reason.REFUSED, 'down now'); return {} } }),
-  })
+  const { def: flipping } = synthetic(
+    'flip',
+    async () => {
+      if (!healthy) throw new CheckError(Reason.REFUSED, 'down now')
+      return {}
+    },
+    { cacheTtlMs: 30 },
+  )
   const { app } = await appWith({ HEALTH_MAX_STALE_MS: '0' }, { checks: [flipping] })
   t.teardown(() => app.close())
   const paths = ['/ready', '/health', '/health/flip', '/health?verbose', '/ready?verbose']

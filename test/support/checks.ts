@@ -9,8 +9,9 @@ export interface Stats {
 
 export type Run = (signal: AbortSignal, n: number) => Promise<Observation>
 
-// A check whose probe is the given function; counts starts, runs and closes.
-export function synthetic(name: string, run: Run, extra: Partial<CheckDefinition> = {}): { def: CheckDefinition; stats: Stats } {
+// The one builder of checks made in tests: a check whose probe is the given function (none: a check with no live
+// probe, as a format-only one), counting starts, runs and closes. A closure, so it always runs inline.
+export function synthetic(name: string, run: Run | undefined, extra: Partial<CheckDefinition> = {}): { def: CheckDefinition; stats: Stats } {
   const stats: Stats = { started: 0, runs: 0, closed: 0, signals: [] }
   const def: CheckDefinition = {
     name,
@@ -20,20 +21,20 @@ export function synthetic(name: string, run: Run, extra: Partial<CheckDefinition
     settings: [],
     kind: 'live',
     ...extra,
-    start: () => {
-      stats.started++
-      return {
-        run: (signal) => {
-          stats.runs++
-          stats.signals.push(signal)
-          return run(signal, stats.runs)
-        },
-        close: async () => {
-          stats.closed++
-        },
-      }
-    },
+  }
+  if (!run) return { def, stats }
+  def.start = () => {
+    stats.started++
+    return {
+      run: (signal) => {
+        stats.runs++
+        stats.signals.push(signal)
+        return run(signal, stats.runs)
+      },
+      close: async () => {
+        stats.closed++
+      },
+    }
   }
   return { def, stats }
 }
-
