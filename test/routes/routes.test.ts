@@ -1,11 +1,8 @@
 import t from 'tap'
-import { request } from 'node:http'
-import type { AddressInfo } from 'node:net'
-import { appWith, PG_URL, REDIS_URL } from '../support/helpers.js'
+import { appWith } from '../support/helpers.js'
 import { validateBody } from '../support/contract.js'
 import { CheckError, type CheckDefinition } from '../../src/checks/types.js'
 import { synthetic } from '../support/checks.js'
-import { checks } from '../../src/checks/index.js'
 import { Reason } from '../../src/reasons.js'
 
 const ok = (name: string, tier: CheckDefinition['tier']): CheckDefinition => synthetic(name, async () => ({ details: { n: 1 } }), { tier }).def
@@ -148,30 +145,6 @@ t.test('?fresh asks for a new probe but goes through single-flight', async (t) =
   await slow.inject('/health/a')
   for (let i = 0; i < 5; i++) await slow.inject('/health/a?fresh=1')
   t.equal(slow.health.runner.probeCount('a'), 1, 'fresh cannot probe more often than HEALTH_MIN_PROBE_INTERVAL_MS')
-})
-
-t.test('a real listen on port 0 answers over TCP', async (t) => {
-  const { app } = await appWith({ DATABASE_URL: PG_URL, REDIS_URL }, { checks: checks.filter((c) => c.name === 'postgres' || c.name === 'redis') })
-  t.teardown(() => app.close())
-  await app.listen({ port: 0, host: '127.0.0.1' })
-  const { port } = app.server.address() as AddressInfo
-  const get = (path: string) =>
-    new Promise<{ status: number; type: string; body: string }>((resolve, reject) => {
-      request({ host: '127.0.0.1', port, path }, (res) => {
-        let body = ''
-        res.on('data', (c) => (body += c))
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, type: String(res.headers['content-type']), body }))
-      })
-        .on('error', reject)
-        .end()
-    })
-  const ready = await get('/ready')
-  t.equal(ready.status, 200)
-  t.equal(json(ready.body).checks['postgres:responseTime'][0].status, 'pass')
-  const health = await get('/health')
-  t.equal(health.status, 200)
-  t.same(validateBody('/health', 200, health.type, json(health.body)), [])
-  t.equal(json(health.body).checks['redis:responseTime'][0].status, 'pass')
 })
 
 t.test('probe routes write no log line per request; a status change writes exactly one', async (t) => {

@@ -64,8 +64,9 @@ const echo = (status: number) =>
     res.end(JSON.stringify({ error: { message: `echo ${req.method} ${req.url} ${JSON.stringify(req.headers)} ${req.body}`, code: 'invalid' }, message: req.body, echo: req.headers }))
   })
 
-for (const status of [200, 401, 429, 500]) {
-  t.test(`no secret leaks into any body or log line (providers answering ${status} with an echo)`, async (t) => {
+// inline, and in a worker thread as the running service probes, whose log lines reach the main thread's logger
+for (const isolateProbes of [false, true]) for (const status of [200, 401, 429, 500]) {
+  t.test(`no secret leaks into any body or log line (providers answering ${status} with an echo, probes ${isolateProbes ? 'in a worker thread' : 'inline'})`, async (t) => {
     const admin = new Redis(REDIS_URL)
     await admin.call('ACL', 'SETUSER', 'health_acl_test', 'on', '>health-acl-test-password', '~*', '+@all')
     admin.disconnect()
@@ -112,7 +113,7 @@ for (const status of [200, 401, 429, 500]) {
       SENTRY_CHECK_INGEST: 'true',
       LOGROCKET_APP_ID: 'huntaze/test',
       DATADOG_API_URL: fake.url,
-    })
+    }, { isolateProbes })
     t.teardown(() => app.close())
     const bodies: string[] = []
     const paths = ['/health', '/health?verbose', '/ready', '/ready?verbose', '/live', '/nope', '/health?exclude=nope']
