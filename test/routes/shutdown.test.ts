@@ -2,7 +2,10 @@ import t from 'tap'
 import { spawn } from 'node:child_process'
 import { once } from 'node:events'
 import { Agent, request } from 'node:http'
+import { checks } from '../../src/checks/index.js'
+import { appWith } from '../support/helpers.js'
 import { startSilentServer } from '../support/fakes/tcp.js'
+import { MARGIN_MS } from '../support/probe.js'
 
 const serverPath = new URL('../../src/server.ts', import.meta.url).pathname
 
@@ -115,3 +118,34 @@ t.test('the production bundle starts, answers /live and stops cleanly', async (t
   const [exit] = await once(child, 'exit')
   t.equal(exit, 0)
 })
+
+// In process, both ways of probing: the spawned service above always probes in a worker thread.
+for (const isolateProbes of [false, true]) {
+  t.test(`${isolateProbes ? 'in a worker thread' : 'inline'}: close() with a probe of a hung database in flight: /ready turns 503 at once, the request gets its answer, no probe runs after`, async (t) => {
+    const silent = await startSilentServer()
+    t.teardown(() => silent.close())
+    const postgres = checks.filter((c) => c.name === 'postgres')
+    const env = { DATABASE_URL: `postgres://postgres@127.0.0.1:${silent.port}/postgres`, HEALTH_TIMEOUT_MS: '1500', HEALTH_MIN_PROBE_INTERVAL_MS: '0' }
+    const { app } = await appWith(env, { checks: postgres, isolateProbes })
+    t.teardown(() => app.close())
+    const accepted = silent.nextAccept()
+    const inflight = app.inject('/health/postgres')
+    // the probe holds a connection to the hung database (or has already given up on it)
+    await Promise.race([accepted, inflight])
+    // what main() does first on SIGTERM
+    app.health.shuttingDown = true
+    const ready = await app.inject('/ready')
+    t.equal(ready.statusCode, 503, '/ready answers 503 during shutdown')
+    t.match(ready.json().output, /SHUTTING_DOWN/)
+    const started = performance.now()
+    const closed = app.close()
+    const done = await inflight
+    t.equal(done.statusCode, 503, 'the in-flight request got its answer')
+    t.equal(done.json().checks['postgres:responseTime'][0].reason, 'TIMEOUT')
+    await closed
+    t.ok(performance.now() - started < 1500 + MARGIN_MS, 'closed within the probe timeout')
+    await t.resolves(silent.allClosed(), 'the connection to the hung database is closed')
+    const [late] = await app.health.runner.collect(['postgres'], { fresh: true })
+    t.equal(late.reason, 'SHUTTING_DOWN', 'no probe runs after close')
+  })
+}
