@@ -16,16 +16,24 @@ function start(env: Record<string, string>) {
   })
   let out = ''
   let err = ''
+  let waiters: { re: RegExp; resolve: () => void }[] = []
   child.stderr.on('data', (c) => (err += c))
+  child.stdout.on('data', (c) => {
+    out += c
+    const seen = waiters.filter((w) => w.re.test(out))
+    waiters = waiters.filter((w) => !seen.includes(w))
+    for (const w of seen) w.resolve()
+  })
   const port = new Promise<number>((resolve, reject) => {
-    child.stdout.on('data', (c) => {
-      out += c
+    child.stdout.on('data', () => {
       const m = /listening at http:\/\/127\.0\.0\.1:(\d+)/.exec(out)
       if (m) resolve(Number(m[1]))
     })
     child.once('exit', (code) => reject(new Error(`exited with ${code} before listening: ${err}`)))
   })
-  return { child, port, output: () => out, errors: () => err }
+  // resolves once the service has written a line that matches
+  const printed = (re: RegExp) => new Promise<void>((resolve) => (re.test(out) ? resolve() : waiters.push({ re, resolve })))
+  return { child, port, printed, output: () => out, errors: () => err }
 }
 
 function get(port: number, path: string, agent?: Agent) {
@@ -55,12 +63,9 @@ t.test('SIGTERM: /ready turns 503 at once, in-flight requests finish, the proces
   const inflight = get(port, '/health/postgres?fresh', agent)
   if (silent.accepted() === 0) await accepted
   srv.child.kill('SIGTERM')
-  // the signal reaches the event loop asynchronously: a request already on the wire may be answered first
-  let ready = await get(port, '/ready')
-  for (let i = 0; i < 20 && !/SHUTTING_DOWN/.test(ready.body); i++) {
-    await new Promise((r) => setTimeout(r, 25))
-    ready = await get(port, '/ready')
-  }
+  // the signal reaches the event loop asynchronously; the service marks itself shutting down before it says so
+  await srv.printed(/shutting down/)
+  const ready = await get(port, '/ready')
   t.equal(ready.status, 503, '/ready answers 503 during shutdown')
   t.match(JSON.parse(ready.body).output, /SHUTTING_DOWN/)
   const done = await inflight
