@@ -1,8 +1,7 @@
 import t, { type Test } from 'tap'
-import { request } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { checks } from '../../src/checks/index.js'
-import { appWith, PG_URL, REDIS_URL } from '../support/helpers.js'
+import { appWith, httpGet, PG_URL, REDIS_URL } from '../support/helpers.js'
 import { validateBody } from '../support/contract.js'
 import { freePort } from '../support/fakes/tcp.js'
 
@@ -29,16 +28,7 @@ for (const isolateProbes of [false, true]) {
     const { app } = await appOf(t, { DATABASE_URL: PG_URL, REDIS_URL })
     await app.listen({ port: 0, host: '127.0.0.1' })
     const { port } = app.server.address() as AddressInfo
-    const get = (path: string) =>
-      new Promise<{ status: number; type: string; body: string }>((resolve, reject) => {
-        request({ host: '127.0.0.1', port, path }, (res) => {
-          let body = ''
-          res.on('data', (c) => (body += c))
-          res.on('end', () => resolve({ status: res.statusCode ?? 0, type: String(res.headers['content-type']), body }))
-        })
-          .on('error', reject)
-          .end()
-      })
+    const get = (path: string) => httpGet(port, path)
     const ready = await get('/ready')
     t.equal(ready.status, 200)
     t.equal(json(ready.body).checks['postgres:responseTime'][0].status, 'pass')

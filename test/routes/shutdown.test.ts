@@ -1,9 +1,9 @@
 import t from 'tap'
 import { spawn } from 'node:child_process'
 import { once } from 'node:events'
-import { Agent, request } from 'node:http'
+import { Agent } from 'node:http'
 import { checks } from '../../src/checks/index.js'
-import { appWith } from '../support/helpers.js'
+import { appWith, httpGet } from '../support/helpers.js'
 import { startSilentServer } from '../support/fakes/tcp.js'
 import { MARGIN_MS } from '../support/probe.js'
 
@@ -36,18 +36,6 @@ function start(env: Record<string, string>) {
   return { child, port, printed, output: () => out, errors: () => err }
 }
 
-function get(port: number, path: string, agent?: Agent) {
-  return new Promise<{ status: number; body: string }>((resolve, reject) => {
-    request({ host: '127.0.0.1', port, path, agent }, (res) => {
-      let body = ''
-      res.on('data', (c) => (body += c))
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }))
-    })
-      .on('error', reject)
-      .end()
-  })
-}
-
 t.test('SIGTERM: /ready turns 503 at once, in-flight requests finish, the process exits 0', async (t) => {
   const silent = await startSilentServer()
   t.teardown(() => silent.close())
@@ -56,16 +44,16 @@ t.test('SIGTERM: /ready turns 503 at once, in-flight requests finish, the proces
   const port = await srv.port
   const agent = new Agent({ keepAlive: true, maxSockets: 4 })
   t.teardown(() => agent.destroy())
-  t.equal((await get(port, '/live', agent)).status, 200)
+  t.equal((await httpGet(port, '/live', agent)).status, 200)
   // a request that is in flight when the signal arrives: the hung database holds it for one timeout
   // the server's start-up warm-up may already hold the database connection this request then shares
   const accepted = silent.nextAccept()
-  const inflight = get(port, '/health/postgres?fresh', agent)
+  const inflight = httpGet(port, '/health/postgres?fresh', agent)
   if (silent.accepted() === 0) await accepted
   srv.child.kill('SIGTERM')
   // the signal reaches the event loop asynchronously; the service marks itself shutting down before it says so
   await srv.printed(/shutting down/)
-  const ready = await get(port, '/ready')
+  const ready = await httpGet(port, '/ready')
   t.equal(ready.status, 503, '/ready answers 503 during shutdown')
   t.match(JSON.parse(ready.body).output, /SHUTTING_DOWN/)
   const done = await inflight
@@ -88,9 +76,9 @@ t.test('broken platform settings do not stop the start: the checks report them',
   const srv = start({ DATABASE_URL: 'not a url', NODE_ENV: 'sometimes' })
   t.teardown(() => srv.child.kill('SIGKILL'))
   const port = await srv.port
-  const ready = await get(port, '/ready')
+  const ready = await httpGet(port, '/ready')
   t.equal(ready.status, 503)
-  const health = JSON.parse((await get(port, '/health')).body)
+  const health = JSON.parse((await httpGet(port, '/health')).body)
   t.match(health.checks['postgres:responseTime'][0].output, /DATABASE_URL is malformed/)
   t.match(health.checks['app:responseTime'][0].output, /NODE_ENV is malformed/)
 })
@@ -116,7 +104,7 @@ t.test('the production bundle starts, answers /live and stops cleanly', async (t
     })
     child.once('exit', (c) => reject(new Error(`exited with ${c}: ${err}`)))
   })
-  const live = await get(port, '/live')
+  const live = await httpGet(port, '/live')
   t.equal(live.status, 200)
   t.equal(JSON.parse(live.body).status, 'pass')
   child.kill('SIGTERM')

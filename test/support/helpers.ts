@@ -1,3 +1,4 @@
+import { request, type Agent } from 'node:http'
 import { Writable } from 'node:stream'
 import { loadConfig, type Config, type Finding } from '../../src/config.js'
 import type { CheckDefinition } from '../../src/checks/types.js'
@@ -43,4 +44,17 @@ export const findingsOf = (def: Pick<CheckDefinition, 'validate'>, config: Confi
 export const goodApp = {
   NEXT_PUBLIC_APP_URL: 'https://app.huntaze.com',
   NEXTAUTH_URL: 'https://app.huntaze.com',
+}
+
+// A GET over TCP to a server listening on loopback.
+export function httpGet(port: number, path: string, agent?: Agent): Promise<{ status: number; type: string; body: string }> {
+  return new Promise((resolve, reject) => {
+    request({ host: '127.0.0.1', port, path, agent }, (res) => {
+      let body = ''
+      res.on('data', (c) => (body += c))
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, type: String(res.headers['content-type']), body }))
+    })
+      .on('error', reject)
+      .end()
+  })
 }
