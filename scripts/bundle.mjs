@@ -3,8 +3,8 @@
 import { build } from 'esbuild'
 
 await build({
-  // the service, and the worker thread its probes run in (src/worker-prober.ts starts dist/probe-worker.js)
-  entryPoints: { service: 'src/server.ts', 'probe-worker': 'src/probe-worker.ts' },
+  // the service, and the worker thread its probes run in (src/server.ts starts dist/probe-thread.js)
+  entryPoints: { service: 'src/server.ts', 'probe-thread': 'src/probe-thread.ts' },
   outdir: 'dist',
   bundle: true,
   platform: 'node',

@@ -30,7 +30,7 @@ function setting(meta: SettingMeta): SettingSchema {
   return (meta.default !== undefined ? Type.String({ ...meta }) : Type.Optional(Type.String({ ...meta }))) as SettingSchema
 }
 
-// The platform's settings, as SERVICES.md lists them, plus the provider base URLs and check options.
+// The platform's settings, as docs/services.md lists them, plus the provider base URLs and check options.
 export const PlatformSettings = Type.Object({
   DATABASE_URL: setting({ service: 'postgres', required: true, secret: true, format: 'postgres-url', description: 'PostgreSQL connection URL' }),
   DATABASE_HOST: setting({ service: 'postgres', format: 'hostname', description: 'Overrides the host of DATABASE_URL' }),

@@ -1,6 +1,6 @@
 import { isIP } from 'node:net'
 
-// Format rules of SERVICES.md. Each returns null when the value is fine, otherwise what is wrong with it,
+// Format rules of the catalogue (docs/services.md). Each returns null when the value is fine, otherwise what is wrong with it,
 // phrased so that it never echoes the value (many of these values are secrets).
 
 export type FormatRule = (value: string) => string | null

@@ -1,4 +1,4 @@
-// The catalogue of reason codes: each key equals its code, and the README lists the same set.
+// The catalogue of reason codes: each key equals its code, and the README lists the same set with the action for each.
 export const Reason = {
   TIMEOUT: 'TIMEOUT',
   REFUSED: 'REFUSED',
@@ -45,4 +45,28 @@ export const reasonDescriptions: Record<ReasonCode, string> = {
   NOT_CONFIGURED: 'a setting the check needs is not set',
   SHUTTING_DOWN: 'the health service is shutting down',
   INTERNAL: 'the check itself failed (a bug in the health service)',
+}
+
+// What the person on call does first, for each code; the README's reason table is generated from it.
+export const reasonActions: Record<ReasonCode, string> = {
+  TIMEOUT: "check the dependency's load and the network path from this host to it (the output gives the timeout, the check's settings the host); when the output says the client did not start, look at this service's own host: it is starved of CPU",
+  REFUSED: 'check that the dependency runs and listens on the host and port the output names, then the setting that points there',
+  UNREACHABLE: 'check the host name in the setting (a typo, a name private to another network), then DNS and egress from this host',
+  CONNECTION_RESET: 'look for a restart on the server side or a proxy, firewall or load balancer that cuts connections; one reset that the next probe clears is noise',
+  TLS_ERROR: 'check the certificate of the host the output names (expiry, name, chain), and that the setting uses the TLS port or scheme the server expects',
+  AUTH_FAILED: 'replace the credentials in the setting the output names with current ones from the provider (rotated, revoked or mistyped); the output says where to find them',
+  FORBIDDEN: 'grant the permission the output names (IAM action, key scope, app type) to the identity of these credentials',
+  NOT_FOUND: 'create the resource, or correct the setting that names it; the output names both',
+  WRONG_REGION: 'set AWS_REGION to the region the output gives, or point the setting at a resource of the configured region',
+  EXPIRED: 'renew the credentials (a session token with its key pair and AWS_CREDENTIAL_EXPIRATION), or attach an IAM role the SDK renews',
+  EXPIRING: 'replace the credentials before the time the output gives, or attach an IAM role the SDK renews',
+  RATE_LIMITED: 'nothing at first: the check waits for the provider\'s Retry-After by itself; if it lasts, find what else spends the quota of these credentials',
+  UPSTREAM_ERROR: "the fault is on the dependency's side: its status page for a provider, its logs for PostgreSQL or Redis (no connection slot, a read-only replica)",
+  BAD_RESPONSE: 'check the URL or endpoint setting the output names: a proxy, an emulator or a wrong address answers instead of the dependency',
+  DEGRADED: 'read the measurement and threshold in the output (backlog, quota use, account status); fix the cause, or change the HEALTH_* threshold it names',
+  DISABLED: 'switch the feature back on at the provider once its cause is fixed (SES sending, production access); the output names how',
+  MISCONFIGURED: 'fix the setting the finding names so that it meets the rule the output gives (a format rule, or one across settings such as a redirect URI)',
+  NOT_CONFIGURED: 'set the settings the output lists (docs/configuration.md says what each one is); an optional service with none of them set is skipped instead',
+  SHUTTING_DOWN: 'nothing while a deploy or a scale-in is under way; otherwise find what sent SIGTERM or SIGINT to the process',
+  INTERNAL: "the dependency may be fine: the check itself broke. Find the service's error log line for the check (it has the stack), report it, and prove the dependency by hand meanwhile",
 }

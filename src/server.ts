@@ -1,14 +1,17 @@
 import { readFileSync } from 'node:fs'
 import { pathToFileURL } from 'node:url'
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify'
-import { pino } from 'pino'
+import Fastify, { type FastifyInstance } from 'fastify'
 import { readFile } from 'node:fs/promises'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import { ConfigError, loadConfig, type Config } from './config.js'
-import { checks as allChecks } from './checks/index.js'
+import { checks as allChecks, isCatalogueCheck } from './checks/index.js'
 import type { CheckDefinition } from './checks/types.js'
-import { CheckRunner } from './runner.js'
-import { WorkerProber } from './worker-prober.js'
+import type { Clock } from './engine/clock.js'
+import { InlineExecutor } from './engine/inline-executor.js'
+import { CheckRunner } from './engine/runner.js'
+import { WorkerExecutor } from './engine/worker-executor.js'
+import { RenderCache } from './routes/render-cache.js'
+import { createLogger } from './logger.js'
 import { createSanitizer } from './sanitize.js'
 import type { HealthState } from './state.js'
 import { liveRoutes } from './routes/live.js'
@@ -27,6 +30,10 @@ export interface BuildOptions {
   openapi?: boolean
   // run the catalogue's probes in a worker thread, as the running service does (main()); default in this thread
   isolateProbes?: boolean
+  // the engine's wall clock; tests move it instead of sleeping
+  clock?: Clock
+  // how long a check's first start() (SDK import, client creation) may take; tests shorten it
+  probeStartLimitMs?: number
 }
 
 export const routeList = ['/live', '/ready', '/health', '/health/{service}']
@@ -34,22 +41,7 @@ export const routeList = ['/live', '/ready', '/health', '/health/{service}']
 // Builds the app without listening: what tests use and what main() starts.
 export async function build(config: Config, opts: BuildOptions = {}): Promise<FastifyInstance> {
   const sanitize = createSanitizer(config.secrets)
-  const log = pino(
-    {
-      level: config.health.HEALTH_LOG_LEVEL,
-      // nothing in a log line may carry a secret: the one place every line passes through
-      hooks: {
-        logMethod(args, method) {
-          method.apply(
-            this,
-            args.map((a) => (typeof a === 'string' ? sanitize(a) : a && typeof a === 'object' ? JSON.parse(sanitize(JSON.stringify(a))) : a)) as Parameters<typeof method>,
-          )
-        },
-      },
-    },
-    // synchronous: the few lines it writes must not be lost when the process exits
-    opts.logStream ?? pino.destination({ dest: 1, sync: true }),
-  )
+  const logger = createLogger(config.health.HEALTH_LOG_LEVEL, sanitize, opts.logStream)
   // Fastify gets no logger: probe routes log nothing per request, and a request logger costs more than the route
   const app = Fastify({
     logger: false,
@@ -61,15 +53,25 @@ export async function build(config: Config, opts: BuildOptions = {}): Promise<Fa
   app.setSerializerCompiler(() => (data) => JSON.stringify(data))
 
   const definitions = opts.checks ?? allChecks
-  const runner = new CheckRunner(definitions, config, log as FastifyBaseLogger, sanitize, opts.isolateProbes ? new WorkerProber(config, log as FastifyBaseLogger) : undefined)
+  const inline = new InlineExecutor(config, logger, sanitize, opts.probeStartLimitMs)
+  // the compiled service runs the compiled entry next to it; the sources run the TypeScript one
+  const entry = new URL(import.meta.url.endsWith('.ts') ? './probe-thread.ts' : './probe-thread.js', import.meta.url)
+  const isolated = opts.isolateProbes ? new WorkerExecutor(entry, config, logger, opts.probeStartLimitMs) : undefined
+  // only the catalogue's own checks can be found by name in the worker thread; a test's closures run here
+  const runner = new CheckRunner(definitions, config, logger, {
+    executorFor: (def) => (isolated && isCatalogueCheck(def) ? isolated : inline),
+    executors: isolated ? [inline, isolated] : [inline],
+    scrub: sanitize,
+    clock: opts.clock,
+  })
   const state: HealthState = {
     runner,
     meta: { serviceId: config.health.HEALTH_SERVICE_ID, version: pkg.version, description: 'Health of the Huntaze platform and its dependencies' },
     shuttingDown: false,
-    rendered: new Map(),
+    rendered: new RenderCache(),
     criticalNames: definitions.filter((d) => d.tier === 'critical').map((d) => d.name),
     allNames: definitions.map((d) => d.name),
-    log: log as FastifyBaseLogger,
+    log: logger,
   }
   app.decorate('health', state)
 
@@ -101,7 +103,7 @@ export async function build(config: Config, opts: BuildOptions = {}): Promise<Fa
 
   app.setErrorHandler((err: { statusCode?: number; message: string; validation?: unknown }, _req, reply) => {
     const code = err.statusCode && err.statusCode >= 400 && err.statusCode < 500 ? err.statusCode : 500
-    if (code === 500) log.error({ err: sanitize(String((err as Error).stack ?? err.message)) }, 'request failed')
+    if (code === 500) logger.error({ err: String((err as Error).stack ?? err.message) }, 'request failed')
     reply
       .code(code)
       .header('cache-control', 'no-store')

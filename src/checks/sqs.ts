@@ -1,4 +1,4 @@
-import { classifyError } from '../classify.js'
+import { classifyError } from '../engine/classify.js'
 import { Reason } from '../reasons.js'
 import { awsFailure, awsSetup, Verdict, type AwsSetup } from './aws-client.js'
 import { cloudWatchClient } from './cloudwatch.js'

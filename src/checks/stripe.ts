@@ -1,5 +1,5 @@
 import type { Config, Finding } from '../config.js'
-import { classifyError } from '../classify.js'
+import { classifyError } from '../engine/classify.js'
 import { stripeKeyMode } from '../formats.js'
 import { retryAfterMs } from '../http.js'
 import { Reason } from '../reasons.js'

@@ -1,7 +1,8 @@
 import { Type } from '@sinclair/typebox'
 import type { FastifyPluginAsync } from 'fastify'
 import { errorRef, reportRef, textView } from './schemas.js'
-import { cachedAnswer, HEALTH_JSON, send, sendRendered, settle, wantsFresh } from './respond.js'
+import { asked, cachedAnswer, HEALTH_JSON, send, sendRendered, settle } from './respond.js'
+import { statusOfOne } from '../engine/aggregate.js'
 
 const healthExample = {
   status: 'warn',
@@ -50,8 +51,9 @@ export const healthRoutes: FastifyPluginAsync = async (app) => {
     },
     (req, reply) => {
       const exclude = req.query.exclude
+      const a = asked(req)
       if (!exclude) {
-        const hit = cachedAnswer(state, 'health', req)
+        const hit = cachedAnswer(state, 'health', a)
         if (hit) return sendRendered(reply, hit)
       }
       let names = known
@@ -64,8 +66,8 @@ export const healthRoutes: FastifyPluginAsync = async (app) => {
         names = known.filter((n) => !exclude.includes(n))
         key = `health-${[...exclude].sort().join(',')}`
       }
-      const got = state.runner.collect(names, { fresh: wantsFresh(req) })
-      settle(reply, got, (results) => send(state, state.meta, req, reply, key, 'health', results))
+      const got = state.runner.collect(names, { fresh: a.fresh })
+      settle(reply, got, (results) => send(state, state.meta, a, reply, key, 'health', results))
     },
   )
 
@@ -78,20 +80,23 @@ export const healthRoutes: FastifyPluginAsync = async (app) => {
         tags: ['health'],
         params: Type.Object({ service: Type.String({ enum: [...known], description: 'A check name' }) }),
         querystring: Type.Object(flags),
-        response: { ...responses('The check'), 404: { description: 'No check has that name; the body lists the known names', content: { 'application/json': { schema: errorRef() } } } },
+        response: { ...responses('The check'), 400: { description: 'A malformed querystring (a flag given twice, for instance)', content: { 'application/json': { schema: errorRef() } } }, 404: { description: 'No check has that name; the body lists the known names', content: { 'application/json': { schema: errorRef() } } } },
       },
-      // the 404 with the list of names beats a generic enum validation error
-      validatorCompiler: ({ httpPart }) => (httpPart === 'params' ? () => true : (_data: unknown) => true),
+      // the handler turns an unknown name into the 404 with the list of names; a bad querystring stays a 400
+      attachValidation: true,
     },
     (req, reply) => {
       const name = req.params.service
-      if (!state.runner.has(name)) {
-        return void reply.code(404).send({ statusCode: 404, error: 'Not Found', message: `no check named "${name.slice(0, 64)}"`, known })
+      const invalid = req.validationError
+      if (invalid && invalid.validationContext !== 'params') return void reply.send(invalid)
+      if (invalid || !state.runner.has(name)) {
+        return void reply.code(404).send({ statusCode: 404, error: 'Not Found', message: `no check named "${String(name).slice(0, 64)}"`, known })
       }
-      const hit = cachedAnswer(state, `one-${name}`, req)
+      const a = asked(req)
+      const hit = cachedAnswer(state, `one-${name}`, a)
       if (hit) return sendRendered(reply, hit)
-      const got = state.runner.get(name, { fresh: wantsFresh(req) })
-      settle(reply, got, (result) => send(state, state.meta, req, reply, `one-${name}`, name, [result], result.status === 'skipped' ? 'pass' : result.status))
+      const got = state.runner.get(name, { fresh: a.fresh })
+      settle(reply, got, (result) => send(state, state.meta, a, reply, `one-${name}`, name, [result], statusOfOne(result)))
     },
   )
 }

@@ -1,7 +1,7 @@
 import { Type } from '@sinclair/typebox'
 import type { FastifyPluginAsync } from 'fastify'
 import { reportRef, textView } from './schemas.js'
-import { cachedAnswer, HEALTH_JSON, send, sendJson, sendRendered, settle, wantsFresh } from './respond.js'
+import { asked, cachedAnswer, HEALTH_JSON, send, sendJson, sendRendered, settle } from './respond.js'
 import { Reason } from '../reasons.js'
 
 const query = Type.Object({
@@ -44,10 +44,11 @@ export const readyRoutes: FastifyPluginAsync = async (app) => {
     // not async: a promise per request is measurable on the route load balancers poll
     (req, reply) => {
       if (state.shuttingDown) return void sendJson(reply, 503, shuttingDown)
-      const hit = cachedAnswer(state, 'ready', req)
+      const a = asked(req)
+      const hit = cachedAnswer(state, 'ready', a)
       if (hit) return sendRendered(reply, hit)
-      const got = state.runner.collect(state.criticalNames, { fresh: wantsFresh(req) })
-      settle(reply, got, (results) => send(state, meta, req, reply, 'ready', 'readiness', results))
+      const got = state.runner.collect(state.criticalNames, { fresh: a.fresh })
+      settle(reply, got, (results) => send(state, meta, a, reply, 'ready', 'readiness', results))
     },
   )
 }

@@ -1,7 +1,7 @@
 import t from 'tap'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { CheckError, type Observation } from '../../src/checks/types.js'
-import { aggregate } from '../../src/report.js'
+import { aggregate } from '../../src/engine/aggregate.js'
 import { Reason } from '../../src/reasons.js'
 import { appWith } from '../support/helpers.js'
 import { synthetic } from '../support/checks.js'

@@ -1,7 +1,8 @@
 import type { Test } from 'tap'
-import { pino } from 'pino'
-import type { FastifyBaseLogger } from 'fastify'
-import { CheckRunner, type CheckResult } from '../../src/runner.js'
+import { CheckRunner } from '../../src/engine/runner.js'
+import type { CheckResult } from '../../src/engine/result.js'
+import { createLogger } from '../../src/logger.js'
+import { createSanitizer } from '../../src/sanitize.js'
 import type { CheckDefinition, Observation } from '../../src/checks/types.js'
 import { captureLogs, testConfig, type Captured } from './helpers.js'
 
@@ -34,8 +35,9 @@ export async function settle(t: Test, cond: () => boolean, what: string): Promis
 
 export function runnerWith(t: Test, defs: CheckDefinition[], env: Record<string, string> = {}): { runner: CheckRunner; logs: Captured } {
   const logs = captureLogs()
-  const log = pino({ level: 'debug' }, logs.stream) as unknown as FastifyBaseLogger
-  const runner = new CheckRunner(defs, testConfig(env), log)
+  const config = testConfig(env)
+  const scrub = createSanitizer(config.secrets)
+  const runner = new CheckRunner(defs, config, createLogger('debug', scrub, logs.stream), { scrub })
   t.teardown(() => runner.close())
   return { runner, logs }
 }

@@ -1,16 +1,15 @@
-// The worker thread that runs the catalogue's probes (src/worker-prober.ts starts it): their clients, SDKs,
+// The worker thread that runs the catalogue's probes (src/engine/worker-executor.ts starts it): their clients, SDKs,
 // sockets and garbage live here, so the thread that answers HTTP runs only the request path.
 import { parentPort, workerData } from 'node:worker_threads'
 import type { FastifyBaseLogger } from 'fastify'
-import type { Config } from './config.js'
 import { checks } from './checks/index.js'
-import { Prober } from './prober.js'
+import { InlineExecutor } from './engine/inline-executor.js'
+import type { WorkerData, WorkerReply, WorkerRequest } from './engine/worker-executor.js'
 import { Reason } from './reasons.js'
 import { createSanitizer } from './sanitize.js'
-import type { WorkerReply, WorkerRequest } from './worker-prober.js'
 
 const port = parentPort!
-const config = (workerData as { config: Config }).config
+const { config, startLimitMs } = workerData as WorkerData
 const byName = new Map(checks.map((d) => [d.name, d]))
 const post = (m: WorkerReply) => port.postMessage(m)
 
@@ -24,15 +23,15 @@ const log = Object.fromEntries(
 ) as unknown as FastifyBaseLogger
 ;(log as unknown as { child: () => FastifyBaseLogger }).child = () => log
 
-const prober = new Prober(config, log, createSanitizer(config.secrets))
+const executor = new InlineExecutor(config, log, createSanitizer(config.secrets), startLimitMs)
 
 port.on('message', (m: WorkerRequest) => {
   if (m.type === 'close') {
     // closing the port lets the thread exit, which is what the main thread waits for
-    void prober.close().then(() => port.close())
+    void executor.close().then(() => port.close())
     return
   }
   const def = byName.get(m.name)
   if (!def) return post({ type: 'outcome', id: m.id, outcome: { error: { reason: Reason.INTERNAL, message: `no check named ${m.name} in this build` } } })
-  void prober.run(def, m.timeoutMs).then((outcome) => post({ type: 'outcome', id: m.id, outcome }))
+  void executor.run(def, m.timeoutMs, { onTimed: () => post({ type: 'timed', id: m.id }) }).then((outcome) => post({ type: 'outcome', id: m.id, outcome }))
 })

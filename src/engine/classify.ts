@@ -1,11 +1,6 @@
-import { CheckError } from './checks/types.js'
-import { Reason, type ReasonCode } from './reasons.js'
-
-export interface Classified {
-  reason: ReasonCode
-  message: string
-  retryAfterMs?: number
-}
+import { CheckError } from '../checks/types.js'
+import { Reason, type ReasonCode } from '../reasons.js'
+import type { Failure } from './status.js'
 
 const errnoReasons: Record<string, ReasonCode> = {
   ECONNREFUSED: Reason.REFUSED,
@@ -59,7 +54,7 @@ function address(e: Record<string, unknown>): string {
   return ''
 }
 
-export function classifyError(err: unknown): Classified {
+export function classifyError(err: unknown): Failure {
   if (err instanceof CheckError) return { reason: err.reason, message: err.message, retryAfterMs: err.extra.retryAfterMs }
   for (const e of causes(err)) {
     // nodemailer keeps the socket's code in originalCode

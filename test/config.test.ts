@@ -1,9 +1,10 @@
 import t from 'tap'
-import { mkdtempSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { ConfigError, PlatformSettings, loadConfig, settingMeta, settingNames, type SettingName } from '../../src/config.js'
-import { checks } from '../../src/checks/index.js'
+import { ConfigError, PlatformSettings, loadConfig, settingMeta, settingNames, type SettingName } from '../src/config.js'
+import { checks } from '../src/checks/index.js'
+import { renderDocument, settingsOf } from '../scripts/docs.js'
 
 const load = (env: Record<string, string | undefined>) => loadConfig(env, { envFile: false })
 
@@ -226,7 +227,7 @@ t.test('the .env file', async (t) => {
   })
 })
 
-// SERVICES.md: every *_SECRET, *_KEY, *_PASSWORD, *_TOKEN and DATABASE_URL is secret; REDIS_URL carries a password.
+// docs/services.md: every *_SECRET, *_KEY, *_PASSWORD, *_TOKEN and DATABASE_URL is secret; REDIS_URL carries a password.
 const secretByName = (name: string) => /_(SECRET|KEY|PASSWORD|TOKEN)$/.test(name) || name === 'DATABASE_URL' || name === 'REDIS_URL'
 // public by design: shipped to browsers
 const publicByDesign = (name: string) => name.startsWith('NEXT_PUBLIC_') || name.endsWith('_PUBLISHABLE_KEY')
@@ -287,70 +288,38 @@ t.test('the password of any URL setting is a secret, even when the setting itsel
   t.ok(config.secrets.includes('upstash-pass-sentinel'))
 })
 
-// Drift between SERVICES.md and the code.
-const servicesMd = readFileSync(new URL('../../../shared/SERVICES.md', import.meta.url), 'utf8')
+// docs/services.md is the catalogue the code implements: its generated part is rendered from the schema and the checks.
+const services = renderDocument('docs/services.md')
+const servicesBlock = (name: string) => new RegExp(`<!-- ${name}:start -->\\n([\\s\\S]*?)<!-- ${name}:end -->`).exec(services.text)?.[1] ?? ''
 
-function tableRows(): { name: string; tier: string; settings: string[] }[] {
-  const rows: { name: string; tier: string; settings: string[] }[] = []
-  for (const line of servicesMd.split('\n')) {
-    const cells = line.split('|').map((c) => c.trim())
-    if (cells.length < 6 || !/\(`[a-z0-9-]+`\)/.test(cells[1])) continue
-    rows.push({
-      name: /\(`([a-z0-9-]+)`\)/.exec(cells[1])![1],
-      tier: cells[3],
-      settings: [...cells[2].matchAll(/`([A-Z][A-Z0-9_]+)`/g)].map((m) => m[1]),
-    })
-  }
-  return rows
-}
+t.test('the generated part of docs/services.md is what the code renders (run `npm run docs`)', async (t) => {
+  t.equal(services.text, services.rendered)
+})
 
-t.test('every setting named in the SERVICES.md table is in the PlatformSettings schema', async (t) => {
-  const rows = tableRows()
-  t.equal(rows.length, 26, 'one table row a check')
-  const named = rows.flatMap((r) => r.settings)
-  t.ok(named.length > 60, 'the table names the settings')
+t.test('the services table of docs/services.md has one row a check, in order, naming settings of the schema only', async (t) => {
+  const rows = servicesBlock('services').split('\n').filter((l) => /^\| \[?`[a-z0-9-]+`/.test(l))
+  t.same(
+    rows.map((l) => /`([a-z0-9-]+)`/.exec(l)![1]),
+    checks.map((c) => c.name),
+  )
+  const named = rows.flatMap((l) => [...l.split('|')[3].matchAll(/`([A-Z][A-Z0-9_]+)`/g)].map((m) => m[1]))
+  t.ok(named.length >= settingNames.length, 'the table names the settings')
   for (const name of named) t.ok(name in PlatformSettings.properties, `${name} is in the schema`)
 })
 
-const awsCredentials = ['AWS_REGION', 'AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN']
-
-t.test('each setting of the SERVICES.md table belongs to the service of its row', async (t) => {
-  for (const row of tableRows()) {
-    const owner = checks.find((c) => c.name === row.name)
-    for (const name of row.settings) {
-      // the AWS rows reuse the credentials of the aws row, the rate-limit row the Upstash settings
-      if (row.name !== 'aws' && awsCredentials.includes(name)) continue
-      if (row.name === 'rate-limit' && name.startsWith('UPSTASH_')) continue
-      if (!(name in PlatformSettings.properties)) continue
-      t.ok(settingMeta(name as SettingName).service === row.name || owner?.settings.includes(name as SettingName), `${name} belongs to ${row.name}`)
-    }
-  }
-})
-
-t.test('each check has the tier SERVICES.md gives its row', async (t) => {
-  for (const row of tableRows()) {
-    t.equal(checks.find((c) => c.name === row.name)?.tier, row.tier, row.name)
-  }
-})
-
-t.test('the check names of SERVICES.md equal src/checks/index.ts, in order', async (t) => {
-  const section = servicesMd.slice(servicesMd.indexOf('## Check names'), servicesMd.indexOf('The names are part of the contract'))
-  const names = [...section.matchAll(/`([a-z][a-z0-9-]*)`/g)].map((m) => m[1])
-  t.equal(names.length, 26)
+t.test('the check names of docs/services.md equal src/checks/index.ts, in order', async (t) => {
   t.same(
+    [...servicesBlock('check-names').matchAll(/`([a-z][a-z0-9-]*)`/g)].map((m) => m[1]),
     checks.map((c) => c.name),
-    names,
   )
 })
 
-t.test('the twelve critical settings of SERVICES.md belong to critical checks', async (t) => {
-  const para = servicesMd.slice(servicesMd.indexOf('Twelve settings are critical'))
-  const listed = [...para.slice(0, para.indexOf('\n\n')).matchAll(/`([A-Z][A-Z0-9_*]+)`/g)].map((m) => m[1])
-  const names = listed.flatMap((n) => (n.endsWith('*') ? settingNames.filter((s) => s.startsWith(n.slice(0, -1)) && settingMeta(s).required) : [n]))
-  t.equal(names.length, 12)
-  for (const name of names) {
-    const owner = checks.find((c) => c.settings.includes(name as SettingName))
-    t.equal(owner?.tier, 'critical', `${name} is checked by a critical check`)
+t.test('the critical settings of docs/services.md are reported by critical checks', async (t) => {
+  const listed = [...servicesBlock('critical-settings').matchAll(/`([A-Z][A-Z0-9_]+)`/g)].map((m) => m[1]) as SettingName[]
+  t.ok(listed.length > 0, 'some settings are critical')
+  for (const name of listed) {
+    t.ok(settingMeta(name).required, `${name} is required`)
+    t.equal(checks.find((c) => settingsOf(c).includes(name))?.tier, 'critical', `${name} is reported by a critical check`)
   }
 })
 

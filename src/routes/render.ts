@@ -1,29 +1,11 @@
-import type { CheckResult, CheckStatus } from './runner.js'
-
-export type OverallStatus = 'pass' | 'warn' | 'fail'
+import { aggregate } from '../engine/aggregate.js'
+import type { CheckResult } from '../engine/result.js'
+import type { CheckStatus, HealthStatus } from '../engine/status.js'
 
 export interface ReportMeta {
   serviceId: string
   version: string
   description: string
-}
-
-// Tiers decide what a check's status means for the whole: only a critical failure fails the service.
-export function aggregate(results: readonly CheckResult[]): OverallStatus {
-  let status: OverallStatus = 'pass'
-  for (const r of results) {
-    if (r.status === 'fail') {
-      if (r.tier === 'critical') return 'fail'
-      status = 'warn'
-    } else if (r.status === 'warn') {
-      status = 'warn'
-    }
-  }
-  return status
-}
-
-export function httpStatusOf(status: OverallStatus | CheckStatus): number {
-  return status === 'fail' ? 503 : 200
 }
 
 function entries(r: CheckResult): [string, Record<string, unknown>[]][] {
@@ -70,7 +52,7 @@ function summaryOutput(results: readonly CheckResult[]): string | undefined {
   return bad.map((r) => `${r.name}: ${r.status}${r.reason ? ` ${r.reason}` : ''}`).join(', ')
 }
 
-export function renderJson(meta: ReportMeta, results: readonly CheckResult[], status: OverallStatus = aggregate(results)): string {
+export function renderJson(meta: ReportMeta, results: readonly CheckResult[], status: HealthStatus = aggregate(results)): string {
   const checks: Record<string, unknown> = {}
   for (const r of results) for (const [k, v] of entries(r)) checks[k] = v
   const body: Record<string, unknown> = {
@@ -95,7 +77,7 @@ function age(ms: number): string {
 }
 
 // One aligned line a check, like Kubernetes' /readyz?verbose, then a summary line.
-export function renderText(label: string, results: readonly CheckResult[], status: OverallStatus, now = Date.now()): string {
+export function renderText(label: string, results: readonly CheckResult[], status: HealthStatus, now = Date.now()): string {
   const nameWidth = Math.max(4, ...results.map((r) => r.name.length))
   const lines = results.map((r) => {
     const took = r.status === 'skipped' ? '-' : `${Math.round(r.durationMs)}ms`

@@ -1,0 +1,25 @@
+import type { CheckResult } from './result.js'
+import type { CheckStatus, HealthStatus } from './status.js'
+
+// Tiers decide what a check's status means for the whole: only a critical failure fails the service.
+export function aggregate(results: readonly CheckResult[]): HealthStatus {
+  let status: HealthStatus = 'pass'
+  for (const r of results) {
+    if (r.status === 'fail') {
+      if (r.tier === 'critical') return 'fail'
+      status = 'warn'
+    } else if (r.status === 'warn') {
+      status = 'warn'
+    }
+  }
+  return status
+}
+
+// One check asked on its own: its status is the answer, and an unconfigured optional check is no failure.
+export function statusOfOne(result: CheckResult): HealthStatus {
+  return result.status === 'skipped' ? 'pass' : result.status
+}
+
+export function httpStatusOf(status: CheckStatus): number {
+  return status === 'fail' ? 503 : 200
+}

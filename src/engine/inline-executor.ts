@@ -1,0 +1,115 @@
+import type { FastifyBaseLogger } from 'fastify'
+import type { Config } from '../config.js'
+import { classifyError } from './classify.js'
+import { Reason } from '../reasons.js'
+import type { CheckContext, CheckDefinition, Probe } from '../checks/types.js'
+import { START_LIMIT_MS, startTimedOut, timedOut, type ProbeExecutor, type ProbeOutcome } from './executor.js'
+
+interface State {
+  probe?: Probe
+  // the probe's start() while it runs (SDK import, client creation), shared by concurrent callers
+  starting?: Promise<Probe>
+}
+
+function timeoutError(ms: number): Error {
+  const err = new Error(`no answer within ${ms}ms; the probe was cancelled`)
+  err.name = 'TimeoutError'
+  return err
+}
+
+const LATE = Symbol('late')
+
+// Resolves with the promise's value, or with LATE once `ms` pass (after calling onLate); the timer is cleared either way.
+function within<T>(p: Promise<T>, ms: number, onLate?: () => void): Promise<T | typeof LATE> {
+  let timer: NodeJS.Timeout | undefined
+  const limit = new Promise<typeof LATE>((resolve) => {
+    timer = setTimeout(() => {
+      onLate?.()
+      resolve(LATE)
+    }, ms)
+    timer.unref()
+  })
+  return Promise.race([p, limit]).finally(() => clearTimeout(timer))
+}
+
+export interface RunHooks {
+  // the timed part begins: the check's client is started and the dependency is about to be asked
+  onTimed?(): void
+}
+
+// Starts each check's probe once (its client, its SDK) and runs it with a timeout whose signal cancels the I/O.
+export class InlineExecutor implements ProbeExecutor {
+  private readonly states = new Map<string, State>()
+  private readonly ctx: Omit<CheckContext, 'timeoutMs'>
+  private closed = false
+
+  constructor(
+    config: Config,
+    log: FastifyBaseLogger,
+    sanitize: (text: string) => string,
+    private readonly startLimitMs = START_LIMIT_MS,
+  ) {
+    this.ctx = { config, log, sanitize }
+  }
+
+  async run(def: CheckDefinition, timeoutMs: number, hooks: RunHooks = {}): Promise<ProbeOutcome> {
+    let state = this.states.get(def.name)
+    if (!state) this.states.set(def.name, (state = {}))
+    const s = state
+    try {
+      if (!s.probe) {
+        // the timeout measures the dependency: start-up (loading an SDK on a slow node) has its own, wider limit
+        const started = await within((s.starting ??= this.start(def, s, timeoutMs)), this.startLimitMs)
+        if (started === LATE) return startTimedOut(this.startLimitMs)
+      }
+      hooks.onTimed?.()
+      return await this.timed(def, s.probe!, timeoutMs)
+    } catch (err) {
+      return { error: this.failure(def, err) }
+    }
+  }
+
+  private async timed(def: CheckDefinition, probe: Probe, timeoutMs: number): Promise<ProbeOutcome> {
+    const controller = new AbortController()
+    const run = probe.run(controller.signal)
+    // the signal cancels the I/O; the race makes sure a probe that ignores it still cannot hold the answer
+    run.catch(() => undefined)
+    try {
+      const obs = await within(run, timeoutMs, () => controller.abort(timeoutError(timeoutMs)))
+      return obs === LATE ? timedOut(timeoutMs) : { obs }
+    } catch (err) {
+      if (controller.signal.aborted) return timedOut(timeoutMs)
+      return { error: this.failure(def, err) }
+    }
+  }
+
+  private failure(def: CheckDefinition, err: unknown) {
+    const c = classifyError(err)
+    if (c.reason === Reason.INTERNAL) this.ctx.log.error({ check: def.name, err: String((err as Error)?.stack ?? err) }, 'check threw an unexpected error')
+    return c
+  }
+
+  private start(def: CheckDefinition, s: State, timeoutMs: number): Promise<Probe> {
+    return Promise.resolve()
+      .then(() => def.start!({ ...this.ctx, timeoutMs }))
+      .then(
+        (probe) => {
+          // a start that finishes after close() must not leave its client open
+          if (this.closed) void probe.close?.()
+          return (s.probe = probe)
+        },
+        (err) => {
+          // a start that failed is tried again by the next probe
+          s.starting = undefined
+          throw err
+        },
+      )
+  }
+
+  async close(): Promise<void> {
+    this.closed = true
+    // a hung start() must not hold the shutdown: it closes its own client if it ever finishes
+    await Promise.allSettled([...this.states.values()].map((s) => s.starting && within(s.starting, this.startLimitMs)))
+    await Promise.allSettled([...this.states.values()].map((s) => s.probe?.close?.()))
+  }
+}

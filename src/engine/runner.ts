@@ -1,0 +1,197 @@
+import type { FastifyBaseLogger } from 'fastify'
+import type { Config } from '../config.js'
+import type { CheckDefinition, Measurement, Scalar } from '../checks/types.js'
+import { decide, holdsUntil, type CacheRules } from './cache-policy.js'
+import { systemClock, type Clock } from './clock.js'
+import { shuttingDown, type ProbeExecutor, type ProbeOutcome } from './executor.js'
+import { InlineExecutor } from './inline-executor.js'
+import { judge, needsProbe, preflight } from './judge.js'
+import { createSanitizer } from '../sanitize.js'
+import type { CheckResult } from './result.js'
+
+interface Slot {
+  def: CheckDefinition
+  result?: CheckResult
+  inflight?: Promise<CheckResult>
+  // no probe before this (a provider's Retry-After)
+  notBefore: number
+  // probes started, for tests and the bench
+  probes: number
+}
+
+export interface CollectOptions {
+  // ask for a new probe; still single-flight and never more often than HEALTH_MIN_PROBE_INTERVAL_MS
+  fresh?: boolean
+}
+
+export interface RunnerOptions {
+  // scrubs secrets out of every result, once, as it leaves the engine; default: the config's secrets
+  scrub?: (text: string) => string
+  // which executor runs a check's probe (this thread, or the worker thread): the caller decides; default this thread
+  executorFor?(def: CheckDefinition): ProbeExecutor
+  // every executor executorFor may answer, to close them
+  executors?: readonly ProbeExecutor[]
+  clock?: Clock
+}
+
+// Runs the checks: one slot a check with its cached result, single-flight probes and stale-while-revalidate.
+export class CheckRunner {
+  readonly definitions: readonly CheckDefinition[]
+  readonly clock: Clock
+  // bumped on every new result, so renderers can cache their output per version
+  version = 0
+  private readonly slots = new Map<string, Slot>()
+  private readonly rules: CacheRules
+  private readonly scrub: (text: string) => string
+  private readonly executorFor: (def: CheckDefinition) => ProbeExecutor
+  private readonly executors: readonly ProbeExecutor[]
+  private closed = false
+
+  constructor(
+    definitions: readonly CheckDefinition[],
+    private readonly config: Config,
+    private readonly log: FastifyBaseLogger,
+    opts: RunnerOptions = {},
+  ) {
+    this.definitions = definitions
+    for (const def of definitions) this.slots.set(def.name, { def, notBefore: 0, probes: 0 })
+    this.clock = opts.clock ?? systemClock
+    this.scrub = opts.scrub ?? createSanitizer(config.secrets)
+    if (opts.executorFor) {
+      this.executorFor = opts.executorFor
+      this.executors = opts.executors ?? []
+    } else {
+      const inline = new InlineExecutor(config, log, this.scrub)
+      this.executorFor = () => inline
+      this.executors = [inline]
+    }
+    this.rules = { minProbeIntervalMs: config.health.HEALTH_MIN_PROBE_INTERVAL_MS, maxStaleMs: config.health.HEALTH_MAX_STALE_MS }
+  }
+
+  has(name: string): boolean {
+    return this.slots.has(name)
+  }
+
+  probeCount(name: string): number {
+    return this.slots.get(name)?.probes ?? 0
+  }
+
+  ttlOf(def: CheckDefinition): number {
+    if (def.cacheTtlMs !== undefined) return def.cacheTtlMs
+    return def.kind === 'third-party' ? this.config.health.HEALTH_THIRD_PARTY_CACHE_TTL_MS : this.config.health.HEALTH_CACHE_TTL_MS
+  }
+
+  timeoutOf(def: CheckDefinition): number {
+    return def.timeoutMs ?? this.config.health.HEALTH_TIMEOUT_MS
+  }
+
+  // Returns synchronously when every result can come from the cache: the hot path of /ready and /health.
+  collect(names: readonly string[], opts: CollectOptions = {}): CheckResult[] | Promise<CheckResult[]> {
+    const out: CheckResult[] = new Array(names.length)
+    let pending: Promise<void>[] | undefined
+    for (let i = 0; i < names.length; i++) {
+      const r = this.get(names[i], opts)
+      if (r instanceof Promise) {
+        ;(pending ??= []).push(r.then((v) => void (out[i] = v)))
+      } else {
+        out[i] = r
+      }
+    }
+    return pending ? Promise.all(pending).then(() => out) : out
+  }
+
+  get(name: string, opts: CollectOptions = {}): CheckResult | Promise<CheckResult> {
+    const slot = this.slot(name)
+    const d = decide(this.cached(slot), this.clock.now(), this.rules, opts.fresh)
+    if (d.answer === 'probe') return this.refresh(slot)
+    // stale-while-revalidate: answer now, refresh once in the background
+    if (d.answer === 'stale' && !slot.inflight) void this.refresh(slot)
+    return slot.result!
+  }
+
+  // Until when collect(names) keeps answering what it answers now, short of a new result (which bumps the version):
+  // lets renderers keep their bytes through a stale-while-revalidate window instead of rendering them per request.
+  validUntil(names: readonly string[], now = this.clock.now()): number {
+    let until = Infinity
+    for (const name of names) until = Math.min(until, holdsUntil(this.cached(this.slot(name)), now, this.rules))
+    return until
+  }
+
+  private slot(name: string): Slot {
+    const slot = this.slots.get(name)
+    if (!slot) throw new Error(`unknown check ${name}`)
+    return slot
+  }
+
+  private cached(slot: Slot) {
+    return { result: slot.result, notBefore: slot.notBefore, refreshing: slot.inflight !== undefined }
+  }
+
+  private refresh(slot: Slot): Promise<CheckResult> {
+    if (slot.inflight) return slot.inflight
+    const p = this.evaluate(slot).then((result) => {
+      slot.inflight = undefined
+      this.store(slot, result)
+      return result
+    })
+    slot.inflight = p
+    return p
+  }
+
+  private store(slot: Slot, result: CheckResult): void {
+    const previous = slot.result
+    slot.result = result
+    this.version++
+    if (!previous || previous.status !== result.status || previous.reason !== result.reason) {
+      const line = { check: result.name, status: result.status, previous: previous?.status ?? null, reason: result.reason ?? null, output: result.output ?? null }
+      if (result.status === 'fail') this.log.warn(line, 'check status changed')
+      else this.log.info(line, 'check status changed')
+    }
+  }
+
+  private async evaluate(slot: Slot): Promise<CheckResult> {
+    const { def } = slot
+    const started = performance.now()
+    const observedAt = this.clock.now()
+    const pre = preflight(def, this.config)
+    const probed = needsProbe(def, pre)
+    const outcome = probed ? await this.probe(slot) : undefined
+    const { retryAfterMs, ...verdict } = judge(def, pre, outcome)
+    if (retryAfterMs) slot.notBefore = this.clock.now() + retryAfterMs
+    return this.scrubbed({
+      name: def.name,
+      tier: def.tier,
+      componentType: def.componentType,
+      observedAt,
+      expiresAt: Math.max(observedAt + this.ttlOf(def), slot.notBefore),
+      durationMs: verdict.status === 'skipped' ? 0 : Math.round((performance.now() - started) * 100) / 100,
+      ...verdict,
+    })
+  }
+
+  // The one boundary where secrets leave results: every text a probe or a setting produced.
+  private scrubbed(r: CheckResult): CheckResult {
+    const scrub = this.scrub
+    const text = (v: Scalar): Scalar => (typeof v === 'string' ? scrub(v) : v)
+    return {
+      ...r,
+      output: r.output === undefined ? undefined : scrub(r.output),
+      findings: r.findings.map((f) => ({ ...f, message: scrub(f.message) })),
+      details: r.details && Object.fromEntries(Object.entries(r.details).map(([k, v]) => [k, text(v)])),
+      measurements: r.measurements.map((m): Measurement => (m.output ? { ...m, output: scrub(m.output) } : m)),
+    }
+  }
+
+  private probe(slot: Slot): Promise<ProbeOutcome> {
+    if (this.closed) return Promise.resolve(shuttingDown)
+    slot.probes++
+    return this.executorFor(slot.def).run(slot.def, this.timeoutOf(slot.def))
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return
+    this.closed = true
+    await Promise.allSettled([...this.slots.values()].map((s) => s.inflight))
+    await Promise.allSettled(this.executors.map((e) => e.close()))
+  }
+}

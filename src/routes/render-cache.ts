@@ -1,0 +1,49 @@
+// Rendered answers, kept as bytes while the results behind them hold: the hot path of every probe route.
+
+export type View = 'json' | 'text'
+
+export interface Rendered {
+  // the runner's version the bytes were rendered from
+  version: number
+  code: number
+  type: string
+  // until when the bytes hold (the runner's validUntil of their checks; the text view: at most the second it shows)
+  validUntil: number
+  body: string
+}
+
+export class RenderCache {
+  private readonly entries = new Map<string, Rendered>()
+  // answers rendered so far: what a caller can watch to see that bytes were reused
+  renders = 0
+
+  // a bound on the keys a caller can make (every exclude combination is one): the oldest is dropped past it
+  constructor(readonly capacity = 256) {}
+
+  get size(): number {
+    return this.entries.size
+  }
+
+  // The bytes for this answer, while the runner is at `version`, nothing expired and (when given) the code is unchanged.
+  lookup(key: string, view: View, version: number, now: number, code?: number): Rendered | undefined {
+    const hit = this.entries.get(`${view}:${key}`)
+    if (!hit || hit.version !== version || now >= hit.validUntil || (code !== undefined && hit.code !== code)) return undefined
+    return hit
+  }
+
+  store(key: string, view: View, rendered: Omit<Rendered, 'validUntil'>, now: number, holdsUntil: number): Rendered {
+    // the text view shows ages in whole seconds, so it is rendered again each second
+    const validUntil = view === 'text' ? Math.min(Math.floor(now / 1000 + 1) * 1000, holdsUntil) : holdsUntil
+    const entry = { ...rendered, validUntil }
+    this.renders++
+    const k = `${view}:${key}`
+    this.entries.delete(k)
+    if (this.entries.size >= this.capacity) this.entries.delete(this.entries.keys().next().value!)
+    this.entries.set(k, entry)
+    return entry
+  }
+
+  clear(): void {
+    this.entries.clear()
+  }
+}
