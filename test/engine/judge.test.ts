@@ -3,9 +3,10 @@ import { judge, needsProbe, preflight } from '../../src/engine/judge.js'
 import { Reason } from '../../src/reasons.js'
 import type { CheckDefinition } from '../../src/checks/types.js'
 import { testConfig } from '../support/helpers.js'
+import { synthetic } from '../support/checks.js'
 
 // The judge is pure: these call it directly, with no runner, timer or socket.
-const base: CheckDefinition = { name: 'pure', tier: 'critical', componentType: 'component', description: 'x', settings: [], kind: 'live', start: () => ({ run: async () => ({}) }) }
+const { def: base } = synthetic('pure', async () => ({}))
 
 t.test('an optional check with none of its settings is skipped, and needs no probe', async (t) => {
   const def: CheckDefinition = { ...base, tier: 'optional', settings: ['REDIS_URL'] }

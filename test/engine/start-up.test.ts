@@ -1,14 +1,14 @@
 import t from 'tap'
 import { Reason } from '../../src/reasons.js'
-import { defineCheck } from '../../src/checks/types.js'
 import { appWith, PG_URL } from '../support/helpers.js'
+import { synthetic } from '../support/checks.js'
 
 // The timeout measures the dependency. Loading a check's SDK or the probe thread on a slow node is the service's own
 // start-up: it has its own, wider limit, and never turns into a TIMEOUT of the dependency.
 
 t.test('a start() slower than the timeout still lets the first probe pass', async (t) => {
-  const slowStart = defineCheck({
-    name: 'slow-start', tier: 'critical', componentType: 'component', kind: 'live', description: 'x', settings: [], timeoutMs: 50,
+  const { def: slowStart } = synthetic('slow-start', undefined, {
+    timeoutMs: 50,
     start: async () => {
       await new Promise((r) => setTimeout(r, 200))
       return { run: async () => ({ output: 'answered' }) }
@@ -22,7 +22,7 @@ t.test('a start() slower than the timeout still lets the first probe pass', asyn
 })
 
 t.test('a start() that hangs past the start-up limit is a TIMEOUT that says the dependency was not probed', async (t) => {
-  const hung = defineCheck({ name: 'hung-start', tier: 'critical', componentType: 'component', kind: 'live', description: 'x', settings: [], timeoutMs: 50, start: () => new Promise(() => undefined) })
+  const { def: hung } = synthetic('hung-start', undefined, { timeoutMs: 50, start: () => new Promise(() => undefined) })
   const { app } = await appWith({}, { checks: [hung], probeStartLimitMs: 150 })
   // the engine's timers are unref'd and a hung start holds no socket: keep the process alive meanwhile
   const keepAlive = setInterval(() => undefined, 1000)
