@@ -11,8 +11,8 @@ import { reasonActions, reasonDescriptions } from '../src/reasons.js'
 export const root = fileURLToPath(new URL('../', import.meta.url))
 
 // What the docs read of a check definition, one field each, so that a change of the definitions is a change here.
-export const isLive = (c: CheckDefinition): boolean => c.kind !== 'format-only'
-export const cacheOf = (c: CheckDefinition): 'infrastructure' | 'third-party' => (c.kind === 'third-party' ? 'third-party' : 'infrastructure')
+export const isLive = (c: CheckDefinition): boolean => c.live
+export const cacheOf = (c: CheckDefinition): 'infrastructure' | 'third-party' => c.cache
 export const settingsOf = (c: CheckDefinition): readonly SettingName[] => c.settings
 export const formatOnlyBecause = (c: CheckDefinition): string | undefined => c.formatOnlyBecause
 

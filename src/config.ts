@@ -24,8 +24,8 @@ interface SettingMeta {
 
 export type SettingSchema = (TString | TOptional<TString>) & SettingMeta
 
-// A setting with a default is always there once loaded, so its type is string, not string | undefined.
-function setting<M extends SettingMeta>(meta: M): (M extends { default: string } ? TString : TOptional<TString>) & SettingMeta
+// A defaulted setting is always there once loaded (string, not string | undefined); the meta stays in the type for the checks.
+function setting<const M extends SettingMeta>(meta: M): (M extends { default: string } ? TString : TOptional<TString>) & M
 function setting(meta: SettingMeta): SettingSchema {
   return (meta.default !== undefined ? Type.String({ ...meta }) : Type.Optional(Type.String({ ...meta }))) as SettingSchema
 }

@@ -155,25 +155,3 @@ export function parseBoolean(value: string | undefined, fallback: boolean): bool
 export function isHttps(value: string): boolean {
   return parseUrl(value)?.protocol === 'https:'
 }
-
-// A redirect URI must match, character for character, the app's origin plus the provider's callback path.
-export function redirectUriProblem(uri: string, appUrl: string | undefined, provider: string): string | null {
-  const url = parseUrl(uri)
-  if (!url) return 'is not a URL'
-  const path = `/auth/${provider}/callback`
-  const app = appUrl ? parseUrl(appUrl) : null
-  if (!app) return `cannot be compared with NEXT_PUBLIC_APP_URL, which is missing or not a URL; it should end in ${path}`
-  const expected = `${app.origin}${path}`
-  if (uri !== expected) {
-    if (url.origin !== app.origin) return `is not on the app's origin (NEXT_PUBLIC_APP_URL ${app.origin}); expected ${expected}`
-    return `has the wrong path ${url.pathname}${url.search}; expected ${expected}`
-  }
-  return null
-}
-
-export type StripeMode = 'live' | 'test'
-
-export function stripeKeyMode(key: string | undefined): StripeMode | null {
-  const m = key ? /^(?:sk|rk|pk)_(live|test)_/.exec(key) : null
-  return m ? (m[1] as StripeMode) : null
-}

@@ -326,3 +326,12 @@ t.test('the critical settings of docs/services.md are reported by critical check
 t.test('every setting of the schema is reported by some check', async (t) => {
   for (const name of settingNames) t.ok(checks.some((c) => c.settings.includes(name)), name)
 })
+
+t.test('every setting of the schema belongs to exactly one check: its service is the name of a check', async (t) => {
+  const names = checks.map((c) => c.name)
+  t.equal(new Set(names).size, names.length, 'check names are unique')
+  for (const name of settingNames) {
+    const service = settingMeta(name).service
+    t.equal(names.filter((n) => n === service).length, 1, `${name} belongs to the check ${service}`)
+  }
+})

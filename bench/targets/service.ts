@@ -19,7 +19,8 @@ function httpCheck(name: string, url: string): CheckDefinition {
     name,
     tier: 'important',
     componentType: 'component',
-    kind: 'live',
+    live: true,
+    cache: 'infrastructure',
     description: `GET ${url}`,
     settings: [],
     start: () => ({
@@ -51,7 +52,7 @@ serveIpc(url, {
   probes: () =>
     runner.definitions.map((d) => ({
       name: d.name,
-      kind: d.kind,
+      kind: !d.live ? 'format-only' : d.cache === 'third-party' ? 'third-party' : 'live',
       tier: d.tier,
       probed: Boolean(d.start),
       probes: runner.probeCount(d.name),

@@ -1,5 +1,8 @@
 import { Reason } from '../reasons.js'
-import { awsFailure, awsSetup, credentialFindings, credentialProblem, Verdict } from './aws-client.js'
+import { credentialFindings, credentialProblem } from './lib/aws-credentials.js'
+import { awsCall } from './lib/aws-errors.js'
+import { awsSetup } from './lib/aws-setup.js'
+import { Verdict } from './lib/verdict.js'
 import { CheckError, defineCheck, type Scalar } from './types.js'
 
 // Credentials that only the environment or a static profile supply: nothing fetches new ones before they lapse.
@@ -27,9 +30,9 @@ export default defineCheck({
   name: 'aws',
   tier: 'critical',
   componentType: 'system',
-  kind: 'live',
+  live: true,
+  cache: 'infrastructure',
   description: 'The AWS credentials are accepted (STS GetCallerIdentity)',
-  settings: ['AWS_REGION', 'AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN', 'AWS_CREDENTIAL_EXPIRATION', 'AWS_ENDPOINT_URL', 'AWS_ENDPOINT_URL_STS'],
   validate: credentialFindings,
   async start(ctx) {
     // the findings already say which half of the key pair is missing
@@ -59,17 +62,13 @@ export default defineCheck({
             renewedBySdk: false,
           })
         }
-        let answer
-        try {
-          answer = await client.send(new GetCallerIdentityCommand({}), { abortSignal: signal })
-        } catch (err) {
-          throw awsFailure(err, setup, {
-            operation: 'GetCallerIdentity',
-            permission: 'sts:GetCallerIdentity',
-            resource: '*',
-            notFound: `STS GetCallerIdentity answered not found: check ${setup.endpoint?.setting ?? 'AWS_REGION'}`,
-          })
+        const call = {
+          operation: 'GetCallerIdentity',
+          permission: 'sts:GetCallerIdentity',
+          resource: '*',
+          notFound: `STS GetCallerIdentity answered not found: check ${setup.endpoint?.setting ?? 'AWS_REGION'}`,
         }
+        const answer = await awsCall(setup, call, () => client.send(new GetCallerIdentityCommand({}), { abortSignal: signal }))
         // resolved (and cached) by the send above; this reads what was signed with, never the keys themselves
         const identity = (await client.config.credentials()) as ResolvedIdentity
         const temporary = Boolean(identity.sessionToken)

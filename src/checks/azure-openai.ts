@@ -1,4 +1,4 @@
-import { httpFailure, httpRequest, type HttpAnswer } from '../http.js'
+import { httpFailure, httpRequest, joinUrl, type HttpAnswer } from './lib/http.js'
 import { Reason } from '../reasons.js'
 import { CheckError, defineCheck, type Observation } from './types.js'
 
@@ -22,24 +22,24 @@ export default defineCheck({
   name: 'azure-openai',
   tier: 'critical',
   componentType: 'component',
-  kind: 'third-party',
+  live: true,
+  cache: 'third-party',
   description: 'The key is accepted and the deployment exists, without spending tokens (a one-token completion with HEALTH_DEEP_CHECKS)',
-  settings: ['AZURE_OPENAI_API_KEY', 'AZURE_OPENAI_ENDPOINT', 'AZURE_OPENAI_API_VERSION', 'AZURE_OPENAI_DEPLOYMENT', 'AZURE_OPENAI_BASE_URL'],
   start(ctx) {
     const s = ctx.config.settings
     const deep = ctx.config.health.HEALTH_DEEP_CHECKS
     const baseSetting = s.AZURE_OPENAI_BASE_URL ? 'AZURE_OPENAI_BASE_URL' : 'AZURE_OPENAI_ENDPOINT'
-    const base = (s.AZURE_OPENAI_BASE_URL ?? s.AZURE_OPENAI_ENDPOINT ?? '').replace(/\/+$/, '')
-    const deployment = s.AZURE_OPENAI_DEPLOYMENT ?? ''
-    const version = s.AZURE_OPENAI_API_VERSION ?? ''
+    const base = s.AZURE_OPENAI_BASE_URL ?? s.AZURE_OPENAI_ENDPOINT
+    const deployment = s.AZURE_OPENAI_DEPLOYMENT
+    const version = s.AZURE_OPENAI_API_VERSION
     let host: string
     try {
       host = new URL(base).host
     } catch {
       throw new CheckError(Reason.MISCONFIGURED, `${baseSetting} is not a URL; set it to https://<resource name>.openai.azure.com`)
     }
-    const url = `${base}/openai/deployments/${encodeURIComponent(deployment)}/chat/completions?api-version=${encodeURIComponent(version)}`
-    const headers = { 'api-key': s.AZURE_OPENAI_API_KEY ?? '', 'content-type': 'application/json', accept: 'application/json', 'user-agent': 'huntaze-health' }
+    const url = joinUrl(base, `/openai/deployments/${encodeURIComponent(deployment)}/chat/completions?api-version=${encodeURIComponent(version)}`)
+    const headers = { 'api-key': s.AZURE_OPENAI_API_KEY, 'content-type': 'application/json', accept: 'application/json' }
     const details = { host, deployment, apiVersion: version, deep }
 
     function failure(res: HttpAnswer): CheckError {

@@ -1,14 +1,8 @@
-import type * as CloudWatchSdk from '@aws-sdk/client-cloudwatch'
 import { Reason } from '../reasons.js'
-import { awsFailure, awsSetup, Verdict, type AwsSetup } from './aws-client.js'
-import { defineCheck, type CheckContext } from './types.js'
-
-// One way to build a CloudWatch client, for this check and for the sqs check's message-age metric.
-export async function cloudWatchClient(ctx: CheckContext, check: string): Promise<{ setup: AwsSetup; sdk: typeof CloudWatchSdk; client: CloudWatchSdk.CloudWatchClient }> {
-  const setup = await awsSetup(ctx, 'CLOUDWATCH', check)
-  const sdk = await import('@aws-sdk/client-cloudwatch')
-  return { setup, sdk, client: new sdk.CloudWatchClient(setup.options) }
-}
+import { awsCall } from './lib/aws-errors.js'
+import { cloudWatchClient } from './lib/aws-setup.js'
+import { Verdict } from './lib/verdict.js'
+import { defineCheck } from './types.js'
 
 const pageSize = 100
 // 500 alarms firing at once is an outage of its own; the count says "at least" past it
@@ -19,35 +13,30 @@ export default defineCheck({
   name: 'cloudwatch',
   tier: 'optional',
   componentType: 'system',
-  kind: 'live',
+  live: true,
+  cache: 'infrastructure',
   description: 'The CloudWatch API answers; alarms in ALARM state are reported',
-  settings: ['AWS_REGION', 'AWS_ENDPOINT_URL', 'AWS_ENDPOINT_URL_CLOUDWATCH'],
+  alsoReads: ['AWS_REGION', 'AWS_ENDPOINT_URL'],
   configuredBy: ['AWS_REGION'],
   async start(ctx) {
     const { setup, sdk, client } = await cloudWatchClient(ctx, 'cloudwatch')
     const { DescribeAlarmsCommand } = sdk
+    const call = {
+      operation: 'DescribeAlarms',
+      permission: 'cloudwatch:DescribeAlarms',
+      resource: `arn:${setup.partition}:cloudwatch:${setup.region}:<account>:alarm:*`,
+    }
     return {
       async run(signal) {
         const names: string[] = []
         let token: string | undefined
         let pages = 0
         do {
-          try {
-            const out = await client.send(
-              // without AlarmTypes, DescribeAlarms leaves composite alarms out
-              new DescribeAlarmsCommand({ StateValue: 'ALARM', AlarmTypes: ['MetricAlarm', 'CompositeAlarm'], MaxRecords: pageSize, NextToken: token }),
-              { abortSignal: signal },
-            )
-            for (const a of [...(out.MetricAlarms ?? []), ...(out.CompositeAlarms ?? [])]) names.push(a.AlarmName ?? '(unnamed)')
-            token = out.NextToken
-          } catch (err) {
-            throw awsFailure(err, setup, {
-              operation: 'DescribeAlarms',
-              permission: 'cloudwatch:DescribeAlarms',
-              resource: `arn:${setup.partition}:cloudwatch:${setup.region}:<account>:alarm:*`,
-              notFound: `CloudWatch DescribeAlarms answered not found in ${setup.region}: check AWS_REGION${setup.endpoint ? ` and ${setup.endpoint.setting}` : ''}`,
-            })
-          }
+          // without AlarmTypes, DescribeAlarms leaves composite alarms out
+          const command = new DescribeAlarmsCommand({ StateValue: 'ALARM', AlarmTypes: ['MetricAlarm', 'CompositeAlarm'], MaxRecords: pageSize, NextToken: token })
+          const out = await awsCall(setup, call, () => client.send(command, { abortSignal: signal }))
+          for (const a of [...(out.MetricAlarms ?? []), ...(out.CompositeAlarms ?? [])]) names.push(a.AlarmName ?? '(unnamed)')
+          token = out.NextToken
           pages++
         } while (token && pages < maxPages)
         const truncated = Boolean(token)

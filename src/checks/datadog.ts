@@ -1,10 +1,10 @@
-import { httpFailure, httpRequest } from '../http.js'
+import { httpFailure, httpRequest, joinUrl } from './lib/http.js'
 import { Reason } from '../reasons.js'
 import { CheckError, defineCheck } from './types.js'
 
 // DATADOG_SITE is the site name (datadoghq.eu, us3.datadoghq.com); people also paste the app host.
 export function datadogApiUrl(site: string, apiUrl: string | undefined): string {
-  if (apiUrl) return apiUrl.replace(/\/+$/, '')
+  if (apiUrl) return joinUrl(apiUrl, '')
   return `https://api.${site.replace(/^(app|api)\./, '')}`
 }
 
@@ -12,18 +12,18 @@ export default defineCheck({
   name: 'datadog',
   tier: 'optional',
   componentType: 'component',
-  kind: 'third-party',
+  live: true,
+  cache: 'third-party',
   description: 'The API key is valid on the configured site (the key validation endpoint)',
-  settings: ['DATADOG_API_KEY', 'DATADOG_SITE', 'DATADOG_API_URL'],
   start(ctx) {
     const s = ctx.config.settings
     const base = datadogApiUrl(s.DATADOG_SITE, s.DATADOG_API_URL)
     const site = s.DATADOG_SITE
     const where = s.DATADOG_API_URL ? `DATADOG_API_URL ${base}` : `site ${site}`
-    const headers = { 'dd-api-key': s.DATADOG_API_KEY ?? '', accept: 'application/json', 'user-agent': 'huntaze-health' }
+    const headers = { 'dd-api-key': s.DATADOG_API_KEY, accept: 'application/json' }
     return {
       async run(signal) {
-        const res = await httpRequest(`${base}/api/v1/validate`, { headers, signal })
+        const res = await httpRequest(joinUrl(base, '/api/v1/validate'), { headers, signal })
         if (res.status === 200) {
           if ((res.json as { valid?: unknown } | undefined)?.valid === true) return { status: 'pass', output: `DATADOG_API_KEY is valid on ${where}`, details: { site, api: base } }
           throw new CheckError(Reason.AUTH_FAILED, `Datadog answered valid=false: DATADOG_API_KEY is not a valid API key on ${where}`)

@@ -1,34 +1,32 @@
-import { awsFailure, awsSetup } from './aws-client.js'
+import { awsCall } from './lib/aws-errors.js'
+import { awsSetup } from './lib/aws-setup.js'
 import { defineCheck } from './types.js'
 
 export default defineCheck({
   name: 'eventbridge',
   tier: 'important',
   componentType: 'system',
-  kind: 'live',
+  live: true,
+  cache: 'infrastructure',
   description: 'The event bus exists (DescribeEventBus)',
-  settings: ['AWS_REGION', 'AWS_EVENTBRIDGE_BUS', 'AWS_ENDPOINT_URL', 'AWS_ENDPOINT_URL_EVENTBRIDGE'],
+  alsoReads: ['AWS_REGION', 'AWS_ENDPOINT_URL'],
   async start(ctx) {
     const setup = await awsSetup(ctx, 'EVENTBRIDGE', 'eventbridge')
     const { EventBridgeClient, DescribeEventBusCommand } = await import('@aws-sdk/client-eventbridge')
     const client = new EventBridgeClient(setup.options)
     const bus = ctx.config.settings.AWS_EVENTBRIDGE_BUS
-    const arn = bus.startsWith('arn:') ? bus : `arn:${setup.partition}:events:${setup.region}:<account>:event-bus/${bus}`
+    const call = {
+      operation: 'DescribeEventBus',
+      permission: 'events:DescribeEventBus',
+      resource: bus.startsWith('arn:') ? bus : `arn:${setup.partition}:events:${setup.region}:<account>:event-bus/${bus}`,
+      notFound: `event bus ${bus} does not exist in ${setup.region} (AWS_EVENTBRIDGE_BUS): create it or correct the name`,
+    }
     return {
       async run(signal) {
-        try {
-          const out = await client.send(new DescribeEventBusCommand({ Name: bus }), { abortSignal: signal })
-          return {
-            output: `event bus ${out.Name ?? bus} exists`,
-            details: { bus: out.Name ?? bus, arn: out.Arn ?? null, region: setup.region },
-          }
-        } catch (err) {
-          throw awsFailure(err, setup, {
-            operation: 'DescribeEventBus',
-            permission: 'events:DescribeEventBus',
-            resource: arn,
-            notFound: `event bus ${bus} does not exist in ${setup.region} (AWS_EVENTBRIDGE_BUS): create it or correct the name`,
-          })
+        const out = await awsCall(setup, call, () => client.send(new DescribeEventBusCommand({ Name: bus }), { abortSignal: signal }))
+        return {
+          output: `event bus ${out.Name ?? bus} exists`,
+          details: { bus: out.Name ?? bus, arn: out.Arn ?? null, region: setup.region },
         }
       },
       close: async () => client.destroy(),

@@ -1,18 +1,18 @@
 import { Reason } from '../reasons.js'
 import { CheckError, defineCheck, type Observation } from './types.js'
-import { describe, hasAccessToken, INVALID_CODE, oauthError, otherFailure, postForm, rateLimited } from './oauth.js'
+import { describe, hasAccessToken, INVALID_CODE, oauthError, otherFailure, postForm, rateLimited } from './lib/oauth.js'
 
 export default defineCheck({
   name: 'github',
   tier: 'optional',
   componentType: 'component',
-  kind: 'third-party',
+  live: true,
+  cache: 'third-party',
   description: 'The OAuth client is recognised by the token endpoint (an invalid code is not an invalid client)',
-  settings: ['GITHUB_CLIENT_ID', 'GITHUB_CLIENT_SECRET', 'GITHUB_TOKEN_URL'],
   start(ctx) {
     const s = ctx.config.settings
     const url = s.GITHUB_TOKEN_URL
-    const params = { client_id: s.GITHUB_CLIENT_ID ?? '', client_secret: s.GITHUB_CLIENT_SECRET ?? '', code: INVALID_CODE }
+    const params = { client_id: s.GITHUB_CLIENT_ID, client_secret: s.GITHUB_CLIENT_SECRET, code: INVALID_CODE }
     return {
       async run(signal): Promise<Observation> {
         // without Accept: application/json GitHub answers form-encoded

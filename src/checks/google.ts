@@ -1,6 +1,6 @@
 import { Reason } from '../reasons.js'
 import { CheckError, defineCheck, type Observation } from './types.js'
-import { describe, hasAccessToken, INVALID_CODE, oauthError, otherFailure, postForm } from './oauth.js'
+import { describe, hasAccessToken, INVALID_CODE, oauthError, otherFailure, postForm } from './lib/oauth.js'
 
 function callbackUrl(appUrl: string | undefined): string | undefined {
   try {
@@ -14,9 +14,9 @@ export default defineCheck({
   name: 'google',
   tier: 'optional',
   componentType: 'component',
-  kind: 'third-party',
+  live: true,
+  cache: 'third-party',
   description: 'The OAuth client is recognised by the token endpoint (an invalid grant is not an invalid client)',
-  settings: ['GOOGLE_CLIENT_ID', 'GOOGLE_CLIENT_SECRET', 'GOOGLE_TOKEN_URL'],
   start(ctx) {
     const s = ctx.config.settings
     const url = s.GOOGLE_TOKEN_URL
@@ -24,8 +24,8 @@ export default defineCheck({
     const params: Record<string, string> = {
       grant_type: 'authorization_code',
       code: INVALID_CODE,
-      client_id: s.GOOGLE_CLIENT_ID ?? '',
-      client_secret: s.GOOGLE_CLIENT_SECRET ?? '',
+      client_id: s.GOOGLE_CLIENT_ID,
+      client_secret: s.GOOGLE_CLIENT_SECRET,
       // Google asks for redirect_uri on a code exchange; any value will do, the code is refused anyway
       ...(redirect ? { redirect_uri: redirect } : {}),
     }

@@ -1,8 +1,8 @@
-import type { HttpAnswer } from '../http.js'
 import { Reason } from '../reasons.js'
 import { CheckError, defineCheck, type Observation } from './types.js'
-import { redirectUri } from './rules.js'
-import { hasAccessToken, joinUrl, otherFailure, postForm, rateLimited, tokenDetails } from './oauth.js'
+import { joinUrl, type HttpAnswer } from './lib/http.js'
+import { redirectUri } from './lib/rules.js'
+import { granted, otherFailure, postForm, rateLimited } from './lib/oauth.js'
 
 interface GraphError {
   type?: string
@@ -30,23 +30,24 @@ export default defineCheck({
   name: 'instagram',
   tier: 'important',
   componentType: 'component',
-  kind: 'third-party',
+  live: true,
+  cache: 'third-party',
   description: 'The app id and secret are granted an app access token',
-  settings: ['INSTAGRAM_APP_ID', 'INSTAGRAM_APP_SECRET', 'NEXT_PUBLIC_INSTAGRAM_REDIRECT_URI', 'INSTAGRAM_GRAPH_URL'],
   validate: (config) => redirectUri(config, 'NEXT_PUBLIC_INSTAGRAM_REDIRECT_URI', 'instagram'),
   start(ctx) {
     const s = ctx.config.settings
     const url = joinUrl(s.INSTAGRAM_GRAPH_URL, '/oauth/access_token')
-    const params = { client_id: s.INSTAGRAM_APP_ID ?? '', client_secret: s.INSTAGRAM_APP_SECRET ?? '', grant_type: 'client_credentials' }
+    const params = { client_id: s.INSTAGRAM_APP_ID, client_secret: s.INSTAGRAM_APP_SECRET, grant_type: 'client_credentials' }
     return {
       async run(signal): Promise<Observation> {
         // Meta documents a GET with the secret in the query; Graph takes the same parameters as a form POST
         const res = await postForm(url, params, signal)
         if (res.status === 200) {
-          if (hasAccessToken(res)) {
-            return { output: 'INSTAGRAM_APP_ID and INSTAGRAM_APP_SECRET accepted: the Graph API granted an app access token', details: tokenDetails(res) }
-          }
-          throw new CheckError(Reason.BAD_RESPONSE, 'the Graph API answered 200 without an access token: is INSTAGRAM_GRAPH_URL the Graph API (default https://graph.facebook.com)?')
+          return granted(
+            res,
+            'INSTAGRAM_APP_ID and INSTAGRAM_APP_SECRET accepted: the Graph API granted an app access token',
+            'the Graph API answered 200 without an access token: is INSTAGRAM_GRAPH_URL the Graph API (default https://graph.facebook.com)?',
+          )
         }
         const e = graphError(res)
         if (e?.code !== undefined && throttled.has(e.code)) throw rateLimited('the Graph API', res, `throttled, code ${e.code}`)

@@ -6,8 +6,8 @@ export default defineCheck({
   name: 'logrocket',
   tier: 'optional',
   componentType: 'component',
-  kind: 'format-only',
+  live: false,
+  cache: 'infrastructure',
   description: 'The app id is of the form org/app (format only)',
   formatOnlyBecause: because,
-  settings: ['LOGROCKET_APP_ID'],
 })

@@ -6,8 +6,8 @@ export default defineCheck({
   name: 'onlyfans',
   tier: 'optional',
   componentType: 'component',
-  kind: 'format-only',
+  live: false,
+  cache: 'infrastructure',
   description: 'The API key is present (format only)',
   formatOnlyBecause: because,
-  settings: ['ONLYFANS_API_KEY'],
 })

@@ -1,4 +1,4 @@
-import { httpFailure, httpRequest, type HttpAnswer } from '../http.js'
+import { httpFailure, httpRequest, joinUrl, type HttpAnswer } from './lib/http.js'
 import { Reason } from '../reasons.js'
 import { CheckError, defineCheck } from './types.js'
 
@@ -25,16 +25,16 @@ export default defineCheck({
   name: 'openai',
   tier: 'optional',
   componentType: 'component',
-  kind: 'third-party',
+  live: true,
+  cache: 'third-party',
   description: 'The key is accepted (listing models, which costs nothing)',
-  settings: ['OPENAI_API_KEY', 'OPENAI_BASE_URL'],
   start(ctx) {
     const s = ctx.config.settings
-    const url = `${s.OPENAI_BASE_URL.replace(/\/+$/, '')}/models`
-    const key = s.OPENAI_API_KEY ?? ''
+    const url = joinUrl(s.OPENAI_BASE_URL, '/models')
+    const key = s.OPENAI_API_KEY
     return {
       async run(signal) {
-        const res = await httpRequest(url, { headers: { authorization: `Bearer ${key}`, accept: 'application/json', 'user-agent': 'huntaze-health' }, signal })
+        const res = await httpRequest(url, { headers: { authorization: `Bearer ${key}`, accept: 'application/json' }, signal })
         if (res.status !== 200) throw failure(res)
         const data = (res.json as { data?: unknown } | undefined)?.data
         if (!Array.isArray(data)) throw new CheckError(Reason.BAD_RESPONSE, 'OpenAI answered 200 without a model list: is OPENAI_BASE_URL an OpenAI-compatible API?')

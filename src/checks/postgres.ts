@@ -1,12 +1,11 @@
 import type pg from 'pg'
 import { parse } from 'pg-connection-string'
-import type { Settings } from '../config.js'
 import { Reason } from '../reasons.js'
-import { CheckError, defineCheck } from './types.js'
+import { CheckError, defineCheck, type PresentSettings } from './types.js'
 
 // DATABASE_HOST/PORT/NAME/USER/PASSWORD complete or override the URL.
-export function poolConfig(s: Readonly<Settings>, timeoutMs: number): pg.PoolConfig {
-  const url = parse(s.DATABASE_URL ?? '')
+export function poolConfig(s: PresentSettings<'DATABASE_URL'>, timeoutMs: number): pg.PoolConfig {
+  const url = parse(s.DATABASE_URL)
   return {
     ...(url as pg.PoolConfig),
     host: s.DATABASE_HOST ?? url.host ?? undefined,
@@ -47,9 +46,9 @@ export default defineCheck({
   name: 'postgres',
   tier: 'critical',
   componentType: 'datastore',
-  kind: 'live',
+  live: true,
+  cache: 'infrastructure',
   description: 'A connection authenticates and SELECT 1 answers',
-  settings: ['DATABASE_URL', 'DATABASE_HOST', 'DATABASE_PORT', 'DATABASE_NAME', 'DATABASE_USER', 'DATABASE_PASSWORD'],
   async start(ctx) {
     const { default: pgModule } = await import('pg')
     const timeout = ctx.timeoutMs

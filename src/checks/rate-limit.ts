@@ -5,10 +5,10 @@ export default defineCheck({
   name: 'rate-limit',
   tier: 'important',
   componentType: 'component',
-  kind: 'format-only',
+  live: false,
+  cache: 'infrastructure',
   description: 'Rate limiting, when enabled, has the Upstash settings it needs',
   formatOnlyBecause: 'the Upstash connection itself is proven by the upstash check',
-  settings: ['RATE_LIMIT_ENABLED'],
   validate(config) {
     const enabled = parseBoolean(config.settings.RATE_LIMIT_ENABLED, true)
     const missing = (['UPSTASH_REDIS_REST_URL', 'UPSTASH_REDIS_REST_TOKEN'] as const).filter((n) => !config.present.has(n))

@@ -1,31 +1,33 @@
 import { Reason } from '../reasons.js'
 import { CheckError, defineCheck, type Observation } from './types.js'
-import { redirectUri } from './rules.js'
-import { describe, hasAccessToken, joinUrl, oauthError, otherFailure, postForm, tokenDetails } from './oauth.js'
+import { joinUrl } from './lib/http.js'
+import { redirectUri } from './lib/rules.js'
+import { describe, granted, oauthError, otherFailure, postForm } from './lib/oauth.js'
 
 export default defineCheck({
   name: 'reddit',
   tier: 'important',
   componentType: 'component',
-  kind: 'third-party',
+  live: true,
+  cache: 'third-party',
   description: 'The client id and secret are granted a client-credentials token',
-  settings: ['REDDIT_CLIENT_ID', 'REDDIT_CLIENT_SECRET', 'NEXT_PUBLIC_REDDIT_REDIRECT_URI', 'REDDIT_USER_AGENT', 'REDDIT_API_URL'],
   validate: (config) => redirectUri(config, 'NEXT_PUBLIC_REDDIT_REDIRECT_URI', 'reddit'),
   start(ctx) {
     const s = ctx.config.settings
     const url = joinUrl(s.REDDIT_API_URL, '/api/v1/access_token')
     // Reddit authenticates the client with HTTP Basic only, and throttles or blocks generic user agents
-    const basic = Buffer.from(`${s.REDDIT_CLIENT_ID ?? ''}:${s.REDDIT_CLIENT_SECRET ?? ''}`).toString('base64')
-    const headers = { authorization: `Basic ${basic}`, ...(s.REDDIT_USER_AGENT ? { 'user-agent': s.REDDIT_USER_AGENT } : {}) }
+    const basic = Buffer.from(`${s.REDDIT_CLIENT_ID}:${s.REDDIT_CLIENT_SECRET}`).toString('base64')
+    const headers = { authorization: `Basic ${basic}`, 'user-agent': s.REDDIT_USER_AGENT }
     return {
       async run(signal): Promise<Observation> {
         const res = await postForm(url, { grant_type: 'client_credentials' }, signal, headers)
         const e = oauthError(res)
         if (res.status === 200 && !e.error) {
-          if (hasAccessToken(res)) {
-            return { output: 'REDDIT_CLIENT_ID and REDDIT_CLIENT_SECRET accepted: Reddit granted an application-only token', details: tokenDetails(res) }
-          }
-          throw new CheckError(Reason.BAD_RESPONSE, 'Reddit answered 200 without an access token: is REDDIT_API_URL Reddit (default https://www.reddit.com)?')
+          return granted(
+            res,
+            'REDDIT_CLIENT_ID and REDDIT_CLIENT_SECRET accepted: Reddit granted an application-only token',
+            'Reddit answered 200 without an access token: is REDDIT_API_URL Reddit (default https://www.reddit.com)?',
+          )
         }
         if (res.status === 401) {
           throw new CheckError(Reason.AUTH_FAILED, 'Reddit answered 401: REDDIT_CLIENT_ID or REDDIT_CLIENT_SECRET was rejected; copy both from https://www.reddit.com/prefs/apps (the id is under the app name)')

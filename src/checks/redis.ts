@@ -6,14 +6,14 @@ export default defineCheck({
   name: 'redis',
   tier: 'optional',
   componentType: 'datastore',
-  kind: 'live',
+  live: true,
+  cache: 'infrastructure',
   description: 'A SET with expiry and a GET of the same key round-trip',
-  settings: ['REDIS_URL'],
   async start(ctx) {
     const { Redis } = await import('ioredis')
     const timeout = ctx.timeoutMs
     // no offline queue and no reconnect loop: a down Redis fails the probe at once, the next probe reconnects
-    const client = new Redis(ctx.config.settings.REDIS_URL!, {
+    const client = new Redis(ctx.config.settings.REDIS_URL, {
       lazyConnect: true,
       enableOfflineQueue: false,
       maxRetriesPerRequest: 0,

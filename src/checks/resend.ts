@@ -1,4 +1,4 @@
-import { httpFailure, httpRequest, type HttpAnswer } from '../http.js'
+import { httpFailure, httpRequest, joinUrl, type HttpAnswer } from './lib/http.js'
 import { Reason } from '../reasons.js'
 import { CheckError, defineCheck, type Observation } from './types.js'
 
@@ -11,14 +11,13 @@ export default defineCheck({
   name: 'resend',
   tier: 'optional',
   componentType: 'component',
-  kind: 'third-party',
+  live: true,
+  cache: 'third-party',
   description: 'The key is accepted (listing domains, a read that sends nothing)',
-  settings: ['RESEND_API_KEY', 'RESEND_API_URL'],
   start(ctx) {
     const s = ctx.config.settings
-    const url = `${s.RESEND_API_URL.replace(/\/+$/, '')}/domains`
-    // Resend refuses requests without a User-Agent (403, error 1010)
-    const headers = { authorization: `Bearer ${s.RESEND_API_KEY ?? ''}`, accept: 'application/json', 'user-agent': 'huntaze-health' }
+    const url = joinUrl(s.RESEND_API_URL, '/domains')
+    const headers = { authorization: `Bearer ${s.RESEND_API_KEY}`, accept: 'application/json' }
     return {
       async run(signal): Promise<Observation> {
         const res = await httpRequest(url, { headers, signal })

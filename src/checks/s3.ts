@@ -1,38 +1,36 @@
-import { awsFailure, awsSetup } from './aws-client.js'
+import { awsCall } from './lib/aws-errors.js'
+import { awsSetup } from './lib/aws-setup.js'
 import { defineCheck } from './types.js'
 
 export default defineCheck({
   name: 's3',
   tier: 'critical',
   componentType: 'system',
-  kind: 'live',
+  live: true,
+  cache: 'infrastructure',
   description: 'The media bucket exists and is reachable with these credentials (HeadBucket)',
-  settings: ['AWS_REGION', 'AWS_S3_BUCKET', 'AWS_ENDPOINT_URL', 'AWS_ENDPOINT_URL_S3'],
+  alsoReads: ['AWS_REGION', 'AWS_ENDPOINT_URL'],
   async start(ctx) {
     const setup = await awsSetup(ctx, 'S3', 's3')
     const { S3Client, HeadBucketCommand } = await import('@aws-sdk/client-s3')
     // a bucket in another region is a finding to report, not a redirect to follow
     const client = new S3Client({ ...setup.options, followRegionRedirects: false })
     const bucket = ctx.config.settings.AWS_S3_BUCKET
-    const arn = `arn:${setup.partition}:s3:::${bucket}`
+    const call = {
+      operation: 'HeadBucket',
+      permission: 's3:ListBucket',
+      resource: `arn:${setup.partition}:s3:::${bucket}`,
+      notFound: `bucket ${bucket} does not exist (AWS_S3_BUCKET): create it or correct the name`,
+      wrongRegion: { subject: `bucket ${bucket} (AWS_S3_BUCKET)`, alternative: `point AWS_S3_BUCKET at a bucket in ${setup.region}` },
+      headRequest: true,
+    }
     return {
       async run(signal) {
-        try {
-          const out = await client.send(new HeadBucketCommand({ Bucket: bucket }), { abortSignal: signal })
-          const region = out.BucketRegion ?? null
-          return {
-            output: `bucket ${bucket} is reachable${region ? ` in ${region}` : ''}`,
-            details: { bucket, region: setup.region, bucketRegion: region },
-          }
-        } catch (err) {
-          throw awsFailure(err, setup, {
-            operation: 'HeadBucket',
-            permission: 's3:ListBucket',
-            resource: arn,
-            notFound: `bucket ${bucket} does not exist (AWS_S3_BUCKET): create it or correct the name`,
-            wrongRegion: { subject: `bucket ${bucket} (AWS_S3_BUCKET)`, alternative: `point AWS_S3_BUCKET at a bucket in ${setup.region}` },
-            headRequest: true,
-          })
+        const out = await awsCall(setup, call, () => client.send(new HeadBucketCommand({ Bucket: bucket }), { abortSignal: signal }))
+        const region = out.BucketRegion ?? null
+        return {
+          output: `bucket ${bucket} is reachable${region ? ` in ${region}` : ''}`,
+          details: { bucket, region: setup.region, bucketRegion: region },
         }
       },
       close: async () => client.destroy(),

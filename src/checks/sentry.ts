@@ -1,5 +1,5 @@
 import { parseBoolean } from '../formats.js'
-import { httpFailure, httpRequest } from '../http.js'
+import { httpFailure, httpRequest } from './lib/http.js'
 import { Reason } from '../reasons.js'
 import { CheckError, defineCheck } from './types.js'
 
@@ -28,13 +28,13 @@ export default defineCheck({
   name: 'sentry',
   tier: 'optional',
   componentType: 'component',
-  kind: 'third-party',
+  live: true,
+  cache: 'third-party',
   description: 'The DSN parses (public key, host, project id); with SENTRY_CHECK_INGEST the ingest host answers',
-  settings: ['SENTRY_DSN', 'SENTRY_AUTH_TOKEN', 'SENTRY_CHECK_INGEST'],
   start(ctx) {
     const s = ctx.config.settings
     const ingest = parseBoolean(s.SENTRY_CHECK_INGEST, false)
-    const dsn = parseDsn(s.SENTRY_DSN ?? '')
+    const dsn = parseDsn(s.SENTRY_DSN)
     return {
       async run(signal) {
         if (!dsn) {
@@ -46,7 +46,7 @@ export default defineCheck({
         }
         // a GET on the POST-only envelope endpoint reaches the ingest service without submitting an event
         const url = `${dsn.origin}${dsn.pathPrefix}/api/${dsn.projectId}/envelope/`
-        const res = await httpRequest(url, { headers: { 'user-agent': 'huntaze-health' }, signal })
+        const res = await httpRequest(url, { signal })
         if (res.status < 500 && res.status !== 429) {
           return { status: 'pass', output: `SENTRY_DSN parsed and the ingest host ${dsn.host} answers (HTTP ${res.status}, no event sent)`, details: { ...details, ingestStatus: res.status } }
         }

@@ -1,5 +1,7 @@
 import { Reason } from '../reasons.js'
-import { awsFailure, awsSetup, Verdict } from './aws-client.js'
+import { awsCall } from './lib/aws-errors.js'
+import { awsSetup } from './lib/aws-setup.js'
+import { Verdict } from './lib/verdict.js'
 import { CheckError, defineCheck, type Measurement, type Scalar } from './types.js'
 
 interface IdentityState {
@@ -13,9 +15,10 @@ export default defineCheck({
   name: 'ses',
   tier: 'critical',
   componentType: 'system',
-  kind: 'live',
+  live: true,
+  cache: 'infrastructure',
   description: 'The SES account answers: sending enabled, production access, quota use; FROM_EMAIL is a verified identity',
-  settings: ['AWS_REGION', 'FROM_EMAIL', 'AWS_ENDPOINT_URL', 'AWS_ENDPOINT_URL_SESV2'],
+  alsoReads: ['AWS_REGION', 'AWS_ENDPOINT_URL'],
   requires: ['AWS_REGION'],
   async start(ctx) {
     const setup = await awsSetup(ctx, 'SESV2', 'ses')
@@ -26,34 +29,19 @@ export default defineCheck({
     const identityArn = (id: string) => `arn:${setup.partition}:ses:${setup.region}:<account>:identity/${id}`
 
     async function lookup(identity: string, signal: AbortSignal): Promise<IdentityState> {
+      const call = { operation: 'GetEmailIdentity', permission: 'ses:GetEmailIdentity', resource: identityArn(identity), notFound: `${identity} is not an SES identity` }
       try {
-        const out = await client.send(new GetEmailIdentityCommand({ EmailIdentity: identity }), { abortSignal: signal })
+        const out = await awsCall(setup, call, () => client.send(new GetEmailIdentityCommand({ EmailIdentity: identity }), { abortSignal: signal }))
         return { identity, exists: true, verified: out.VerifiedForSendingStatus === true, status: out.VerificationStatus }
       } catch (err) {
-        const mapped = awsFailure(err, setup, {
-          operation: 'GetEmailIdentity',
-          permission: 'ses:GetEmailIdentity',
-          resource: identityArn(identity),
-          notFound: `${identity} is not an SES identity`,
-        })
-        if (mapped instanceof CheckError && mapped.reason === Reason.NOT_FOUND) return { identity, exists: false, verified: false }
-        throw mapped
+        if (err instanceof CheckError && err.reason === Reason.NOT_FOUND) return { identity, exists: false, verified: false }
+        throw err
       }
     }
 
     return {
       async run(signal) {
-        let account
-        try {
-          account = await client.send(new GetAccountCommand({}), { abortSignal: signal })
-        } catch (err) {
-          throw awsFailure(err, setup, {
-            operation: 'GetAccount',
-            permission: 'ses:GetAccount',
-            resource: '*',
-            notFound: `SES GetAccount answered not found in ${setup.region}: check AWS_REGION${setup.endpoint ? ` and ${setup.endpoint.setting}` : ''}`,
-          })
-        }
+        const account = await awsCall(setup, { operation: 'GetAccount', permission: 'ses:GetAccount', resource: '*' }, () => client.send(new GetAccountCommand({}), { abortSignal: signal }))
         const verdict = new Verdict()
         const quota = account.SendQuota ?? {}
         const enforcement = account.EnforcementStatus ?? 'UNKNOWN'

@@ -48,16 +48,16 @@ export default defineCheck({
   name: 'smtp',
   tier: 'optional',
   componentType: 'component',
-  kind: 'third-party',
+  live: true,
+  cache: 'third-party',
   description: 'The server greets, negotiates TLS where offered and accepts the login',
-  settings: ['SMTP_HOST', 'SMTP_PORT', 'SMTP_USER', 'SMTP_PASSWORD', 'SMTP_FROM'],
   validate: loginPair,
   async start(ctx) {
     // the class transporter.verify() runs, used directly: verify() keeps its connection out of reach,
     // so an aborted probe could not close it, and it does not say whether TLS was negotiated
     const { default: Connection } = await import('nodemailer/lib/smtp-connection')
     const s = ctx.config.settings
-    const host = s.SMTP_HOST ?? 'localhost'
+    const host = s.SMTP_HOST
     const port = Number(s.SMTP_PORT)
     const target = `SMTP_HOST ${host} port ${port}`
     const implicitTls = port === 465

@@ -1,7 +1,8 @@
 import { classifyError } from '../engine/classify.js'
 import { Reason } from '../reasons.js'
-import { awsFailure, awsSetup, Verdict, type AwsSetup } from './aws-client.js'
-import { cloudWatchClient } from './cloudwatch.js'
+import { awsCall } from './lib/aws-errors.js'
+import { awsSetup, cloudWatchClient } from './lib/aws-setup.js'
+import { Verdict } from './lib/verdict.js'
 import { CheckError, defineCheck, type Measurement, type Scalar } from './types.js'
 
 interface Queue {
@@ -48,9 +49,10 @@ export default defineCheck({
   name: 'sqs',
   tier: 'important',
   componentType: 'system',
-  kind: 'live',
+  live: true,
+  cache: 'infrastructure',
   description: 'Each queue answers its attributes; backlog and age of the oldest message are reported',
-  settings: ['AWS_REGION', 'AWS_SQS_QUEUE_URLS', 'AWS_ENDPOINT_URL', 'AWS_ENDPOINT_URL_SQS', 'AWS_ENDPOINT_URL_CLOUDWATCH'],
+  alsoReads: ['AWS_REGION', 'AWS_ENDPOINT_URL', 'AWS_ENDPOINT_URL_CLOUDWATCH'],
   async start(ctx) {
     // the first probe's timeout runs from here: start-up eats into the age's share of it
     let firstProbeBegan: number | undefined = performance.now()
@@ -62,27 +64,22 @@ export default defineCheck({
     ])
     // requests go to the regional (or overridden) endpoint that the credentials are scoped to, never to a host taken from a URL
     const client = new SQSClient({ ...setup.options, useQueueUrlAsEndpoint: false })
-    const queues = parseQueueUrls(ctx.config.settings.AWS_SQS_QUEUE_URLS ?? '')
+    const queues = parseQueueUrls(ctx.config.settings.AWS_SQS_QUEUE_URLS)
     const backlogWarn = ctx.config.health.HEALTH_SQS_BACKLOG_WARN
     const ageWarnS = ctx.config.health.HEALTH_SQS_AGE_WARN_S
     const inRegion = (q: Queue) => !q.region || q.region === setup.region
-
-    function metricFailure(err: unknown, cwSetup: AwsSetup): string {
-      const mapped = awsFailure(err, cwSetup, {
-        operation: 'GetMetricData',
-        permission: 'cloudwatch:GetMetricData',
-        // GetMetricData has no resource-level permissions
-        resource: '*',
-        notFound: `CloudWatch GetMetricData answered not found in ${cwSetup.region}: check AWS_REGION${cwSetup.endpoint ? ` and ${cwSetup.endpoint.setting}` : ''}`,
-      })
-      return mapped instanceof CheckError ? mapped.message : `CloudWatch GetMetricData: ${classifyError(mapped).message}`
-    }
 
     // One GetMetricData call for every queue; it never throws, since the backlog stands without it.
     async function oldestAges(signal: AbortSignal, own: AbortController, budgetMs: number): Promise<Ages> {
       if ('failed' in cw) return { unavailable: `the CloudWatch client could not be set up: ${cw.failed}` }
       if (budgetMs <= 0) return { unavailable: `no time left for CloudWatch GetMetricData within the ${ctx.timeoutMs}ms timeout` }
       const { setup: cwSetup, sdk, client: cwClient } = cw
+      const call = {
+        operation: 'GetMetricData',
+        permission: 'cloudwatch:GetMetricData',
+        // GetMetricData has no resource-level permissions
+        resource: '*',
+      }
       const onAbort = () => own.abort(signal.reason)
       if (signal.aborted) onAbort()
       signal.addEventListener('abort', onAbort, { once: true })
@@ -93,20 +90,18 @@ export default defineCheck({
       }, budgetMs)
       try {
         const end = new Date()
-        const out = await cwClient.send(
-          new sdk.GetMetricDataCommand({
-            StartTime: new Date(end.getTime() - ageWindowS * 1000),
-            EndTime: end,
-            ScanBy: 'TimestampDescending',
-            MetricDataQueries: queues.map((q, i) => ({
-              // ids must start with a lower-case letter; queue names may not
-              Id: `q${i}`,
-              MetricStat: { Metric: { Namespace: 'AWS/SQS', MetricName: ageMetric, Dimensions: [{ Name: 'QueueName', Value: q.name }] }, Period: 60, Stat: 'Maximum' },
-              ReturnData: true,
-            })),
-          }),
-          { abortSignal: own.signal },
-        )
+        const command = new sdk.GetMetricDataCommand({
+          StartTime: new Date(end.getTime() - ageWindowS * 1000),
+          EndTime: end,
+          ScanBy: 'TimestampDescending',
+          MetricDataQueries: queues.map((q, i) => ({
+            // ids must start with a lower-case letter; queue names may not
+            Id: `q${i}`,
+            MetricStat: { Metric: { Namespace: 'AWS/SQS', MetricName: ageMetric, Dimensions: [{ Name: 'QueueName', Value: q.name }] }, Period: 60, Stat: 'Maximum' },
+            ReturnData: true,
+          })),
+        })
+        const out = await awsCall(cwSetup, call, () => cwClient.send(command, { abortSignal: own.signal }))
         // an emulator or proxy without the operation can answer 200 with something else entirely
         if (!Array.isArray(out.MetricDataResults)) {
           return { unavailable: `CloudWatch GetMetricData${cwSetup.endpoint ? ` at ${cwSetup.endpoint.url} (${cwSetup.endpoint.setting})` : ''} answered without MetricDataResults: does that endpoint implement GetMetricData?` }
@@ -129,7 +124,7 @@ export default defineCheck({
         return { byQueue }
       } catch (err) {
         if (timedOut) return { unavailable: `CloudWatch GetMetricData gave no answer within ${budgetMs}ms, the share of the timeout it may use` }
-        return { unavailable: metricFailure(err, cwSetup) }
+        return { unavailable: err instanceof CheckError ? err.message : `CloudWatch GetMetricData: ${classifyError(err).message}` }
       } finally {
         clearTimeout(timer)
         signal.removeEventListener('abort', onAbort)
@@ -140,21 +135,19 @@ export default defineCheck({
       if (q.region && q.region !== setup.region) {
         throw new CheckError(Reason.WRONG_REGION, `queue ${q.name} is in ${q.region}, not in AWS_REGION ${setup.region}: set AWS_REGION=${q.region} or list a queue of ${setup.region} in AWS_SQS_QUEUE_URLS`)
       }
-      try {
-        const out = await client.send(new GetQueueAttributesCommand({ QueueUrl: q.url, AttributeNames: [...attributeNames] }), { abortSignal: signal })
-        const a = out.Attributes ?? {}
-        return {
-          visible: Number(a.ApproximateNumberOfMessages ?? 0),
-          inFlight: Number(a.ApproximateNumberOfMessagesNotVisible ?? 0),
-          delayed: Number(a.ApproximateNumberOfMessagesDelayed ?? 0),
-        }
-      } catch (err) {
-        throw awsFailure(err, setup, {
-          operation: 'GetQueueAttributes',
-          permission: 'sqs:GetQueueAttributes',
-          resource: `arn:${setup.partition}:sqs:${q.region ?? setup.region}:${q.account}:${q.name}`,
-          notFound: `queue ${q.name} does not exist in ${setup.region} (listed in AWS_SQS_QUEUE_URLS): create it or remove it from the list`,
-        })
+      const call = {
+        operation: 'GetQueueAttributes',
+        permission: 'sqs:GetQueueAttributes',
+        resource: `arn:${setup.partition}:sqs:${q.region ?? setup.region}:${q.account}:${q.name}`,
+        notFound: `queue ${q.name} does not exist in ${setup.region} (listed in AWS_SQS_QUEUE_URLS): create it or remove it from the list`,
+      }
+      const command = new GetQueueAttributesCommand({ QueueUrl: q.url, AttributeNames: [...attributeNames] })
+      const out = await awsCall(setup, call, () => client.send(command, { abortSignal: signal }))
+      const a = out.Attributes ?? {}
+      return {
+        visible: Number(a.ApproximateNumberOfMessages ?? 0),
+        inFlight: Number(a.ApproximateNumberOfMessagesNotVisible ?? 0),
+        delayed: Number(a.ApproximateNumberOfMessagesDelayed ?? 0),
       }
     }
 

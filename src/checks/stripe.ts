@@ -1,9 +1,8 @@
 import type { Config, Finding } from '../config.js'
 import { classifyError } from '../engine/classify.js'
-import { stripeKeyMode } from '../formats.js'
-import { retryAfterMs } from '../http.js'
+import { retryAfterMs } from './lib/http.js'
 import { Reason } from '../reasons.js'
-import { stripeKeys } from './rules.js'
+import { stripeKeyMode, stripeKeys } from './lib/rules.js'
 import { CheckError, defineCheck } from './types.js'
 
 // rules.ts compares publishable keys with the secret key only; without its mode they must still agree
@@ -78,9 +77,9 @@ export default defineCheck({
   name: 'stripe',
   tier: 'critical',
   componentType: 'component',
-  kind: 'third-party',
+  live: true,
+  cache: 'third-party',
   description: 'The secret key is accepted by a free read (the balance); keys of one mode',
-  settings: ['STRIPE_SECRET_KEY', 'STRIPE_WEBHOOK_SECRET', 'STRIPE_PUBLISHABLE_KEY', 'NEXT_PUBLIC_STRIPE_PUBLISHABLE_KEY', 'STRIPE_API_URL'],
   validate: stripeRules,
   async start(ctx) {
     const { default: Stripe } = await import('stripe')
@@ -91,7 +90,7 @@ export default defineCheck({
     let probeSignal: AbortSignal | undefined
     const fetchWithSignal: typeof fetch = (input, init) =>
       fetch(input, { ...init, signal: probeSignal ? (init?.signal ? AbortSignal.any([init.signal, probeSignal]) : probeSignal) : init?.signal })
-    const stripe = new Stripe(s.STRIPE_SECRET_KEY ?? '', {
+    const stripe = new Stripe(s.STRIPE_SECRET_KEY, {
       host: api.hostname,
       port: api.port || (protocol === 'http' ? 80 : 443),
       protocol,
@@ -108,7 +107,7 @@ export default defineCheck({
         try {
           const balance = await stripe.balance.retrieve()
           const mode = balance.livemode ? 'live' : 'test'
-          const restricted = s.STRIPE_SECRET_KEY?.startsWith('rk_') ?? false
+          const restricted = s.STRIPE_SECRET_KEY.startsWith('rk_')
           const details = { livemode: balance.livemode, restrictedKey: restricted }
           // the account's answer is the authority on the mode; a disagreement means a proxy or a copied key
           if (secretMode && secretMode !== mode) {

@@ -1,29 +1,31 @@
 import { Reason } from '../reasons.js'
 import { CheckError, defineCheck, type Observation } from './types.js'
-import { redirectUri } from './rules.js'
-import { describe, hasAccessToken, joinUrl, oauthError, otherFailure, postForm, rateLimited, tokenDetails } from './oauth.js'
+import { joinUrl } from './lib/http.js'
+import { redirectUri } from './lib/rules.js'
+import { describe, granted, oauthError, otherFailure, postForm, rateLimited } from './lib/oauth.js'
 
 export default defineCheck({
   name: 'tiktok',
   tier: 'important',
   componentType: 'component',
-  kind: 'third-party',
+  live: true,
+  cache: 'third-party',
   description: 'The client key and secret are granted a client-credentials token',
-  settings: ['TIKTOK_CLIENT_KEY', 'TIKTOK_CLIENT_SECRET', 'NEXT_PUBLIC_TIKTOK_REDIRECT_URI', 'TIKTOK_API_URL'],
   validate: (config) => redirectUri(config, 'NEXT_PUBLIC_TIKTOK_REDIRECT_URI', 'tiktok'),
   start(ctx) {
     const s = ctx.config.settings
     const url = joinUrl(s.TIKTOK_API_URL, '/v2/oauth/token/')
-    const params = { client_key: s.TIKTOK_CLIENT_KEY ?? '', client_secret: s.TIKTOK_CLIENT_SECRET ?? '', grant_type: 'client_credentials' }
+    const params = { client_key: s.TIKTOK_CLIENT_KEY, client_secret: s.TIKTOK_CLIENT_SECRET, grant_type: 'client_credentials' }
     return {
       async run(signal): Promise<Observation> {
         const res = await postForm(url, params, signal, { 'cache-control': 'no-cache' })
         const e = oauthError(res)
         if (res.status === 200 && !e.error) {
-          if (hasAccessToken(res)) {
-            return { output: 'TIKTOK_CLIENT_KEY and TIKTOK_CLIENT_SECRET accepted: TikTok granted a client access token', details: tokenDetails(res) }
-          }
-          throw new CheckError(Reason.BAD_RESPONSE, 'TikTok answered 200 without an access token: is TIKTOK_API_URL the TikTok API (default https://open.tiktokapis.com)?')
+          return granted(
+            res,
+            'TIKTOK_CLIENT_KEY and TIKTOK_CLIENT_SECRET accepted: TikTok granted a client access token',
+            'TikTok answered 200 without an access token: is TIKTOK_API_URL the TikTok API (default https://open.tiktokapis.com)?',
+          )
         }
         // TikTok's OAuth errors carry {"error", "error_description", "log_id"}, whatever the status
         switch (e.error) {

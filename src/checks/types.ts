@@ -1,6 +1,7 @@
 import type { FastifyBaseLogger } from 'fastify'
-import type { Config, Finding, SettingName, Tier } from '../config.js'
+import { settingMeta, settingNames, type Config, type Finding, type PlatformSettings, type SettingName, type Tier } from '../config.js'
 import type { ReasonCode } from '../reasons.js'
+import type { HealthStatus } from '../engine/status.js'
 
 export type ComponentType = 'datastore' | 'system' | 'component'
 
@@ -12,14 +13,14 @@ export interface Measurement {
   componentId?: string
   observedValue: Scalar
   observedUnit?: string
-  status?: 'pass' | 'warn' | 'fail'
+  status?: HealthStatus
   output?: string
 }
 
 // What a probe resolves with. A dependency that answers but is unhealthy is a value (status warn or fail),
 // not a throw; throwing is for "could not find out" (refused, timeout, rejected credentials...).
 export interface Observation {
-  status?: 'pass' | 'warn' | 'fail'
+  status?: HealthStatus
   reason?: ReasonCode
   output?: string
   details?: Record<string, Scalar>
@@ -28,8 +29,12 @@ export interface Observation {
   retryAfterMs?: number
 }
 
-export interface CheckContext {
-  config: Config
+// The settings, with those known to be present typed string.
+export type PresentSettings<Present extends SettingName> = Config['settings'] & Readonly<Record<Present, string>>
+
+// Present: the settings the engine guarantees are set when it calls start().
+export interface CheckContext<Present extends SettingName = never> {
+  config: Config & { settings: PresentSettings<Present> }
   log: FastifyBaseLogger
   // scrubs secrets out of text that leaves the process
   sanitize: (text: string) => string
@@ -55,9 +60,11 @@ export interface CheckDefinition {
   configuredBy?: readonly SettingName[]
   timeoutMs?: number
   cacheTtlMs?: number
-  // 'third-party' checks default to the long cache lifetime
-  kind: 'live' | 'third-party' | 'format-only'
-  // why there is no live check, for format-only checks
+  // the probe proves the dependency over the network; false for format-only checks
+  live: boolean
+  // which default cache lifetime applies: HEALTH_THIRD_PARTY_CACHE_TTL_MS or HEALTH_CACHE_TTL_MS
+  cache: 'infrastructure' | 'third-party'
+  // why there is no live check: set exactly when live is false
   formatOnlyBecause?: string
   // cross-setting rules (https in production, redirect URIs, key modes, ...)
   validate?(config: Config): Finding[]
@@ -77,6 +84,37 @@ export class CheckError extends Error {
   }
 }
 
-export function defineCheck(def: CheckDefinition): CheckDefinition {
-  return def
+type Schema = (typeof PlatformSettings)['properties']
+type SettingsWhere<Meta> = { [K in SettingName]: Schema[K] extends Meta ? K : never }[SettingName]
+
+// The schema settings whose service is this check (none for a name only known at run time).
+export type OwnSettings<Name extends string> = string extends Name ? never : SettingsWhere<{ service: Name }>
+
+// What start() can count on: the engine probes only when no setting of `requires` (default: all the check's) that the schema marks required is missing.
+export type RequiredPresent<Settings extends SettingName, Requires> = (Requires extends readonly SettingName[] ? Requires[number] : Settings) &
+  Settings &
+  SettingsWhere<{ required: true }>
+
+// A check as its file writes it: its settings are the schema's, found by the check's name.
+export type CheckSpec<Name extends string, Also extends SettingName, Requires extends readonly SettingName[] | undefined> = Omit<
+  CheckDefinition,
+  'name' | 'settings' | 'requires' | 'live' | 'formatOnlyBecause' | 'start'
+> &
+  ({ live: true; formatOnlyBecause?: undefined } | { live: false; formatOnlyBecause: string }) & {
+    name: Name
+    // settings of other checks whose findings this check reports too (a required one that is missing blocks its probe)
+    alsoReads?: readonly Also[]
+    // settings whose absence leaves nothing to probe; defaults to those marked required in the schema
+    requires?: Requires
+    start?(ctx: CheckContext<RequiredPresent<OwnSettings<Name> | Also, Requires>>): Probe | Promise<Probe>
+  }
+
+export function defineCheck<const Name extends string, const Also extends SettingName = never, const Requires extends readonly SettingName[] | undefined = undefined>(
+  spec: CheckSpec<Name, Also, Requires>,
+): CheckDefinition {
+  const { alsoReads, ...def } = spec
+  const also: readonly SettingName[] = alsoReads ?? []
+  // schema order, which is the order findings are reported in
+  const settings = settingNames.filter((s) => settingMeta(s).service === spec.name || also.includes(s))
+  return { ...def, settings }
 }

@@ -1,4 +1,4 @@
-import { httpFailure, httpRequest } from '../http.js'
+import { httpFailure, httpRequest, joinUrl } from './lib/http.js'
 import { Reason } from '../reasons.js'
 import { CheckError, defineCheck } from './types.js'
 
@@ -12,13 +12,13 @@ export default defineCheck({
   name: 'upstash',
   tier: 'important',
   componentType: 'datastore',
-  kind: 'third-party',
+  live: true,
+  cache: 'third-party',
   description: 'An authenticated PING through the Upstash REST API answers PONG',
-  settings: ['UPSTASH_REDIS_REST_URL', 'UPSTASH_REDIS_REST_TOKEN'],
   start(ctx) {
     const s = ctx.config.settings
-    const url = (s.UPSTASH_REDIS_REST_URL ?? '').replace(/\/+$/, '')
-    const headers = { authorization: `Bearer ${s.UPSTASH_REDIS_REST_TOKEN ?? ''}`, 'content-type': 'application/json', 'user-agent': 'huntaze-health' }
+    const url = joinUrl(s.UPSTASH_REDIS_REST_URL, '')
+    const headers = { authorization: `Bearer ${s.UPSTASH_REDIS_REST_TOKEN}`, 'content-type': 'application/json' }
     let host: string
     try {
       host = new URL(url).host

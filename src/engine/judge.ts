@@ -56,7 +56,7 @@ function isSkipped(def: CheckDefinition, pre: Preflight): boolean {
 }
 
 function isLive(def: CheckDefinition): boolean {
-  return def.kind === 'live' || def.kind === 'third-party'
+  return def.live
 }
 
 // Only a critical setting's format violation can fail a check by itself, and the live check is the authority on
@@ -92,7 +92,7 @@ export function judge(def: CheckDefinition, pre: Preflight, outcome?: ProbeOutco
   let status: CheckStatus = probeStatus
   for (const f of resolved) status = worst(status, f.severity)
 
-  const formatOnly = def.kind === 'format-only' && def.formatOnlyBecause ? `format only: ${def.formatOnlyBecause}` : undefined
+  const formatOnly = !def.live && def.formatOnlyBecause ? `format only: ${def.formatOnlyBecause}` : undefined
   const common = { liveCheck, findings: resolved, details: obs?.details, measurements: obs?.measurements ?? [], retryAfterMs: obs?.retryAfterMs ?? failed?.retryAfterMs }
   // a pass that proved nothing live says so
   if (status === 'pass') return { ...common, status, output: obs?.output || formatOnly }

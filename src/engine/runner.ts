@@ -78,7 +78,7 @@ export class CheckRunner {
 
   ttlOf(def: CheckDefinition): number {
     if (def.cacheTtlMs !== undefined) return def.cacheTtlMs
-    return def.kind === 'third-party' ? this.config.health.HEALTH_THIRD_PARTY_CACHE_TTL_MS : this.config.health.HEALTH_CACHE_TTL_MS
+    return def.cache === 'third-party' ? this.config.health.HEALTH_THIRD_PARTY_CACHE_TTL_MS : this.config.health.HEALTH_CACHE_TTL_MS
   }
 
   timeoutOf(def: CheckDefinition): number {

@@ -1,5 +1,6 @@
 import t from 'tap'
-import { formats, isHttps, parseBoolean, redirectUriProblem, stripeKeyMode, type FormatName } from '../../src/formats.js'
+import { formats, isHttps, parseBoolean, type FormatName } from '../../src/formats.js'
+import { redirectUriProblem, stripeKeyMode } from '../../src/checks/lib/rules.js'
 
 const hex = (n: number) => 'a1b2c3d4e5f60789'.repeat(Math.ceil(n / 16)).slice(0, n)
 const key32 = Buffer.from(Array.from({ length: 32 }, (_, i) => i * 7 + 3)).toString('base64')

@@ -191,7 +191,7 @@ t.test('a malformed critical setting whose live probe fails is a fail with the p
 })
 
 t.test('a malformed critical setting of a check with no live check is a fail', async (t) => {
-  const { def } = synthetic('fmt', undefined, { kind: 'format-only', settings: ['JWT_SECRET'] })
+  const { def } = synthetic('fmt', undefined, { live: false, settings: ['JWT_SECRET'] })
   const { runner } = runnerWith(t, [def], { JWT_SECRET: 'too-short' })
   const r = await one(runner, 'fmt')
   t.equal(r.status, 'fail')
@@ -202,7 +202,7 @@ t.test('a malformed critical setting of a check with no live check is a fail', a
 })
 
 t.test('a malformed setting of an important tier is a warn', async (t) => {
-  const { def } = synthetic('mail', undefined, { kind: 'format-only', settings: ['FROM_EMAIL'] })
+  const { def } = synthetic('mail', undefined, { live: false, settings: ['FROM_EMAIL'] })
   const { runner } = runnerWith(t, [def], { FROM_EMAIL: 'not-an-address' })
   const r = await one(runner, 'mail')
   t.equal(r.status, 'warn')
@@ -211,7 +211,7 @@ t.test('a malformed setting of an important tier is a warn', async (t) => {
 
 t.test('a finding with its own severity keeps it', async (t) => {
   const { def } = synthetic('validated', undefined, {
-    kind: 'format-only',
+    live: false,
     validate: () => [{ setting: 'STRIPE_SECRET_KEY', problem: 'invalid', severity: 'warn', message: 'a test key in production' }],
   })
   const { runner } = runnerWith(t, [def])

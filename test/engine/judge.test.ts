@@ -44,7 +44,7 @@ t.test('a malformed critical setting: warn when the live probe passes, fail when
   t.equal(judge(def, pre, { obs: {} }).status, 'warn')
   t.equal(judge(def, pre, { obs: {} }).reason, Reason.MISCONFIGURED)
   t.equal(judge(def, pre, { error: { reason: Reason.TIMEOUT, message: 'timed out' } }).status, 'fail')
-  const formatOnly: CheckDefinition = { ...def, kind: 'format-only', formatOnlyBecause: 'nothing to call', start: undefined }
+  const formatOnly: CheckDefinition = { ...def, live: false, formatOnlyBecause: 'nothing to call', start: undefined }
   const v = judge(formatOnly, preflight(formatOnly, config))
   t.equal(v.status, 'fail')
   t.match(v.output, /format only: nothing to call$/)
@@ -54,7 +54,7 @@ t.test('a pass carries the observation; a format-only pass says it proved nothin
   const pre = preflight(base, testConfig())
   const v = judge(base, pre, { obs: { output: 'fine', details: { n: 1 }, measurements: [{ measurement: 'backlog', observedValue: 3 }] } })
   t.same([v.status, v.reason, v.output, v.details, v.measurements.length], ['pass', undefined, 'fine', { n: 1 }, 1])
-  const formatOnly: CheckDefinition = { ...base, kind: 'format-only', formatOnlyBecause: 'no API to call', start: undefined }
+  const formatOnly: CheckDefinition = { ...base, live: false, formatOnlyBecause: 'no API to call', start: undefined }
   t.equal(judge(formatOnly, preflight(formatOnly, testConfig())).output, 'format only: no API to call')
   t.equal(judge(formatOnly, preflight(formatOnly, testConfig())).liveCheck, false)
 })

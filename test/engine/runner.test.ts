@@ -88,7 +88,7 @@ t.test('cache lifetime: within the TTL no probe, after it a probe', async (t) =>
 
 t.test('default cache lifetimes: infrastructure short, third-party long', async (t) => {
   const live = synthetic('live-ttl', async () => ({})).def
-  const third = synthetic('third-ttl', async () => ({}), { kind: 'third-party' }).def
+  const third = synthetic('third-ttl', async () => ({}), { cache: 'third-party' }).def
   const { runner } = runnerWith(t, [live, third], { HEALTH_CACHE_TTL_MS: '1234', HEALTH_THIRD_PARTY_CACHE_TTL_MS: '98765' })
   const [a, b] = await runner.collect(['live-ttl', 'third-ttl'])
   t.equal(a.expiresAt - a.observedAt, 1234)

@@ -20,7 +20,8 @@ export function synthetic(name: string, run: Run | undefined, extra: Partial<Che
     componentType: 'component',
     description: 'synthetic check',
     settings: [],
-    kind: 'live',
+    live: true,
+    cache: 'infrastructure',
     ...extra,
   }
   if (!run) return { def, stats }

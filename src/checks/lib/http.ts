@@ -1,5 +1,13 @@
-import { Reason } from './reasons.js'
-import { CheckError } from './checks/types.js'
+import { Reason } from '../../reasons.js'
+import { CheckError } from '../types.js'
+
+// Sent with every request unless a check sets its own: some providers refuse requests without one (Resend: 403, error 1010).
+export const USER_AGENT = 'huntaze-health'
+
+// A base URL setting may end in slashes; the path starts with one.
+export function joinUrl(base: string, path: string): string {
+  return `${base.replace(/\/+$/, '')}${path}`
+}
 
 export interface HttpAnswer {
   status: number
@@ -13,7 +21,8 @@ export async function httpRequest(
   url: string,
   init: { method?: string; headers?: Record<string, string>; body?: string; signal: AbortSignal },
 ): Promise<HttpAnswer> {
-  const res = await fetch(url, { method: init.method ?? 'GET', headers: init.headers, body: init.body, signal: init.signal, redirect: 'manual' })
+  const headers = { 'user-agent': USER_AGENT, ...init.headers }
+  const res = await fetch(url, { method: init.method ?? 'GET', headers, body: init.body, signal: init.signal, redirect: 'manual' })
   const text = await res.text()
   let json: unknown
   try {
@@ -47,8 +56,7 @@ export function rateLimitWaitMs(headers: Headers, now = Date.now()): number {
   return retryAfterMs(null, now)
 }
 
-// Turns a non-success answer into the reason an engineer can act on. `what` names the call and the
-// setting to look at, e.g. "Resend rejected RESEND_API_KEY".
+// Turns a non-success answer into the reason an engineer can act on; the hints name the setting to look at.
 export function httpFailure(res: HttpAnswer, provider: string, hints: { auth?: string; forbidden?: string; notFound?: string } = {}): CheckError {
   const s = res.status
   if (s === 401) return new CheckError(Reason.AUTH_FAILED, `${provider} answered 401: ${hints.auth ?? 'the credentials were rejected'}`)

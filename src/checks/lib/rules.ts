@@ -1,7 +1,9 @@
-import type { Config, Finding, SettingName } from '../config.js'
-import { isHttps, redirectUriProblem, stripeKeyMode } from '../formats.js'
+import type { Config, Finding, SettingName } from '../../config.js'
+import { isHttps } from '../../formats.js'
 
 // Cross-setting rules of SERVICES.md, shared by the checks that own the settings.
+
+const parseUrl = (value: string): URL | null => (URL.canParse(value) ? new URL(value) : null)
 
 export function httpsInProduction(config: Config, names: readonly SettingName[]): Finding[] {
   if (!config.production) return []
@@ -42,4 +44,26 @@ export function stripeKeys(config: Config): Finding[] {
     out.push({ setting: 'STRIPE_SECRET_KEY', problem: 'invalid', severity: 'warn', message: `STRIPE_SECRET_KEY is a live key outside production (NODE_ENV=${s.NODE_ENV}): real charges can happen` })
   }
   return out
+}
+
+// A redirect URI must match, character for character, the app's origin plus the provider's callback path.
+export function redirectUriProblem(uri: string, appUrl: string | undefined, provider: string): string | null {
+  const url = parseUrl(uri)
+  if (!url) return 'is not a URL'
+  const path = `/auth/${provider}/callback`
+  const app = appUrl ? parseUrl(appUrl) : null
+  if (!app) return `cannot be compared with NEXT_PUBLIC_APP_URL, which is missing or not a URL; it should end in ${path}`
+  const expected = `${app.origin}${path}`
+  if (uri !== expected) {
+    if (url.origin !== app.origin) return `is not on the app's origin (NEXT_PUBLIC_APP_URL ${app.origin}); expected ${expected}`
+    return `has the wrong path ${url.pathname}${url.search}; expected ${expected}`
+  }
+  return null
+}
+
+export type StripeMode = 'live' | 'test'
+
+export function stripeKeyMode(key: string | undefined): StripeMode | null {
+  const m = key ? /^(?:sk|rk|pk)_(live|test)_/.exec(key) : null
+  return m ? (m[1] as StripeMode) : null
 }

@@ -1,23 +1,17 @@
-import { httpFailure, httpRequest, rateLimitWaitMs, type HttpAnswer } from '../http.js'
-import { Reason } from '../reasons.js'
-import { CheckError } from './types.js'
+import { httpFailure, httpRequest, rateLimitWaitMs, type HttpAnswer } from './http.js'
+import { Reason } from '../../reasons.js'
+import { CheckError, type Observation } from '../types.js'
 
 // Shared by the checks that prove OAuth credentials against a provider's token endpoint.
 
 // Never a real code: it only has to be refused after the client is authenticated (RFC 6749 §4.1.3).
 export const INVALID_CODE = 'huntaze-health-check-deliberately-invalid-code'
 
-export const USER_AGENT = 'huntaze-health'
-
-export function joinUrl(base: string, path: string): string {
-  return `${base.replace(/\/+$/, '')}${path}`
-}
-
 // Secrets travel in the body, never in the URL, so they do not land in proxies' access logs.
 export function postForm(url: string, params: Record<string, string>, signal: AbortSignal, headers: Record<string, string> = {}): Promise<HttpAnswer> {
   return httpRequest(url, {
     method: 'POST',
-    headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json', 'user-agent': USER_AGENT, ...headers },
+    headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json', ...headers },
     body: new URLSearchParams(params).toString(),
     signal,
   })
@@ -61,8 +55,14 @@ export function hasAccessToken(res: HttpAnswer): boolean {
   return typeof token === 'string' && token.length > 0
 }
 
+// A client-credentials grant answered 200: a token proves the client; no token means another API answered.
+export function granted(res: HttpAnswer, accepted: string, notTheApi: string): Observation {
+  if (hasAccessToken(res)) return { output: accepted, details: tokenDetails(res) }
+  throw new CheckError(Reason.BAD_RESPONSE, notTheApi)
+}
+
 // What a token answer may show: never the token itself.
-export function tokenDetails(res: HttpAnswer): Record<string, string | number> {
+function tokenDetails(res: HttpAnswer): Record<string, string | number> {
   const out: Record<string, string | number> = {}
   const type = field(res.json, 'token_type')
   const expires = field(res.json, 'expires_in')
