@@ -22,12 +22,12 @@ async function startRedis(port: number): Promise<ChildProcess> {
   let seen = ''
   await new Promise<void>((resolve, reject) => {
     child.once('exit', (code) => reject(new Error(`redis-server exited with ${code}`)))
-    child.stdout!.on('data', (c) => {
+    child.stdout.on('data', (c) => {
       seen += c
       if (seen.includes('Ready to accept connections')) resolve()
     })
   })
-  child.stdout!.resume()
+  child.stdout.resume()
   return child
 }
 

@@ -184,7 +184,7 @@ t.test('fresh through the app: ?fresh and Cache-Control: no-cache share one prob
 })
 
 t.test('timeout: a probe that never answers gets TIMEOUT on time and its signal is aborted', async (t) => {
-  const { def, stats } = synthetic('hang', (signal) => new Promise((_, reject) => signal.addEventListener('abort', () => reject(signal.reason))), { timeoutMs: 80 })
+  const { def, stats } = synthetic('hang', (signal) => new Promise((_, reject) => signal.addEventListener('abort', () => reject(signal.reason as Error))), { timeoutMs: 80 })
   const { runner } = runnerWith(t, [def])
   const started = performance.now()
   const r = await one(runner, 'hang')
@@ -332,7 +332,7 @@ t.test('validUntil: the next expiry, then, while the refresh runs, the end of th
   await sleep(50)
   const now = Date.now()
   t.equal(runner.validUntil(['until'], now), now, 'expired with no refresh running: nothing can be kept')
-  runner.collect(['until'])
+  void runner.collect(['until'])
   t.equal(runner.probeCount('until'), 2, 'collect started the refresh')
   t.equal(runner.validUntil(['until'], now), first.expiresAt + 200 + 1, 'refresh running: until the stale result may no longer be served')
   t.equal(runner.validUntil(['until'], first.expiresAt + 201), first.expiresAt + 201, 'past that: nothing can be kept')

@@ -12,9 +12,7 @@ const catalogue = checks.filter((c) => c.name === 'postgres' || c.name === 'redi
 // the first probe in a worker thread also waits for the thread and its modules to load
 const TIMEOUT = { HEALTH_TIMEOUT_MS: '5000' }
 
-function json(body: string): any {
-  return JSON.parse(body)
-}
+const json = (body: string) => JSON.parse(body)
 
 for (const isolateProbes of [false, true]) {
   const mode = isolateProbes ? 'in a worker thread' : 'inline'

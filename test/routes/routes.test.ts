@@ -16,9 +16,7 @@ const down = (name: string, tier: CheckDefinition['tier']): CheckDefinition =>
     { tier },
   ).def
 
-function json(body: string): any {
-  return JSON.parse(body)
-}
+const json = (body: string) => JSON.parse(body)
 
 t.test('/live answers without touching any dependency', async (t) => {
   const { def: counting, stats } = synthetic('counting', async () => ({}))

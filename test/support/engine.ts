@@ -14,7 +14,7 @@ export function delay(ms: number, signal: AbortSignal, obs: Observation = {}): P
       'abort',
       () => {
         clearTimeout(timer)
-        reject(signal.reason)
+        reject(signal.reason as Error)
       },
       { once: true },
     )

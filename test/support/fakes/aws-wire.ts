@@ -42,6 +42,9 @@ function operationOf(protocol: Protocol, req: RecordedRequest): { operation: str
   return { operation: `${req.method} ${req.url.split('?')[0]}`, input: {} }
 }
 
+// the XML and raw answers are written as given; anything else as JSON
+const asText = (body: unknown): string => (typeof body === 'string' ? body : JSON.stringify(body))
+
 const xmlEscape = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;')
 
 function writeOk(protocol: Protocol, operation: string, res: ServerResponse, answer: { body?: unknown; headers?: Record<string, string> }): void {
@@ -49,14 +52,14 @@ function writeOk(protocol: Protocol, operation: string, res: ServerResponse, ans
   if (protocol === 'query') {
     res.writeHead(200, { 'content-type': 'text/xml', ...headers })
     res.end(
-      `<${operation}Response xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><${operation}Result>${String(answer.body ?? '')}</${operation}Result>` +
+      `<${operation}Response xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><${operation}Result>${answer.body === undefined ? '' : asText(answer.body)}</${operation}Result>` +
         `<ResponseMetadata><RequestId>fake-request-1</RequestId></ResponseMetadata></${operation}Response>`,
     )
     return
   }
   if (protocol === 'rest-xml') {
     res.writeHead(200, headers)
-    res.end(answer.body === undefined ? undefined : String(answer.body))
+    res.end(answer.body === undefined ? undefined : asText(answer.body))
     return
   }
   const type = protocol === 'json1.0' ? 'application/x-amz-json-1.0' : protocol === 'json1.1' ? 'application/x-amz-json-1.1' : 'application/json'

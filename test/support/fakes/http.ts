@@ -29,13 +29,14 @@ export async function startFake(handler: FakeHandler): Promise<Fake> {
   const server = createServer((req, res) => {
     const chunks: Buffer[] = []
     req.on('data', (c: Buffer) => chunks.push(c))
-    req.on('end', async () => {
+    const answer = async () => {
       const rec = { method: req.method ?? 'GET', url: req.url ?? '/', headers: req.headers, body: Buffer.concat(chunks).toString('utf8') }
       requests.push(rec)
       const outcome = await handler(rec, res)
       if (outcome === 'hang') return
       if (!res.writableEnded) res.end()
-    })
+    }
+    req.on('end', () => void answer())
   })
   server.on('connection', (s) => {
     sockets.add(s)
