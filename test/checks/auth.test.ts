@@ -8,6 +8,14 @@ t.test('auth: NEXTAUTH_URL must be https in production', async (t) => {
   t.equal(bad[0]?.setting, 'NEXTAUTH_URL')
   t.match(bad[0]?.message, /https in production/)
   t.same(findingsOf(auth, testConfig({ NODE_ENV: 'production', NEXTAUTH_URL: 'https://app.huntaze.com' })), [])
-  t.same(findingsOf(auth, testConfig({ NODE_ENV: 'development', NEXTAUTH_URL: 'http://localhost:3000' })), [], 'http is fine outside production')
-  t.same(findingsOf(auth, testConfig({ NODE_ENV: 'production', NEXTAUTH_URL: 'not a url' })), [], 'a malformed URL is reported once, as malformed')
+  t.same(
+    findingsOf(auth, testConfig({ NODE_ENV: 'development', NEXTAUTH_URL: 'http://localhost:3000' })),
+    [],
+    'http is fine outside production',
+  )
+  t.same(
+    findingsOf(auth, testConfig({ NODE_ENV: 'production', NEXTAUTH_URL: 'not a url' })),
+    [],
+    'a malformed URL is reported once, as malformed',
+  )
 })

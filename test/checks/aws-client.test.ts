@@ -32,16 +32,24 @@ t.test('a configuration that does not use a service never loads its SDK', async 
   t.equal(res.statusCode, 503)
   t.same(loadedSdks(), [], 'running unconfigured checks loads no SDK')
 
-  const fake = await startAwsFake('query', () => ({ body: `<Arn>arn:aws:iam::${ACCOUNT}:user/health-test</Arn><Account>${ACCOUNT}</Account>` }))
+  const fake = await startAwsFake('query', () => ({
+    body: `<Arn>arn:aws:iam::${ACCOUNT}:user/health-test</Arn><Account>${ACCOUNT}</Account>`,
+  }))
   t.teardown(() => fake.close())
-  const stsOnly = await appWith({ AWS_REGION: REGION, AWS_ACCESS_KEY_ID: KEY_ID, AWS_SECRET_ACCESS_KEY: SECRET, AWS_ENDPOINT_URL_STS: fake.url }, { checks: [awsCheck, s3Check] })
+  const stsOnly = await appWith(
+    { AWS_REGION: REGION, AWS_ACCESS_KEY_ID: KEY_ID, AWS_SECRET_ACCESS_KEY: SECRET, AWS_ENDPOINT_URL_STS: fake.url },
+    { checks: [awsCheck, s3Check] },
+  )
   t.teardown(() => stsOnly.app.close())
   t.equal((await stsOnly.app.inject('/health/aws')).statusCode, 200)
   t.same(loadedSdks(), ['client-sts'], 'only the SDK of the check that ran')
 })
 
 t.test('AWS_ENDPOINT_URL_<SERVICE> wins over AWS_ENDPOINT_URL', async (t) => {
-  const both = testConfig({ AWS_ENDPOINT_URL: 'http://127.0.0.1:4566', AWS_ENDPOINT_URL_S3: 'http://127.0.0.1:9000' }).settings
+  const both = testConfig({
+    AWS_ENDPOINT_URL: 'http://127.0.0.1:4566',
+    AWS_ENDPOINT_URL_S3: 'http://127.0.0.1:9000',
+  }).settings
   t.same(endpointOf(both, 'S3'), { url: 'http://127.0.0.1:9000', setting: 'AWS_ENDPOINT_URL_S3' })
   t.same(endpointOf(both, 'SQS'), { url: 'http://127.0.0.1:4566', setting: 'AWS_ENDPOINT_URL' })
   t.equal(endpointOf(testConfig({}).settings, 'STS'), undefined)
@@ -53,7 +61,13 @@ const ctxFor = (env: Record<string, string | undefined>) => {
 }
 
 t.test('client options: static keys, region, one attempt, path style only for S3 behind an endpoint', async (t) => {
-  const env = { AWS_REGION: REGION, AWS_ACCESS_KEY_ID: KEY_ID, AWS_SECRET_ACCESS_KEY: SECRET, AWS_SESSION_TOKEN: SESSION_TOKEN, AWS_ENDPOINT_URL: 'http://127.0.0.1:4566' }
+  const env = {
+    AWS_REGION: REGION,
+    AWS_ACCESS_KEY_ID: KEY_ID,
+    AWS_SECRET_ACCESS_KEY: SECRET,
+    AWS_SESSION_TOKEN: SESSION_TOKEN,
+    AWS_ENDPOINT_URL: 'http://127.0.0.1:4566',
+  }
   const s3 = await awsSetup(ctxFor(env), 'S3', 's3')
   t.equal(s3.options.region, REGION)
   t.same(s3.options.credentials, { accessKeyId: KEY_ID, secretAccessKey: SECRET, sessionToken: SESSION_TOKEN })
@@ -72,14 +86,23 @@ t.test('client options: static keys, region, one attempt, path style only for S3
 })
 
 t.test('half a key pair is refused before any client exists', async (t) => {
-  t.match(credentialProblem(testConfig({ AWS_ACCESS_KEY_ID: KEY_ID }).settings), /AWS_ACCESS_KEY_ID is set without AWS_SECRET_ACCESS_KEY/)
-  t.match(credentialProblem(testConfig({ AWS_SECRET_ACCESS_KEY: SECRET }).settings), /AWS_SECRET_ACCESS_KEY is set without AWS_ACCESS_KEY_ID/)
+  t.match(
+    credentialProblem(testConfig({ AWS_ACCESS_KEY_ID: KEY_ID }).settings),
+    /AWS_ACCESS_KEY_ID is set without AWS_SECRET_ACCESS_KEY/,
+  )
+  t.match(
+    credentialProblem(testConfig({ AWS_SECRET_ACCESS_KEY: SECRET }).settings),
+    /AWS_SECRET_ACCESS_KEY is set without AWS_ACCESS_KEY_ID/,
+  )
   t.equal(credentialProblem(testConfig({}).settings), undefined)
   await t.rejects(awsSetup(ctxFor({ AWS_REGION: REGION, AWS_ACCESS_KEY_ID: KEY_ID }), 'SQS', 'sqs'), CheckError)
 })
 
 t.test('other AWS checks report half a key pair as MISCONFIGURED, naming the setting', async (t) => {
-  const { app } = await appWith({ AWS_REGION: REGION, AWS_SECRET_ACCESS_KEY: SECRET, AWS_ENDPOINT_URL: 'http://127.0.0.1:9' }, { checks: [eventbridgeCheck] })
+  const { app } = await appWith(
+    { AWS_REGION: REGION, AWS_SECRET_ACCESS_KEY: SECRET, AWS_ENDPOINT_URL: 'http://127.0.0.1:9' },
+    { checks: [eventbridgeCheck] },
+  )
   t.teardown(() => app.close())
   const entry = (await app.inject('/health/eventbridge')).json().checks['eventbridge:responseTime'][0]
   t.equal(entry.status, 'fail')

@@ -4,7 +4,18 @@ import { join } from 'node:path'
 import t, { type Test } from 'tap'
 import awsCheck from '../../src/checks/aws.js'
 import { appWith } from '../support/helpers.js'
-import { ACCOUNT, awsEnv, errors, KEY_ID, leaks, REGION, SECRET, SESSION_TOKEN, startAwsFake, type Answer } from '../support/fakes/aws-wire.js'
+import {
+  ACCOUNT,
+  awsEnv,
+  errors,
+  KEY_ID,
+  leaks,
+  REGION,
+  SECRET,
+  SESSION_TOKEN,
+  startAwsFake,
+  type Answer,
+} from '../support/fakes/aws-wire.js'
 import { MARGIN_MS, probe } from '../support/probe.js'
 
 // The SDK provider chain reads this process's environment: nothing of the developer's own AWS setup may reach it.
@@ -36,13 +47,23 @@ t.test('accepted credentials report the account and the principal, never the key
   t.equal(r.entry.details?.temporary, false)
   t.match(r.entry.output, /account 123456789012 as arn:aws:iam::123456789012:user\/health-test/)
   t.match(fake.requests[0].body, /Action=GetCallerIdentity/)
-  t.match(String(fake.requests[0].headers.authorization), /Credential=AKIA\w+\/\d{8}\/eu-west-1\/sts\/aws4_request/, 'signed with the static key, for the configured region')
+  t.match(
+    String(fake.requests[0].headers.authorization),
+    /Credential=AKIA\w+\/\d{8}\/eu-west-1\/sts\/aws4_request/,
+    'signed with the static key, for the configured region',
+  )
   t.ok(r.elapsedMs < 2000 + MARGIN_MS)
   t.same(leaks(r.body, logs.text()), [])
 })
 
 t.test('an unknown access key is AUTH_FAILED naming AWS_ACCESS_KEY_ID', async (t) => {
-  const { app, logs } = await setup(t, () => ({ error: { status: 403, code: 'InvalidClientTokenId', message: 'The security token included in the request is invalid.' } }))
+  const { app, logs } = await setup(t, () => ({
+    error: {
+      status: 403,
+      code: 'InvalidClientTokenId',
+      message: 'The security token included in the request is invalid.',
+    },
+  }))
   const r = await probe(app, 'aws')
   t.equal(r.httpStatus, 503)
   t.equal(r.entry.status, 'fail')
@@ -52,7 +73,13 @@ t.test('an unknown access key is AUTH_FAILED naming AWS_ACCESS_KEY_ID', async (t
 })
 
 t.test('a wrong secret is AUTH_FAILED naming AWS_SECRET_ACCESS_KEY', async (t) => {
-  const { app, logs } = await setup(t, () => ({ error: { status: 403, code: 'SignatureDoesNotMatch', message: 'The request signature we calculated does not match the signature you provided.' } }))
+  const { app, logs } = await setup(t, () => ({
+    error: {
+      status: 403,
+      code: 'SignatureDoesNotMatch',
+      message: 'The request signature we calculated does not match the signature you provided.',
+    },
+  }))
   const r = await probe(app, 'aws')
   t.equal(r.entry.status, 'fail')
   t.equal(r.entry.reason, 'AUTH_FAILED')
@@ -61,7 +88,9 @@ t.test('a wrong secret is AUTH_FAILED naming AWS_SECRET_ACCESS_KEY', async (t) =
 })
 
 t.test('an expired session token is EXPIRED naming AWS_SESSION_TOKEN', async (t) => {
-  const { fake, app, logs } = await setup(t, () => ({ error: errors.expired('query') }), { AWS_SESSION_TOKEN: SESSION_TOKEN })
+  const { fake, app, logs } = await setup(t, () => ({ error: errors.expired('query') }), {
+    AWS_SESSION_TOKEN: SESSION_TOKEN,
+  })
   const r = await probe(app, 'aws')
   t.equal(r.entry.status, 'fail')
   t.equal(r.entry.reason, 'EXPIRED')
@@ -72,18 +101,26 @@ t.test('an expired session token is EXPIRED naming AWS_SESSION_TOKEN', async (t)
 
 t.test('temporary static credentials pass and say their expiry is unknown', async (t) => {
   const asia = 'ASIA' + KEY_ID.slice(4)
-  const { app, logs } = await setup(t, () => ({ body: identityXml }), { AWS_ACCESS_KEY_ID: asia, AWS_SESSION_TOKEN: SESSION_TOKEN })
+  const { app, logs } = await setup(t, () => ({ body: identityXml }), {
+    AWS_ACCESS_KEY_ID: asia,
+    AWS_SESSION_TOKEN: SESSION_TOKEN,
+  })
   const r = await probe(app, 'aws')
   t.equal(r.entry.status, 'pass')
   t.equal(r.entry.details?.temporary, true)
-  t.match(r.entry.output, /temporary credentials with no known expiry.*set AWS_CREDENTIAL_EXPIRATION to be warned before then/)
+  t.match(
+    r.entry.output,
+    /temporary credentials with no known expiry.*set AWS_CREDENTIAL_EXPIRATION to be warned before then/,
+  )
   t.notOk(r.entry.details?.expiresAt)
   t.same(leaks(r.body, logs.text()), [])
   t.notOk(r.body.includes(asia) || logs.text().includes(asia))
 })
 
 t.test('throttling is a warning that honours Retry-After', async (t) => {
-  const { fake, app, logs } = await setup(t, () => ({ error: { ...errors.throttled('query'), headers: { 'retry-after': '30' } } }))
+  const { fake, app, logs } = await setup(t, () => ({
+    error: { ...errors.throttled('query'), headers: { 'retry-after': '30' } },
+  }))
   const r = await probe(app, 'aws')
   t.equal(r.httpStatus, 200)
   t.equal(r.entry.status, 'warn')
@@ -137,7 +174,10 @@ t.test('a secret without its key id is a fail finding', async (t) => {
 })
 
 t.test('a session token in production is a warning even when STS accepts it', async (t) => {
-  const { app, logs } = await setup(t, () => ({ body: identityXml }), { NODE_ENV: 'production', AWS_SESSION_TOKEN: SESSION_TOKEN })
+  const { app, logs } = await setup(t, () => ({ body: identityXml }), {
+    NODE_ENV: 'production',
+    AWS_SESSION_TOKEN: SESSION_TOKEN,
+  })
   const r = await probe(app, 'aws')
   t.equal(r.httpStatus, 200)
   t.equal(r.entry.status, 'warn')
@@ -151,7 +191,11 @@ const expiresIn = (s: number) => new Date(Date.now() + s * 1000).toISOString()
 const asiaKey = () => 'ASIA' + KEY_ID.slice(4)
 
 t.test('AWS_CREDENTIAL_EXPIRATION hours ahead: a pass that reports the time left', async (t) => {
-  const { fake, app, logs } = await setup(t, () => ({ body: identityXml }), { AWS_ACCESS_KEY_ID: asiaKey(), AWS_SESSION_TOKEN: SESSION_TOKEN, AWS_CREDENTIAL_EXPIRATION: expiresIn(3 * 3600) })
+  const { fake, app, logs } = await setup(t, () => ({ body: identityXml }), {
+    AWS_ACCESS_KEY_ID: asiaKey(),
+    AWS_SESSION_TOKEN: SESSION_TOKEN,
+    AWS_CREDENTIAL_EXPIRATION: expiresIn(3 * 3600),
+  })
   const r = await probe(app, 'aws')
   t.equal(r.httpStatus, 200)
   t.equal(r.entry.status, 'pass')
@@ -167,23 +211,37 @@ t.test('AWS_CREDENTIAL_EXPIRATION hours ahead: a pass that reports the time left
   t.notOk(r.body.includes(asiaKey()) || logs.text().includes(asiaKey()))
 })
 
-t.test('AWS_CREDENTIAL_EXPIRATION under HEALTH_AWS_EXPIRY_WARN_S warns EXPIRING: nothing renews static credentials', async (t) => {
-  const { fake, app, logs } = await setup(t, () => ({ body: identityXml }), { AWS_ACCESS_KEY_ID: asiaKey(), AWS_SESSION_TOKEN: SESSION_TOKEN, AWS_CREDENTIAL_EXPIRATION: expiresIn(600) })
-  const r = await probe(app, 'aws')
-  t.equal(r.httpStatus, 200)
-  t.equal(r.entry.status, 'warn')
-  t.equal(r.entry.reason, 'EXPIRING')
-  t.match(r.entry.output, /^the credentials expire in 10m \(at \S+, AWS_CREDENTIAL_EXPIRATION\) and nothing renews them: replace them before then \(AWS_SESSION_TOKEN and its key pair, and AWS_CREDENTIAL_EXPIRATION with them\), or use an IAM role/)
-  t.ok(Number(r.entry.details?.expiresInS) > 500 && Number(r.entry.details?.expiresInS) <= 600)
-  t.equal(r.entry.details?.renewedBySdk, false)
-  t.equal(r.entry.details?.accountId, ACCOUNT, 'STS still proves the credentials')
-  t.equal(fake.requests.length, 1)
-  t.ok(r.elapsedMs < 2000 + MARGIN_MS)
-  t.same(leaks(r.body, logs.text()), [])
-})
+t.test(
+  'AWS_CREDENTIAL_EXPIRATION under HEALTH_AWS_EXPIRY_WARN_S warns EXPIRING: nothing renews static credentials',
+  async (t) => {
+    const { fake, app, logs } = await setup(t, () => ({ body: identityXml }), {
+      AWS_ACCESS_KEY_ID: asiaKey(),
+      AWS_SESSION_TOKEN: SESSION_TOKEN,
+      AWS_CREDENTIAL_EXPIRATION: expiresIn(600),
+    })
+    const r = await probe(app, 'aws')
+    t.equal(r.httpStatus, 200)
+    t.equal(r.entry.status, 'warn')
+    t.equal(r.entry.reason, 'EXPIRING')
+    t.match(
+      r.entry.output,
+      /^the credentials expire in 10m \(at \S+, AWS_CREDENTIAL_EXPIRATION\) and nothing renews them: replace them before then \(AWS_SESSION_TOKEN and its key pair, and AWS_CREDENTIAL_EXPIRATION with them\), or use an IAM role/,
+    )
+    t.ok(Number(r.entry.details?.expiresInS) > 500 && Number(r.entry.details?.expiresInS) <= 600)
+    t.equal(r.entry.details?.renewedBySdk, false)
+    t.equal(r.entry.details?.accountId, ACCOUNT, 'STS still proves the credentials')
+    t.equal(fake.requests.length, 1)
+    t.ok(r.elapsedMs < 2000 + MARGIN_MS)
+    t.same(leaks(r.body, logs.text()), [])
+  },
+)
 
 t.test('a lower HEALTH_AWS_EXPIRY_WARN_S lets the same credentials pass', async (t) => {
-  const { app } = await setup(t, () => ({ body: identityXml }), { AWS_SESSION_TOKEN: SESSION_TOKEN, AWS_CREDENTIAL_EXPIRATION: expiresIn(600), HEALTH_AWS_EXPIRY_WARN_S: '300' })
+  const { app } = await setup(t, () => ({ body: identityXml }), {
+    AWS_SESSION_TOKEN: SESSION_TOKEN,
+    AWS_CREDENTIAL_EXPIRATION: expiresIn(600),
+    HEALTH_AWS_EXPIRY_WARN_S: '300',
+  })
   const r = await probe(app, 'aws')
   t.equal(r.entry.status, 'pass')
   t.match(r.entry.output, /expiring in 10m/)
@@ -191,7 +249,11 @@ t.test('a lower HEALTH_AWS_EXPIRY_WARN_S lets the same credentials pass', async 
 
 t.test('AWS_CREDENTIAL_EXPIRATION in the past fails EXPIRED without calling STS', async (t) => {
   const at = expiresIn(-60)
-  const { fake, app, logs } = await setup(t, () => ({ body: identityXml }), { AWS_ACCESS_KEY_ID: asiaKey(), AWS_SESSION_TOKEN: SESSION_TOKEN, AWS_CREDENTIAL_EXPIRATION: at })
+  const { fake, app, logs } = await setup(t, () => ({ body: identityXml }), {
+    AWS_ACCESS_KEY_ID: asiaKey(),
+    AWS_SESSION_TOKEN: SESSION_TOKEN,
+    AWS_CREDENTIAL_EXPIRATION: at,
+  })
   const r = await probe(app, 'aws')
   t.equal(r.httpStatus, 503)
   t.equal(r.entry.status, 'fail')
@@ -209,12 +271,17 @@ t.test('AWS_CREDENTIAL_EXPIRATION in the past fails EXPIRED without calling STS'
 })
 
 t.test('AWS_CREDENTIAL_EXPIRATION without a session token is ignored, with a warning', async (t) => {
-  const { fake, app, logs } = await setup(t, () => ({ body: identityXml }), { AWS_CREDENTIAL_EXPIRATION: expiresIn(-60) })
+  const { fake, app, logs } = await setup(t, () => ({ body: identityXml }), {
+    AWS_CREDENTIAL_EXPIRATION: expiresIn(-60),
+  })
   const r = await probe(app, 'aws')
   t.equal(r.httpStatus, 200)
   t.equal(r.entry.status, 'warn')
   t.equal(r.entry.reason, 'MISCONFIGURED')
-  t.match(r.entry.output, /AWS_CREDENTIAL_EXPIRATION is set without AWS_SESSION_TOKEN, so it is ignored: only session credentials expire/)
+  t.match(
+    r.entry.output,
+    /AWS_CREDENTIAL_EXPIRATION is set without AWS_SESSION_TOKEN, so it is ignored: only session credentials expire/,
+  )
   t.ok(r.entry.findings?.some((f) => f.setting === 'AWS_CREDENTIAL_EXPIRATION' && f.severity === 'warn'))
   t.notOk(r.entry.details?.expiresAt)
   t.equal(r.entry.details?.accountId, ACCOUNT)
@@ -224,7 +291,10 @@ t.test('AWS_CREDENTIAL_EXPIRATION without a session token is ignored, with a war
 })
 
 t.test('a malformed AWS_CREDENTIAL_EXPIRATION is a warning finding and no expiry is assumed', async (t) => {
-  const { fake, app, logs } = await setup(t, () => ({ body: identityXml }), { AWS_SESSION_TOKEN: SESSION_TOKEN, AWS_CREDENTIAL_EXPIRATION: 'next tuesday' })
+  const { fake, app, logs } = await setup(t, () => ({ body: identityXml }), {
+    AWS_SESSION_TOKEN: SESSION_TOKEN,
+    AWS_CREDENTIAL_EXPIRATION: 'next tuesday',
+  })
   const r = await probe(app, 'aws')
   t.equal(r.entry.status, 'warn')
   t.equal(r.entry.reason, 'MISCONFIGURED')
@@ -236,7 +306,10 @@ t.test('a malformed AWS_CREDENTIAL_EXPIRATION is a warning finding and no expiry
 })
 
 t.test('an expiry in the future does not hide STS refusing the token', async (t) => {
-  const { app, logs } = await setup(t, () => ({ error: errors.expired('query') }), { AWS_SESSION_TOKEN: SESSION_TOKEN, AWS_CREDENTIAL_EXPIRATION: expiresIn(3600) })
+  const { app, logs } = await setup(t, () => ({ error: errors.expired('query') }), {
+    AWS_SESSION_TOKEN: SESSION_TOKEN,
+    AWS_CREDENTIAL_EXPIRATION: expiresIn(3600),
+  })
   const r = await probe(app, 'aws')
   t.equal(r.entry.status, 'fail')
   t.equal(r.entry.reason, 'EXPIRED')
@@ -254,7 +327,8 @@ function chainCredentials(expiresInS: number | undefined): void {
 }
 
 function noCredentials(): void {
-  for (const k of ['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN', 'AWS_CREDENTIAL_EXPIRATION']) delete process.env[k]
+  for (const k of ['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN', 'AWS_CREDENTIAL_EXPIRATION'])
+    delete process.env[k]
 }
 
 const roleIdentityXml = `<Arn>arn:aws:sts::${ACCOUNT}:assumed-role/health-role/i-0fake</Arn><UserId>AROAFAKEROLEID:i-0fake</UserId><Account>${ACCOUNT}</Account>`
@@ -276,7 +350,10 @@ t.test('no credentials anywhere fails with what to set, without calling AWS', as
   t.equal(r.httpStatus, 503)
   t.equal(r.entry.status, 'fail')
   t.equal(r.entry.reason, 'NOT_CONFIGURED')
-  t.match(r.entry.output, /no AWS credentials: AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY are not set.*attach an IAM role/)
+  t.match(
+    r.entry.output,
+    /no AWS credentials: AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY are not set.*attach an IAM role/,
+  )
   t.equal(fake.requests.length, 0)
   t.same(leaks(r.body, logs.text()), [])
 })

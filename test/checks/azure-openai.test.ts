@@ -23,8 +23,18 @@ standardCases(t, {
   start: (mode) => startAzureFake(azureKeys[0].value, [AZURE_DEPLOYMENT], mode),
   env: (fake, bad) => azureEnv(fake, azureKeys[bad ? 1 : 0].value),
   expect: {
-    valid: { status: 'pass', output: new RegExp(`AZURE_OPENAI_API_KEY accepted and deployment "${AZURE_DEPLOYMENT}" exists \\(no tokens spent\\)`) },
-    invalid: { status: 'fail', reason: 'AUTH_FAILED', output: /401: AZURE_OPENAI_API_KEY was rejected by 127\.0\.0\.1:\d+; copy KEY 1 or KEY 2 .* check that AZURE_OPENAI_BASE_URL is that resource/ },
+    valid: {
+      status: 'pass',
+      output: new RegExp(
+        `AZURE_OPENAI_API_KEY accepted and deployment "${AZURE_DEPLOYMENT}" exists \\(no tokens spent\\)`,
+      ),
+    },
+    invalid: {
+      status: 'fail',
+      reason: 'AUTH_FAILED',
+      output:
+        /401: AZURE_OPENAI_API_KEY was rejected by 127\.0\.0\.1:\d+; copy KEY 1 or KEY 2 .* check that AZURE_OPENAI_BASE_URL is that resource/,
+    },
     error: { status: 'fail', reason: 'UPSTREAM_ERROR', output: /Azure OpenAI answered 500/ },
   },
 })
@@ -42,7 +52,12 @@ t.test('azure-openai: the free probe spends no tokens; the key travels in the ap
   const body = JSON.parse(req.body)
   t.same(body.messages, [], 'an empty message list: refused before inference')
   t.notOk('max_tokens' in body, 'no completion is asked for')
-  t.same(p.entry.details, { host: new URL(fake.url).host, deployment: AZURE_DEPLOYMENT, apiVersion: '2024-10-21', deep: false })
+  t.same(p.entry.details, {
+    host: new URL(fake.url).host,
+    deployment: AZURE_DEPLOYMENT,
+    apiVersion: '2024-10-21',
+    deep: false,
+  })
 })
 
 t.test('azure-openai: deep mode runs a one-token completion only when HEALTH_DEEP_CHECKS=true', async (t) => {
@@ -68,24 +83,32 @@ t.test('azure-openai: an unknown deployment is NOT_FOUND naming it', async (t) =
   t.equal(p.httpStatus, 503, 'a critical check')
   t.equal(p.entry.status, 'fail')
   t.equal(p.entry.reason, 'NOT_FOUND')
-  t.match(p.entry.output, new RegExp(`no deployment "${AZURE_DEPLOYMENT}" on 127\\.0\\.0\\.1:\\d+; set AZURE_OPENAI_DEPLOYMENT to a deployment name`))
+  t.match(
+    p.entry.output,
+    new RegExp(
+      `no deployment "${AZURE_DEPLOYMENT}" on 127\\.0\\.0\\.1:\\d+; set AZURE_OPENAI_DEPLOYMENT to a deployment name`,
+    ),
+  )
   noSecrets(t, azureKeys, { 'the response': p.body })
 })
 
-t.test('azure-openai: a key that breaks the 64-character rule but is accepted is a warning naming the rule', async (t) => {
-  // Azure also issues 32-character hexadecimal keys
-  const short = sentinel('', 32, '0123456789abcdef')
-  const fake = await startAzureFake(short.value, [AZURE_DEPLOYMENT])
-  t.teardown(() => fake.close())
-  const p = await probeCheck(t, azureOpenai, azureEnv(fake, short.value))
-  t.equal(p.httpStatus, 200)
-  t.equal(p.entry.status, 'warn')
-  t.equal(p.entry.reason, 'MISCONFIGURED')
-  t.match(p.entry.output, /AZURE_OPENAI_API_KEY is malformed: expected exactly 64 characters, got 32/)
-  t.match(p.entry.output, /accepted and deployment/, 'and says the live check passed')
-  t.match(p.entry.findings, [{ setting: 'AZURE_OPENAI_API_KEY', problem: 'malformed', severity: 'warn' }])
-  noSecrets(t, [short], { 'the response': p.body, 'the logs': p.logs.text() })
-})
+t.test(
+  'azure-openai: a key that breaks the 64-character rule but is accepted is a warning naming the rule',
+  async (t) => {
+    // Azure also issues 32-character hexadecimal keys
+    const short = sentinel('', 32, '0123456789abcdef')
+    const fake = await startAzureFake(short.value, [AZURE_DEPLOYMENT])
+    t.teardown(() => fake.close())
+    const p = await probeCheck(t, azureOpenai, azureEnv(fake, short.value))
+    t.equal(p.httpStatus, 200)
+    t.equal(p.entry.status, 'warn')
+    t.equal(p.entry.reason, 'MISCONFIGURED')
+    t.match(p.entry.output, /AZURE_OPENAI_API_KEY is malformed: expected exactly 64 characters, got 32/)
+    t.match(p.entry.output, /accepted and deployment/, 'and says the live check passed')
+    t.match(p.entry.findings, [{ setting: 'AZURE_OPENAI_API_KEY', problem: 'malformed', severity: 'warn' }])
+    noSecrets(t, [short], { 'the response': p.body, 'the logs': p.logs.text() })
+  },
+)
 
 t.test('azure-openai: a key that breaks the rule and is rejected fails', async (t) => {
   const short = sentinel('', 32, '0123456789abcdef')
@@ -110,8 +133,15 @@ t.test('azure-openai: without AZURE_OPENAI_BASE_URL requests go to AZURE_OPENAI_
   const fake = await startAzureFake(azureKeys[0].value, [AZURE_DEPLOYMENT])
   t.teardown(() => fake.close())
   // an http endpoint breaks the https rule, which the output reports next to the live result
-  const p = await probeCheck(t, azureOpenai, { ...azureEnv(fake, azureKeys[0].value), AZURE_OPENAI_BASE_URL: '', AZURE_OPENAI_ENDPOINT: `${fake.url}/` })
+  const p = await probeCheck(t, azureOpenai, {
+    ...azureEnv(fake, azureKeys[0].value),
+    AZURE_OPENAI_BASE_URL: '',
+    AZURE_OPENAI_ENDPOINT: `${fake.url}/`,
+  })
   t.equal(fake.requests.length, 1)
   t.equal(p.entry.status, 'warn', 'the live check is the authority: the broken format rule is a warning')
-  t.match(p.entry.output, /AZURE_OPENAI_ENDPOINT is malformed: expected an endpoint https:\/\/<resource name>\.openai\.azure\.com/)
+  t.match(
+    p.entry.output,
+    /AZURE_OPENAI_ENDPOINT is malformed: expected an endpoint https:\/\/<resource name>\.openai\.azure\.com/,
+  )
 })

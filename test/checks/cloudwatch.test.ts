@@ -4,11 +4,12 @@ import { appWith } from '../support/helpers.js'
 import { awsEnv, errors, leaks, startAwsFake, type Answer, type AwsRequest } from '../support/fakes/aws-wire.js'
 import { MARGIN_MS, probe } from '../support/probe.js'
 
-
 async function setup(t: Test, answer: (req: AwsRequest) => Answer, extra: Record<string, string | undefined> = {}) {
   const fake = await startAwsFake('json1.0', answer)
   t.teardown(() => fake.close())
-  const { app, logs } = await appWith(awsEnv('AWS_ENDPOINT_URL_CLOUDWATCH', fake.url, extra), { checks: [cloudwatchCheck] })
+  const { app, logs } = await appWith(awsEnv('AWS_ENDPOINT_URL_CLOUDWATCH', fake.url, extra), {
+    checks: [cloudwatchCheck],
+  })
   t.teardown(() => app.close())
   return { fake, app, logs }
 }
@@ -19,7 +20,10 @@ t.test('no alarm firing passes with a count of zero', async (t) => {
   t.equal(r.httpStatus, 200)
   t.equal(r.entry.status, 'pass')
   t.equal(r.entry.output, 'no alarm firing in eu-west-1')
-  t.same(r.checks['cloudwatch:alarms'].map((m) => [m.observedValue, m.status]), [[0, 'pass']])
+  t.same(
+    r.checks['cloudwatch:alarms'].map((m) => [m.observedValue, m.status]),
+    [[0, 'pass']],
+  )
   t.equal(fake.requests[0].headers['x-amz-target'], 'GraniteServiceVersion20100801.DescribeAlarms')
   const input = JSON.parse(fake.requests[0].body) as Record<string, unknown>
   t.same(input, { StateValue: 'ALARM', AlarmTypes: ['MetricAlarm', 'CompositeAlarm'], MaxRecords: 100 })
@@ -31,20 +35,33 @@ t.test('alarms firing are a DEGRADED warning with their names, across pages', as
   const { fake, app } = await setup(t, (req) =>
     req.input.NextToken
       ? { body: { MetricAlarms: [], CompositeAlarms: [{ AlarmName: 'health-test-composite', StateValue: 'ALARM' }] } }
-      : { body: { MetricAlarms: [{ AlarmName: 'health-test-cpu-high', StateValue: 'ALARM' }, { AlarmName: 'health-test-5xx', StateValue: 'ALARM' }], NextToken: 'page-2' } },
+      : {
+          body: {
+            MetricAlarms: [
+              { AlarmName: 'health-test-cpu-high', StateValue: 'ALARM' },
+              { AlarmName: 'health-test-5xx', StateValue: 'ALARM' },
+            ],
+            NextToken: 'page-2',
+          },
+        },
   )
   const r = await probe(app, 'cloudwatch')
   t.equal(r.httpStatus, 200)
   t.equal(r.entry.status, 'warn')
   t.equal(r.entry.reason, 'DEGRADED')
   t.equal(r.entry.output, '3 alarms firing in eu-west-1: health-test-cpu-high, health-test-5xx, health-test-composite')
-  t.same(r.checks['cloudwatch:alarms'].map((m) => [m.observedValue, m.observedUnit, m.status]), [[3, 'alarms', 'warn']])
+  t.same(
+    r.checks['cloudwatch:alarms'].map((m) => [m.observedValue, m.observedUnit, m.status]),
+    [[3, 'alarms', 'warn']],
+  )
   t.equal(fake.requests.length, 2)
 })
 
 t.test('pagination is bounded: a token that never ends stops after five pages', async (t) => {
   let n = 0
-  const { fake, app } = await setup(t, () => ({ body: { MetricAlarms: [{ AlarmName: `health-test-alarm-${++n}` }], NextToken: `page-${n + 1}` } }))
+  const { fake, app } = await setup(t, () => ({
+    body: { MetricAlarms: [{ AlarmName: `health-test-alarm-${++n}` }], NextToken: `page-${n + 1}` },
+  }))
   const r = await probe(app, 'cloudwatch')
   t.equal(fake.requests.length, 5)
   t.equal(r.entry.status, 'warn')

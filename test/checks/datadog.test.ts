@@ -15,7 +15,12 @@ standardCases(t, {
   env: (fake, bad) => ({ DATADOG_API_KEY: datadogKeys[bad ? 1 : 0].value, DATADOG_API_URL: fake.url }),
   expect: {
     valid: { status: 'pass', output: /DATADOG_API_KEY is valid on DATADOG_API_URL http:\/\/127\.0\.0\.1:\d+/ },
-    invalid: { status: 'fail', reason: 'AUTH_FAILED', output: /403: DATADOG_API_KEY is not a valid API key .*use an API key \(not an application key\).*set DATADOG_SITE/ },
+    invalid: {
+      status: 'fail',
+      reason: 'AUTH_FAILED',
+      output:
+        /403: DATADOG_API_KEY is not a valid API key .*use an API key \(not an application key\).*set DATADOG_SITE/,
+    },
     error: { status: 'fail', reason: 'UPSTREAM_ERROR', output: /Datadog answered 500/ },
   },
 })
@@ -24,7 +29,10 @@ t.test('datadog: the key travels in DD-API-KEY, never in the URL', async (t) => 
   const fake = await startDatadogFake(datadogKeys[0].value)
   t.teardown(() => fake.close())
   await probeCheck(t, datadog, { DATADOG_API_KEY: datadogKeys[0].value, DATADOG_API_URL: fake.url })
-  t.same(fake.requests.map((r) => [r.method, r.url]), [['GET', '/api/v1/validate']])
+  t.same(
+    fake.requests.map((r) => [r.method, r.url]),
+    [['GET', '/api/v1/validate']],
+  )
   t.equal(fake.requests[0].headers['dd-api-key'], datadogKeys[0].value)
 })
 

@@ -1,7 +1,15 @@
 import t, { type Test } from 'tap'
 import eventbridgeCheck from '../../src/checks/eventbridge.js'
 import { appWith } from '../support/helpers.js'
-import { ACCOUNT, awsEnv, errors, leaks, startAwsFake, type Answer, type AwsRequest } from '../support/fakes/aws-wire.js'
+import {
+  ACCOUNT,
+  awsEnv,
+  errors,
+  leaks,
+  startAwsFake,
+  type Answer,
+  type AwsRequest,
+} from '../support/fakes/aws-wire.js'
 import { MARGIN_MS, probe } from '../support/probe.js'
 
 const BUS = 'health-test-bus'
@@ -9,13 +17,18 @@ const BUS = 'health-test-bus'
 async function setup(t: Test, answer: (req: AwsRequest) => Answer, extra: Record<string, string | undefined> = {}) {
   const fake = await startAwsFake('json1.1', answer)
   t.teardown(() => fake.close())
-  const { app, logs } = await appWith(awsEnv('AWS_ENDPOINT_URL_EVENTBRIDGE', fake.url, { AWS_EVENTBRIDGE_BUS: BUS, ...extra }), { checks: [eventbridgeCheck] })
+  const { app, logs } = await appWith(
+    awsEnv('AWS_ENDPOINT_URL_EVENTBRIDGE', fake.url, { AWS_EVENTBRIDGE_BUS: BUS, ...extra }),
+    { checks: [eventbridgeCheck] },
+  )
   t.teardown(() => app.close())
   return { fake, app, logs }
 }
 
 t.test('an existing bus passes and reports its ARN', async (t) => {
-  const { fake, app, logs } = await setup(t, (req) => ({ body: { Name: req.input.Name, Arn: `arn:aws:events:eu-west-1:${ACCOUNT}:event-bus/${String(req.input.Name)}` } }))
+  const { fake, app, logs } = await setup(t, (req) => ({
+    body: { Name: req.input.Name, Arn: `arn:aws:events:eu-west-1:${ACCOUNT}:event-bus/${String(req.input.Name)}` },
+  }))
   const r = await probe(app, 'eventbridge')
   t.equal(r.httpStatus, 200)
   t.equal(r.entry.status, 'pass')
@@ -28,14 +41,18 @@ t.test('an existing bus passes and reports its ARN', async (t) => {
 })
 
 t.test('the bus defaults to "default"', async (t) => {
-  const { fake, app } = await setup(t, (req) => ({ body: { Name: req.input.Name } }), { AWS_EVENTBRIDGE_BUS: undefined })
+  const { fake, app } = await setup(t, (req) => ({ body: { Name: req.input.Name } }), {
+    AWS_EVENTBRIDGE_BUS: undefined,
+  })
   const r = await probe(app, 'eventbridge')
   t.equal(r.entry.status, 'pass')
   t.match(fake.requests[0].body, '"Name":"default"')
 })
 
 t.test('a missing bus is NOT_FOUND naming AWS_EVENTBRIDGE_BUS', async (t) => {
-  const { app, logs } = await setup(t, () => ({ error: { status: 400, code: 'ResourceNotFoundException', message: `Event bus ${BUS} does not exist.` } }))
+  const { app, logs } = await setup(t, () => ({
+    error: { status: 400, code: 'ResourceNotFoundException', message: `Event bus ${BUS} does not exist.` },
+  }))
   const r = await probe(app, 'eventbridge')
   t.equal(r.entry.status, 'fail')
   t.equal(r.entry.reason, 'NOT_FOUND')
@@ -52,7 +69,13 @@ t.test('access denied names events:DescribeEventBus', async (t) => {
 })
 
 t.test('an unrecognised key is AUTH_FAILED naming AWS_ACCESS_KEY_ID', async (t) => {
-  const { app, logs } = await setup(t, () => ({ error: { status: 400, code: 'UnrecognizedClientException', message: 'The security token included in the request is invalid.' } }))
+  const { app, logs } = await setup(t, () => ({
+    error: {
+      status: 400,
+      code: 'UnrecognizedClientException',
+      message: 'The security token included in the request is invalid.',
+    },
+  }))
   const r = await probe(app, 'eventbridge')
   t.equal(r.entry.reason, 'AUTH_FAILED')
   t.match(r.entry.output, /check AWS_ACCESS_KEY_ID/)

@@ -12,8 +12,10 @@ const p: OAuthProvider = {
   good: { GITHUB_CLIENT_ID: github.clientId, GITHUB_CLIENT_SECRET: github.secret },
   bad: { GITHUB_CLIENT_SECRET: github.wrongSecret },
   secrets: [github.secret, github.wrongSecret],
-  passOutput: /^GITHUB_CLIENT_ID and GITHUB_CLIENT_SECRET recognised: GitHub refused only the deliberately invalid code \(bad_verification_code\)$/,
-  badOutput: /GitHub rejected GITHUB_CLIENT_ID or GITHUB_CLIENT_SECRET \(incorrect_client_credentials\); copy the client id/,
+  passOutput:
+    /^GITHUB_CLIENT_ID and GITHUB_CLIENT_SECRET recognised: GitHub refused only the deliberately invalid code \(bad_verification_code\)$/,
+  badOutput:
+    /GitHub rejected GITHUB_CLIENT_ID or GITHUB_CLIENT_SECRET \(incorrect_client_credentials\); copy the client id/,
 }
 
 standardCases(t, asProvider(p))
@@ -38,7 +40,13 @@ t.test('an unknown client id is AUTH_FAILED too (GitHub does not tell id from se
 t.test("GitHub's 403 with X-RateLimit-Remaining 0 waits until X-RateLimit-Reset (an epoch second)", async (t) => {
   const reset = String(Math.floor(Date.now() / 1000) + 600)
   const { entry, res, fake, poll } = await probeProvider(t, p, {
-    handler: (_req, res) => reply(res, 403, { message: 'API rate limit exceeded' }, { 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': reset }),
+    handler: (_req, res) =>
+      reply(
+        res,
+        403,
+        { message: 'API rate limit exceeded' },
+        { 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': reset },
+      ),
     env: { HEALTH_THIRD_PARTY_CACHE_TTL_MS: '1' },
   })
   t.equal(res.statusCode, 200)
@@ -49,7 +57,9 @@ t.test("GitHub's 403 with X-RateLimit-Remaining 0 waits until X-RateLimit-Reset 
 })
 
 t.test('an endpoint that accepts the invalid code is not GitHub', async (t) => {
-  const { entry } = await probeProvider(t, p, { handler: (_req, res) => reply(res, 200, { access_token: 'fake', token_type: 'bearer', scope: '' }) })
+  const { entry } = await probeProvider(t, p, {
+    handler: (_req, res) => reply(res, 200, { access_token: 'fake', token_type: 'bearer', scope: '' }),
+  })
   t.equal(entry.reason, 'BAD_RESPONSE')
   t.match(entry.output, /GITHUB_TOKEN_URL/)
 })

@@ -13,7 +13,8 @@ const p: OAuthProvider = {
   good: { GOOGLE_CLIENT_ID: google.clientId, GOOGLE_CLIENT_SECRET: google.secret },
   bad: { GOOGLE_CLIENT_SECRET: google.wrongSecret },
   secrets: [google.secret, google.wrongSecret],
-  passOutput: /^GOOGLE_CLIENT_ID and GOOGLE_CLIENT_SECRET recognised: Google refused only the deliberately invalid code \(invalid_grant\)$/,
+  passOutput:
+    /^GOOGLE_CLIENT_ID and GOOGLE_CLIENT_SECRET recognised: Google refused only the deliberately invalid code \(invalid_grant\)$/,
   badOutput: /Google rejected GOOGLE_CLIENT_SECRET for GOOGLE_CLIENT_ID \(invalid_client "Unauthorized"\)/,
 }
 
@@ -40,13 +41,18 @@ t.test('an unknown client id is AUTH_FAILED naming GOOGLE_CLIENT_ID', async (t) 
 })
 
 t.test('an endpoint that accepts the invalid code is not Google', async (t) => {
-  const { entry } = await probeProvider(t, p, { handler: (_req, res) => reply(res, 200, { access_token: 'fake', token_type: 'Bearer' }) })
+  const { entry } = await probeProvider(t, p, {
+    handler: (_req, res) => reply(res, 200, { access_token: 'fake', token_type: 'Bearer' }),
+  })
   t.equal(entry.reason, 'BAD_RESPONSE')
   t.match(entry.output, /GOOGLE_TOKEN_URL is not Google's token endpoint/)
 })
 
 t.test('an answer that tells nothing about the client is BAD_RESPONSE, not a pass', async (t) => {
-  const { entry } = await probeProvider(t, p, { handler: (_req, res) => reply(res, 400, { error: 'invalid_request', error_description: 'Missing parameter: redirect_uri' }) })
+  const { entry } = await probeProvider(t, p, {
+    handler: (_req, res) =>
+      reply(res, 400, { error: 'invalid_request', error_description: 'Missing parameter: redirect_uri' }),
+  })
   t.equal(entry.status, 'fail')
   t.equal(entry.reason, 'BAD_RESPONSE')
 })
@@ -55,5 +61,8 @@ t.test('optional: skipped without its settings, and a malformed client id is rep
   const { entry } = await probeCheck(t, googleCheck, {})
   t.equal(entry.status, 'skipped')
   const malformed = await probeProvider(t, p, { env: { GOOGLE_CLIENT_ID: 'fake-client-id' } })
-  t.match(malformed.entry.output, /GOOGLE_CLIENT_ID is malformed: expected a client id ending in \.apps\.googleusercontent\.com/)
+  t.match(
+    malformed.entry.output,
+    /GOOGLE_CLIENT_ID is malformed: expected a client id ending in \.apps\.googleusercontent\.com/,
+  )
 })

@@ -1,6 +1,14 @@
 import t from 'tap'
 import instagramCheck from '../../src/checks/instagram.js'
-import { APP_URL, asProvider, form, probeProvider, redirectCases, reply, type OAuthProvider } from '../support/fakes/oauth.js'
+import {
+  APP_URL,
+  asProvider,
+  form,
+  probeProvider,
+  redirectCases,
+  reply,
+  type OAuthProvider,
+} from '../support/fakes/oauth.js'
 import { standardCases } from '../support/provider-cases.js'
 import { instagram, instagramGraph } from '../support/fakes/oauth-providers.js'
 
@@ -17,7 +25,8 @@ const p: OAuthProvider = {
   bad: { INSTAGRAM_APP_SECRET: instagram.wrongSecret },
   secrets: [instagram.secret, instagram.wrongSecret],
   passOutput: /^INSTAGRAM_APP_ID and INSTAGRAM_APP_SECRET accepted: the Graph API granted an app access token$/,
-  badOutput: /rejected INSTAGRAM_APP_SECRET for INSTAGRAM_APP_ID \(OAuthException 1: Error validating client secret\.\).*Meta app dashboard/,
+  badOutput:
+    /rejected INSTAGRAM_APP_SECRET for INSTAGRAM_APP_ID \(OAuthException 1: Error validating client secret\.\).*Meta app dashboard/,
   redirect: { setting: 'NEXT_PUBLIC_INSTAGRAM_REDIRECT_URI', provider: 'instagram' },
 }
 
@@ -31,19 +40,34 @@ t.test('the secret travels in a form body, never in the URL where proxies log it
   t.equal(req.method, 'POST')
   t.equal(req.url, '/oauth/access_token')
   t.equal(req.headers['content-type'], 'application/x-www-form-urlencoded')
-  t.same(Object.fromEntries(form(req)), { client_id: instagram.appId, client_secret: instagram.secret, grant_type: 'client_credentials' })
+  t.same(Object.fromEntries(form(req)), {
+    client_id: instagram.appId,
+    client_secret: instagram.secret,
+    grant_type: 'client_credentials',
+  })
   t.same(entry.details, { tokenType: 'bearer' }, 'the token (which is "<id>|<secret>" at Meta) is not reported')
 })
 
 t.test('an unknown app id is AUTH_FAILED naming INSTAGRAM_APP_ID (OAuthException 101)', async (t) => {
   const { entry } = await probeProvider(t, p, { env: { INSTAGRAM_APP_ID: '9999999999999' } })
   t.equal(entry.reason, 'AUTH_FAILED')
-  t.match(entry.output, /does not know INSTAGRAM_APP_ID \(OAuthException 101: Error validating application\. Invalid application ID\.\)/)
+  t.match(
+    entry.output,
+    /does not know INSTAGRAM_APP_ID \(OAuthException 101: Error validating application\. Invalid application ID\.\)/,
+  )
 })
 
 t.test("Graph's throttling codes (403 with code 4) are RATE_LIMITED, not an auth failure", async (t) => {
   const { entry, res, poll, fake } = await probeProvider(t, p, {
-    handler: (_req, res) => reply(res, 403, { error: { message: '(#4) Application request limit reached', type: 'OAuthException', code: 4, is_transient: true } }),
+    handler: (_req, res) =>
+      reply(res, 403, {
+        error: {
+          message: '(#4) Application request limit reached',
+          type: 'OAuthException',
+          code: 4,
+          is_transient: true,
+        },
+      }),
     env: { HEALTH_THIRD_PARTY_CACHE_TTL_MS: '1' },
   })
   t.equal(res.statusCode, 200)

@@ -13,7 +13,11 @@ standardCases(t, {
   env: (fake, bad) => ({ OPENAI_API_KEY: openaiKeys[bad ? 1 : 0].value, OPENAI_BASE_URL: `${fake.url}/v1` }),
   expect: {
     valid: { status: 'pass', output: /OPENAI_API_KEY accepted; 2 models visible/ },
-    invalid: { status: 'fail', reason: 'AUTH_FAILED', output: /401: OPENAI_API_KEY was rejected \(invalid_api_key\); create a key .* and set OPENAI_API_KEY/ },
+    invalid: {
+      status: 'fail',
+      reason: 'AUTH_FAILED',
+      output: /401: OPENAI_API_KEY was rejected \(invalid_api_key\); create a key .* and set OPENAI_API_KEY/,
+    },
     error: { status: 'fail', reason: 'UPSTREAM_ERROR', output: /OpenAI answered 500: a server error on their side/ },
   },
 })
@@ -23,7 +27,11 @@ t.test('openai: the key goes in the Authorization header of GET <OPENAI_BASE_URL
   t.teardown(() => fake.close())
   const p = await probeCheck(t, openai, { OPENAI_API_KEY: openaiKeys[0].value, OPENAI_BASE_URL: `${fake.url}/v1/` })
   t.equal(p.entry.status, 'pass')
-  t.same(fake.requests.map((r) => [r.method, r.url]), [['GET', '/v1/models']], 'a trailing slash in the base URL is fine')
+  t.same(
+    fake.requests.map((r) => [r.method, r.url]),
+    [['GET', '/v1/models']],
+    'a trailing slash in the base URL is fine',
+  )
   t.equal(fake.requests[0].headers.authorization, `Bearer ${openaiKeys[0].value}`)
   t.equal(p.entry.details.models, 2)
 })
@@ -36,13 +44,20 @@ t.test('openai: a restricted key without the models scope is FORBIDDEN naming th
   t.match(p.entry.output, /OPENAI_API_KEY is a restricted key without the api\.model\.read permission/)
 })
 
-t.test('openai: without Retry-After a fresh poll does probe again (the 429 tests would notice a re-probe)', async (t) => {
-  const fake = await startOpenAIFake(openaiKeys[0].value, 'error')
-  t.teardown(() => fake.close())
-  const p = await probeCheck(t, openai, { OPENAI_API_KEY: openaiKeys[0].value, OPENAI_BASE_URL: `${fake.url}/v1`, HEALTH_MIN_PROBE_INTERVAL_MS: '0' })
-  await p.get('?fresh=1')
-  t.equal(fake.requests.length, 2)
-})
+t.test(
+  'openai: without Retry-After a fresh poll does probe again (the 429 tests would notice a re-probe)',
+  async (t) => {
+    const fake = await startOpenAIFake(openaiKeys[0].value, 'error')
+    t.teardown(() => fake.close())
+    const p = await probeCheck(t, openai, {
+      OPENAI_API_KEY: openaiKeys[0].value,
+      OPENAI_BASE_URL: `${fake.url}/v1`,
+      HEALTH_MIN_PROBE_INTERVAL_MS: '0',
+    })
+    await p.get('?fresh=1')
+    t.equal(fake.requests.length, 2)
+  },
+)
 
 t.test('openai: not configured is skipped without a request', async (t) => {
   const p = await probeCheck(t, openai, {})

@@ -11,7 +11,8 @@ const PW_USER = 'health_pw'
 const PW = 'health-test-password'
 const WRONG_PW = 'sentinel-wrong-pg-password-7f3a'
 
-const probe = (t: Test, env: Record<string, string>) => probeCheck(t, postgres, { HEALTH_MIN_PROBE_INTERVAL_MS: '0', ...env })
+const probe = (t: Test, env: Record<string, string>) =>
+  probeCheck(t, postgres, { HEALTH_MIN_PROBE_INTERVAL_MS: '0', ...env })
 
 t.test('passes against the real server: SELECT 1, server version, round trip', async (t) => {
   const { res, entry } = await probe(t, { DATABASE_URL: PG_URL })
@@ -29,7 +30,9 @@ t.test('the test role really needs its password (scripts/prepare-test-db.sh ran)
 })
 
 t.test('a wrong password is AUTH_FAILED, and the password appears nowhere', async (t) => {
-  const { logs, res, entry } = await probe(t, { DATABASE_URL: `postgres://${PW_USER}:${WRONG_PW}@127.0.0.1:5432/postgres` })
+  const { logs, res, entry } = await probe(t, {
+    DATABASE_URL: `postgres://${PW_USER}:${WRONG_PW}@127.0.0.1:5432/postgres`,
+  })
   t.equal(res.statusCode, 503)
   t.equal(entry.status, 'fail')
   t.equal(entry.reason, 'AUTH_FAILED')
@@ -39,7 +42,11 @@ t.test('a wrong password is AUTH_FAILED, and the password appears nowhere', asyn
 })
 
 t.test('DATABASE_PASSWORD and DATABASE_USER override the URL', async (t) => {
-  const { entry } = await probe(t, { DATABASE_URL: `postgres://nobody:${WRONG_PW}@127.0.0.1:5432/postgres`, DATABASE_USER: PW_USER, DATABASE_PASSWORD: PW })
+  const { entry } = await probe(t, {
+    DATABASE_URL: `postgres://nobody:${WRONG_PW}@127.0.0.1:5432/postgres`,
+    DATABASE_USER: PW_USER,
+    DATABASE_PASSWORD: PW,
+  })
   t.equal(entry.status, 'pass')
 })
 
@@ -54,7 +61,11 @@ t.test('an unknown database is NOT_FOUND naming it; an unknown role is AUTH_FAIL
 
 t.test('nothing listening is REFUSED, fast, and /ready turns 503', async (t) => {
   const port = await freePort()
-  const { app } = await checkApp(t, [postgres], { HEALTH_MIN_PROBE_INTERVAL_MS: '0', DATABASE_URL: `postgres://postgres@127.0.0.1:${port}/postgres`, HEALTH_TIMEOUT_MS: '2000' })
+  const { app } = await checkApp(t, [postgres], {
+    HEALTH_MIN_PROBE_INTERVAL_MS: '0',
+    DATABASE_URL: `postgres://postgres@127.0.0.1:${port}/postgres`,
+    HEALTH_TIMEOUT_MS: '2000',
+  })
   const started = performance.now()
   const res = await app.inject('/ready')
   const elapsedMs = performance.now() - started
@@ -68,7 +79,10 @@ t.test('nothing listening is REFUSED, fast, and /ready turns 503', async (t) => 
 t.test('a server that accepts and never answers: TIMEOUT within the timeout, socket closed', async (t) => {
   const silent = await startSilentServer()
   t.teardown(() => silent.close())
-  const { entry, elapsedMs } = await probe(t, { DATABASE_URL: `postgres://postgres@127.0.0.1:${silent.port}/postgres`, HEALTH_TIMEOUT_MS: '300' })
+  const { entry, elapsedMs } = await probe(t, {
+    DATABASE_URL: `postgres://postgres@127.0.0.1:${silent.port}/postgres`,
+    HEALTH_TIMEOUT_MS: '300',
+  })
   t.equal(entry.reason, 'TIMEOUT')
   t.ok(elapsedMs >= 290 && elapsedMs < 300 + 250, `answered at the timeout (${Math.round(elapsedMs)}ms)`)
   t.equal(silent.accepted(), 1)
@@ -98,7 +112,15 @@ t.test('one small pool is reused across probes and closed with the app', async (
   const admin = new pg.Client({ connectionString: PG_URL })
   await admin.connect()
   t.teardown(() => admin.end())
-  const count = async () => Number((await admin.query('SELECT count(*) FROM pg_stat_activity WHERE usename = $1 AND application_name = $2', [PW_USER, appName])).rows[0].count)
+  const count = async () =>
+    Number(
+      (
+        await admin.query('SELECT count(*) FROM pg_stat_activity WHERE usename = $1 AND application_name = $2', [
+          PW_USER,
+          appName,
+        ])
+      ).rows[0].count,
+    )
   const { app } = await probe(t, { DATABASE_URL: `postgres://${PW_USER}:${PW}@127.0.0.1:5432/postgres` })
   for (let i = 0; i < 5; i++) await app.inject('/health/postgres?fresh')
   t.equal(app.health.runner.probeCount('postgres'), 6)

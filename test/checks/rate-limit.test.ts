@@ -11,7 +11,10 @@ t.test('rate-limit: enabled without Upstash is a warning', async (t) => {
   t.same(findingsOf(rateLimit, testConfig({ RATE_LIMIT_ENABLED: 'true', ...upstash })), [], 'enabled with Upstash')
   t.same(findingsOf(rateLimit, testConfig({ RATE_LIMIT_ENABLED: 'false' })), [], 'disabled')
   t.same(findingsOf(rateLimit, testConfig({ RATE_LIMIT_ENABLED: 'off' })), [], 'disabled with off')
-  const half = findingsOf(rateLimit, testConfig({ RATE_LIMIT_ENABLED: 'yes', UPSTASH_REDIS_REST_URL: 'https://eu1.upstash.io' }))
+  const half = findingsOf(
+    rateLimit,
+    testConfig({ RATE_LIMIT_ENABLED: 'yes', UPSTASH_REDIS_REST_URL: 'https://eu1.upstash.io' }),
+  )
   t.equal(half.length, 1, 'half of Upstash')
   t.match(half[0]?.message, /UPSTASH_REDIS_REST_TOKEN is not set/)
   t.notMatch(half[0]?.message, /UPSTASH_REDIS_REST_URL/)

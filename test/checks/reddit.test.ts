@@ -1,6 +1,14 @@
 import t from 'tap'
 import redditCheck from '../../src/checks/reddit.js'
-import { APP_URL, asProvider, form, probeProvider, redirectCases, reply, type OAuthProvider } from '../support/fakes/oauth.js'
+import {
+  APP_URL,
+  asProvider,
+  form,
+  probeProvider,
+  redirectCases,
+  reply,
+  type OAuthProvider,
+} from '../support/fakes/oauth.js'
 import { standardCases } from '../support/provider-cases.js'
 import { reddit, redditApi } from '../support/fakes/oauth-providers.js'
 
@@ -18,7 +26,8 @@ const p: OAuthProvider = {
   bad: { REDDIT_CLIENT_SECRET: reddit.wrongSecret },
   secrets: [reddit.secret, reddit.wrongSecret, Buffer.from(`${reddit.clientId}:${reddit.secret}`).toString('base64')],
   passOutput: /^REDDIT_CLIENT_ID and REDDIT_CLIENT_SECRET accepted: Reddit granted an application-only token$/,
-  badOutput: /Reddit answered 401: REDDIT_CLIENT_ID or REDDIT_CLIENT_SECRET was rejected; copy both from https:\/\/www\.reddit\.com\/prefs\/apps/,
+  badOutput:
+    /Reddit answered 401: REDDIT_CLIENT_ID or REDDIT_CLIENT_SECRET was rejected; copy both from https:\/\/www\.reddit\.com\/prefs\/apps/,
   redirect: { setting: 'NEXT_PUBLIC_REDDIT_REDIRECT_URI', provider: 'reddit' },
 }
 
@@ -39,7 +48,13 @@ t.test('authenticates with HTTP Basic and sends the configured User-Agent', asyn
 
 t.test("Reddit's X-Ratelimit-Reset (seconds) is honoured when there is no Retry-After", async (t) => {
   const { entry, fake, poll } = await probeProvider(t, p, {
-    handler: (_req, res) => reply(res, 429, { message: 'Too Many Requests', error: 429 }, { 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': '240' }),
+    handler: (_req, res) =>
+      reply(
+        res,
+        429,
+        { message: 'Too Many Requests', error: 429 },
+        { 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': '240' },
+      ),
     env: { HEALTH_THIRD_PARTY_CACHE_TTL_MS: '1' },
   })
   t.equal(entry.reason, 'RATE_LIMITED')
@@ -49,13 +64,17 @@ t.test("Reddit's X-Ratelimit-Reset (seconds) is honoured when there is no Retry-
 })
 
 t.test('a 403 (blocked user agent) is FORBIDDEN naming REDDIT_USER_AGENT', async (t) => {
-  const { entry } = await probeProvider(t, p, { handler: (_req, res) => reply(res, 403, { message: 'Forbidden', error: 403 }) })
+  const { entry } = await probeProvider(t, p, {
+    handler: (_req, res) => reply(res, 403, { message: 'Forbidden', error: 403 }),
+  })
   t.equal(entry.reason, 'FORBIDDEN')
   t.match(entry.output, /REDDIT_USER_AGENT/)
 })
 
 t.test('an installed-app client (unsupported_grant_type) is FORBIDDEN naming the app type', async (t) => {
-  const { entry } = await probeProvider(t, p, { handler: (_req, res) => reply(res, 200, { error: 'unsupported_grant_type' }) })
+  const { entry } = await probeProvider(t, p, {
+    handler: (_req, res) => reply(res, 200, { error: 'unsupported_grant_type' }),
+  })
   t.equal(entry.reason, 'FORBIDDEN')
   t.match(entry.output, /"web app" or "script"/)
 })

@@ -12,13 +12,19 @@ const ACL_USER = 'health_acl_test'
 const ACL_PW = 'health-acl-test-password'
 const WRONG_PW = 'sentinel-wrong-redis-password-91c2'
 
-const probe = (t: Test, env: Record<string, string>) => probeCheck(t, redis, { HEALTH_MIN_PROBE_INTERVAL_MS: '0', ...env })
+const probe = (t: Test, env: Record<string, string>) =>
+  probeCheck(t, redis, { HEALTH_MIN_PROBE_INTERVAL_MS: '0', ...env })
 
-const fresh = async (app: FastifyInstance) => JSON.parse((await app.inject('/health/redis?fresh')).body).checks['redis:responseTime'][0]
+const fresh = async (app: FastifyInstance) =>
+  JSON.parse((await app.inject('/health/redis?fresh')).body).checks['redis:responseTime'][0]
 
 // a real redis-server of our own, on a port we choose, so the test can stop and restart it
 async function startRedis(port: number): Promise<ChildProcess> {
-  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: ['ignore', 'pipe', 'inherit'] })
+  const child = spawn(
+    'redis-server',
+    ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
+    { stdio: ['ignore', 'pipe', 'inherit'] },
+  )
   let seen = ''
   await new Promise<void>((resolve, reject) => {
     child.once('exit', (code) => reject(new Error(`redis-server exited with ${code}`)))
@@ -65,7 +71,10 @@ t.test('a wrong password is AUTH_FAILED and appears nowhere', async (t) => {
 
 t.test('nothing listening is REFUSED at once, not after a reconnect loop', async (t) => {
   const port = await freePort()
-  const { res, entry, elapsedMs } = await probe(t, { REDIS_URL: `redis://127.0.0.1:${port}`, HEALTH_TIMEOUT_MS: '3000' })
+  const { res, entry, elapsedMs } = await probe(t, {
+    REDIS_URL: `redis://127.0.0.1:${port}`,
+    HEALTH_TIMEOUT_MS: '3000',
+  })
   t.equal(res.statusCode, 503)
   t.equal(entry.reason, 'REFUSED')
   t.match(entry.output, String(port))
@@ -75,7 +84,10 @@ t.test('nothing listening is REFUSED at once, not after a reconnect loop', async
 t.test('a server that accepts and never answers: TIMEOUT within the timeout, socket closed', async (t) => {
   const silent = await startSilentServer()
   t.teardown(() => silent.close())
-  const { entry, elapsedMs } = await probe(t, { REDIS_URL: `redis://127.0.0.1:${silent.port}`, HEALTH_TIMEOUT_MS: '300' })
+  const { entry, elapsedMs } = await probe(t, {
+    REDIS_URL: `redis://127.0.0.1:${silent.port}`,
+    HEALTH_TIMEOUT_MS: '300',
+  })
   t.equal(entry.reason, 'TIMEOUT')
   t.ok(elapsedMs >= 290 && elapsedMs < 300 + 250, `answered at the timeout (${Math.round(elapsedMs)}ms)`)
   await silent.allClosed()

@@ -8,7 +8,9 @@ import { MARGIN_MS, probe } from '../support/probe.js'
 const BUCKET = 'health-test-media'
 
 async function withApp(t: Test, url: string, extra: Record<string, string | undefined> = {}) {
-  const { app, logs } = await appWith(awsEnv('AWS_ENDPOINT_URL_S3', url, { AWS_S3_BUCKET: BUCKET, ...extra }), { checks: [s3Check] })
+  const { app, logs } = await appWith(awsEnv('AWS_ENDPOINT_URL_S3', url, { AWS_S3_BUCKET: BUCKET, ...extra }), {
+    checks: [s3Check],
+  })
   t.teardown(() => app.close())
   return { app, logs }
 }
@@ -68,16 +70,23 @@ t.test('access denied names the missing permission and the bucket ARN', async (t
 })
 
 t.test('a bucket in another region (301) is WRONG_REGION naming its region', async (t) => {
-  const { app, logs } = await withFake(t, () => ({ error: { status: 301, code: 'PermanentRedirect', headers: { 'x-amz-bucket-region': 'us-west-2' } } }))
+  const { app, logs } = await withFake(t, () => ({
+    error: { status: 301, code: 'PermanentRedirect', headers: { 'x-amz-bucket-region': 'us-west-2' } },
+  }))
   const r = await probe(app, 's3')
   t.equal(r.entry.status, 'fail')
   t.equal(r.entry.reason, 'WRONG_REGION')
-  t.match(r.entry.output, `bucket ${BUCKET} (AWS_S3_BUCKET) is in us-west-2, not in AWS_REGION eu-west-1: set AWS_REGION=us-west-2`)
+  t.match(
+    r.entry.output,
+    `bucket ${BUCKET} (AWS_S3_BUCKET) is in us-west-2, not in AWS_REGION eu-west-1: set AWS_REGION=us-west-2`,
+  )
   t.same(leaks(r.body, logs.text()), [])
 })
 
 t.test('a 400 carrying x-amz-bucket-region is WRONG_REGION too', async (t) => {
-  const { app } = await withFake(t, () => ({ error: { status: 400, code: 'AuthorizationHeaderMalformed', headers: { 'x-amz-bucket-region': 'ap-southeast-2' } } }))
+  const { app } = await withFake(t, () => ({
+    error: { status: 400, code: 'AuthorizationHeaderMalformed', headers: { 'x-amz-bucket-region': 'ap-southeast-2' } },
+  }))
   const r = await probe(app, 's3')
   t.equal(r.entry.reason, 'WRONG_REGION')
   t.match(r.entry.output, /is in ap-southeast-2/)

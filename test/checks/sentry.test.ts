@@ -17,7 +17,10 @@ t.test('sentry: without SENTRY_CHECK_INGEST it is format only, says so, and send
   t.teardown(() => fake.close())
   const p = await probeCheck(t, sentry, { SENTRY_DSN: dsnFor(fake) })
   t.equal(p.entry.status, 'pass')
-  t.match(p.entry.output, /^format only: SENTRY_DSN names project 4507123 on 127\.0\.0\.1:\d+; set SENTRY_CHECK_INGEST=true/)
+  t.match(
+    p.entry.output,
+    /^format only: SENTRY_DSN names project 4507123 on 127\.0\.0\.1:\d+; set SENTRY_CHECK_INGEST=true/,
+  )
   t.same(p.entry.details, { host: `127.0.0.1:${fake.port}`, projectId: '4507123', ingestChecked: false })
   t.equal(fake.requests.length, 0)
   noSecrets(t, [sentryKey], { 'the response': p.body })
@@ -29,7 +32,10 @@ t.test('sentry: with SENTRY_CHECK_INGEST the ingest host answers a GET that subm
   const p = await probeCheck(t, sentry, { SENTRY_DSN: dsnFor(fake), SENTRY_CHECK_INGEST: 'true' })
   t.equal(p.entry.status, 'pass')
   t.match(p.entry.output, /the ingest host 127\.0\.0\.1:\d+ answers \(HTTP 405, no event sent\)/)
-  t.same(fake.requests.map((r) => [r.method, r.url]), [['GET', '/api/4507123/envelope/']])
+  t.same(
+    fake.requests.map((r) => [r.method, r.url]),
+    [['GET', '/api/4507123/envelope/']],
+  )
   t.notOk(JSON.stringify(fake.requests[0].headers).includes(sentryKey.value), 'the key is not even sent')
   t.equal(p.entry.details.ingestStatus, 405)
   await p.poll()
@@ -38,7 +44,11 @@ t.test('sentry: with SENTRY_CHECK_INGEST the ingest host answers a GET that subm
 })
 
 t.test('sentry: a DSN with a path prefix keeps it', async (t) => {
-  t.match(parseDsn('https://abc@sentry.example.com/sentry/42'), { host: 'sentry.example.com', pathPrefix: '/sentry', projectId: '42' })
+  t.match(parseDsn('https://abc@sentry.example.com/sentry/42'), {
+    host: 'sentry.example.com',
+    pathPrefix: '/sentry',
+    projectId: '42',
+  })
   t.equal(parseDsn('https://sentry.example.com/42'), null, 'no public key')
   t.equal(parseDsn('https://abc@sentry.example.com/project'), null, 'no numeric project id')
 })
@@ -58,7 +68,11 @@ for (const [mode, expect] of [
   t.test(`sentry: ingest ${mode}`, async (t) => {
     const fake = await startSentryFake(mode)
     t.teardown(() => fake.close())
-    const p = await probeCheck(t, sentry, { SENTRY_DSN: dsnFor(fake), SENTRY_CHECK_INGEST: 'true', HEALTH_TIMEOUT_MS: String(HANG_TIMEOUT_MS) })
+    const p = await probeCheck(t, sentry, {
+      SENTRY_DSN: dsnFor(fake),
+      SENTRY_CHECK_INGEST: 'true',
+      HEALTH_TIMEOUT_MS: String(HANG_TIMEOUT_MS),
+    })
     t.equal(p.entry.status, expect.status)
     t.equal(p.entry.reason, expect.reason)
     t.match(p.entry.output, expect.output)

@@ -5,7 +5,8 @@ import { freePort, startSilentServer } from '../support/fakes/tcp.js'
 import { SMTP_PASSWORD, SMTP_USER, WRONG_PASSWORD, startSmtp } from '../support/fakes/smtp.js'
 import { noSecrets } from '../support/secrets.js'
 
-const probe = (env: Record<string, string | undefined>, t: Test) => probeCheck(t, smtp, { HEALTH_MIN_PROBE_INTERVAL_MS: '0', SMTP_HOST: '127.0.0.1', ...env })
+const probe = (env: Record<string, string | undefined>, t: Test) =>
+  probeCheck(t, smtp, { HEALTH_MIN_PROBE_INTERVAL_MS: '0', SMTP_HOST: '127.0.0.1', ...env })
 
 const login = { SMTP_USER, SMTP_PASSWORD }
 
@@ -20,7 +21,10 @@ t.test('greeting and login accepted: pass, one session however often /health is 
   const { app, res, entry, logs } = await probe({ SMTP_PORT: String(server.port), ...login }, t)
   t.equal(res.statusCode, 200)
   t.equal(entry.status, 'pass')
-  t.match(entry.output, /port \d+ greets without TLS \(the server offers no STARTTLS\); the login of SMTP_USER is accepted/)
+  t.match(
+    entry.output,
+    /port \d+ greets without TLS \(the server offers no STARTTLS\); the login of SMTP_USER is accepted/,
+  )
   t.same(entry.details, { tls: false, login: 'accepted', host: '127.0.0.1', port: server.port })
   for (let i = 0; i < 10; i++) await app.inject('/health/smtp')
   t.equal(server.connections(), 1)
@@ -28,18 +32,27 @@ t.test('greeting and login accepted: pass, one session however often /health is 
   noSecrets(t, [SMTP_PASSWORD], { body: res.body, logs: logs.text() })
 })
 
-t.test('a wrong password is AUTH_FAILED naming SMTP_USER and SMTP_PASSWORD; the password appears nowhere', async (t) => {
-  const server = await startSmtp(plain)
-  t.teardown(() => server.close())
-  const { app, res, entry, logs } = await probe({ SMTP_PORT: String(server.port), SMTP_USER, SMTP_PASSWORD: WRONG_PASSWORD }, t)
-  t.equal(res.statusCode, 503)
-  t.equal(entry.status, 'fail')
-  t.equal(entry.reason, 'AUTH_FAILED')
-  t.match(entry.output, /127\.0\.0\.1 port \d+ rejected the login \(server said: 535 .*\); check SMTP_USER and SMTP_PASSWORD/)
-  const text = (await app.inject('/health/smtp?verbose')).body
-  noSecrets(t, [WRONG_PASSWORD], { body: res.body, text, logs: logs.text() })
-  t.equal(server.logins().length, 1)
-})
+t.test(
+  'a wrong password is AUTH_FAILED naming SMTP_USER and SMTP_PASSWORD; the password appears nowhere',
+  async (t) => {
+    const server = await startSmtp(plain)
+    t.teardown(() => server.close())
+    const { app, res, entry, logs } = await probe(
+      { SMTP_PORT: String(server.port), SMTP_USER, SMTP_PASSWORD: WRONG_PASSWORD },
+      t,
+    )
+    t.equal(res.statusCode, 503)
+    t.equal(entry.status, 'fail')
+    t.equal(entry.reason, 'AUTH_FAILED')
+    t.match(
+      entry.output,
+      /127\.0\.0\.1 port \d+ rejected the login \(server said: 535 .*\); check SMTP_USER and SMTP_PASSWORD/,
+    )
+    const text = (await app.inject('/health/smtp?verbose')).body
+    noSecrets(t, [WRONG_PASSWORD], { body: res.body, text, logs: logs.text() })
+    t.equal(server.logins().length, 1)
+  },
+)
 
 t.test('no login configured: greeting only, and the output says so', async (t) => {
   const server = await startSmtp({ ...plain, authOptional: true })
@@ -56,20 +69,29 @@ t.test('in production, a server without STARTTLS never receives the password: TL
   const { entry } = await probe({ NODE_ENV: 'production', SMTP_PORT: String(server.port), ...login }, t)
   t.equal(entry.status, 'fail')
   t.equal(entry.reason, 'TLS_ERROR')
-  t.match(entry.output, /does not offer STARTTLS, and in production SMTP_PASSWORD is never sent in clear text; enable STARTTLS on the server or use port 465 in SMTP_PORT/)
+  t.match(
+    entry.output,
+    /does not offer STARTTLS, and in production SMTP_PASSWORD is never sent in clear text; enable STARTTLS on the server or use port 465 in SMTP_PORT/,
+  )
   t.equal(server.logins().length, 0, 'no AUTH was attempted')
 })
 
-t.test("STARTTLS offered with an untrusted certificate (smtp-server's built-in one) is TLS_ERROR, before any login", async (t) => {
-  const server = await startSmtp({ allowInsecureAuth: false })
-  t.teardown(() => server.close())
-  const { entry, res, logs } = await probe({ SMTP_PORT: String(server.port), ...login }, t)
-  t.equal(entry.status, 'fail')
-  t.equal(entry.reason, 'TLS_ERROR')
-  t.match(entry.output, /TLS with SMTP_HOST 127\.0\.0\.1 port \d+ failed: .*certificate.*must be valid for SMTP_HOST/i)
-  t.equal(server.logins().length, 0, 'the password was not sent')
-  noSecrets(t, [SMTP_PASSWORD], { body: res.body, logs: logs.text() })
-})
+t.test(
+  "STARTTLS offered with an untrusted certificate (smtp-server's built-in one) is TLS_ERROR, before any login",
+  async (t) => {
+    const server = await startSmtp({ allowInsecureAuth: false })
+    t.teardown(() => server.close())
+    const { entry, res, logs } = await probe({ SMTP_PORT: String(server.port), ...login }, t)
+    t.equal(entry.status, 'fail')
+    t.equal(entry.reason, 'TLS_ERROR')
+    t.match(
+      entry.output,
+      /TLS with SMTP_HOST 127\.0\.0\.1 port \d+ failed: .*certificate.*must be valid for SMTP_HOST/i,
+    )
+    t.equal(server.logins().length, 0, 'the password was not sent')
+    noSecrets(t, [SMTP_PASSWORD], { body: res.body, logs: logs.text() })
+  },
+)
 
 t.test('a server that offers no AUTH cannot prove the login: a warning naming the settings', async (t) => {
   const server = await startSmtp({ ...plain, disabledCommands: ['STARTTLS', 'AUTH'] })
@@ -96,7 +118,10 @@ t.test('nothing listening is REFUSED naming SMTP_HOST and SMTP_PORT', async (t) 
   const port = await freePort()
   const { entry } = await probe({ SMTP_PORT: String(port), ...login }, t)
   t.equal(entry.reason, 'REFUSED')
-  t.match(entry.output, new RegExp(`connection refused by SMTP_HOST 127\\.0\\.0\\.1 port ${port}; check SMTP_HOST and SMTP_PORT`))
+  t.match(
+    entry.output,
+    new RegExp(`connection refused by SMTP_HOST 127\\.0\\.0\\.1 port ${port}; check SMTP_HOST and SMTP_PORT`),
+  )
 })
 
 t.test('a user without a password is reported as a configuration mistake', async (t) => {

@@ -17,7 +17,12 @@ const secrets = [testKey, otherKey, restrictedKey, liveKey, webhook]
 
 // the stripe check against a fake Stripe API, with a well-formed webhook secret unless env says otherwise
 const probe = (t: Test, fake: Fake, env: Record<string, string>) =>
-  probeCheck(t, stripe, { HEALTH_TIMEOUT_MS: String(TIMEOUT_MS), STRIPE_API_URL: fake.url, STRIPE_WEBHOOK_SECRET: webhook.value, ...env })
+  probeCheck(t, stripe, {
+    HEALTH_TIMEOUT_MS: String(TIMEOUT_MS),
+    STRIPE_API_URL: fake.url,
+    STRIPE_WEBHOOK_SECRET: webhook.value,
+    ...env,
+  })
 
 async function fakeWith(t: Test, mode: StripeMode, key = testKey.value): Promise<Fake> {
   const fake = await startStripeFake(key, mode)
@@ -57,13 +62,16 @@ t.test('a live key in production reports livemode', async (t) => {
   noSecrets(t, secrets, { 'the response': p.bodies() })
 })
 
-t.test('a rejected key is AUTH_FAILED, and Stripe\'s masked echo of it is not passed on', async (t) => {
+t.test("a rejected key is AUTH_FAILED, and Stripe's masked echo of it is not passed on", async (t) => {
   const fake = await fakeWith(t, 'ok')
   const p = await probe(t, fake, { STRIPE_SECRET_KEY: otherKey.value })
   t.equal(p.res.statusCode, 503, 'a critical check')
   t.equal(p.entry.status, 'fail')
   t.equal(p.entry.reason, 'AUTH_FAILED')
-  t.match(p.entry.output, /Stripe answered 401: STRIPE_SECRET_KEY was rejected .*copy a secret key from Developers > API keys/)
+  t.match(
+    p.entry.output,
+    /Stripe answered 401: STRIPE_SECRET_KEY was rejected .*copy a secret key from Developers > API keys/,
+  )
   t.ok(p.elapsedMs < TIMEOUT_MS + MARGIN_MS)
   await p.poll()
   t.equal(fake.requests.length, 1)
@@ -76,7 +84,10 @@ t.test('a restricted key without Balance read is FORBIDDEN naming the permission
   const p = await probe(t, fake, { STRIPE_SECRET_KEY: restrictedKey.value })
   t.equal(p.entry.status, 'fail')
   t.equal(p.entry.reason, 'FORBIDDEN')
-  t.match(p.entry.output, /the restricted key in STRIPE_SECRET_KEY lacks the rak_balance_read permission .*grant Balance: Read/)
+  t.match(
+    p.entry.output,
+    /the restricted key in STRIPE_SECRET_KEY lacks the rak_balance_read permission .*grant Balance: Read/,
+  )
   await p.poll()
   t.equal(fake.requests.length, 1)
   noSecrets(t, secrets, { 'the responses': p.bodies() })
@@ -151,9 +162,26 @@ t.test('key modes: test and live keys are never mixed; a test key in production 
   t.match(prod.entry.output, /STRIPE_SECRET_KEY accepted \(test mode\); STRIPE_SECRET_KEY is a test key in production/)
 
   // without a usable secret key the two publishable keys are still compared with each other
-  const findings = stripeRules(testConfig({ STRIPE_PUBLISHABLE_KEY: pkTest, NEXT_PUBLIC_STRIPE_PUBLISHABLE_KEY: pkLive }))
-  t.match(findings, [{ setting: 'NEXT_PUBLIC_STRIPE_PUBLISHABLE_KEY', severity: 'fail', message: /live key but STRIPE_PUBLISHABLE_KEY is a test key/ }])
-  t.same(stripeRules(testConfig({ STRIPE_SECRET_KEY: testKey.value, STRIPE_PUBLISHABLE_KEY: pkTest, NEXT_PUBLIC_STRIPE_PUBLISHABLE_KEY: pkTest })), [])
+  const findings = stripeRules(
+    testConfig({ STRIPE_PUBLISHABLE_KEY: pkTest, NEXT_PUBLIC_STRIPE_PUBLISHABLE_KEY: pkLive }),
+  )
+  t.match(findings, [
+    {
+      setting: 'NEXT_PUBLIC_STRIPE_PUBLISHABLE_KEY',
+      severity: 'fail',
+      message: /live key but STRIPE_PUBLISHABLE_KEY is a test key/,
+    },
+  ])
+  t.same(
+    stripeRules(
+      testConfig({
+        STRIPE_SECRET_KEY: testKey.value,
+        STRIPE_PUBLISHABLE_KEY: pkTest,
+        NEXT_PUBLIC_STRIPE_PUBLISHABLE_KEY: pkTest,
+      }),
+    ),
+    [],
+  )
   for (const p of [mixed, prod]) noSecrets(t, secrets, { 'the responses': p.bodies() })
 })
 
@@ -168,25 +196,68 @@ t.test('a malformed webhook secret fails although the secret key works: the prob
 
 t.test('stripe: live and test keys never mixed; the mode fits NODE_ENV', async (t) => {
   const cases: [string, Record<string, string>, { setting: string; severity: string }[]][] = [
-    ['live everywhere in production', { NODE_ENV: 'production', STRIPE_SECRET_KEY: 'sk_live_a1', STRIPE_PUBLISHABLE_KEY: 'pk_live_b2', NEXT_PUBLIC_STRIPE_PUBLISHABLE_KEY: 'pk_live_c3' }, []],
-    ['test everywhere in development', { NODE_ENV: 'development', STRIPE_SECRET_KEY: 'sk_test_a1', STRIPE_PUBLISHABLE_KEY: 'pk_test_b2', NEXT_PUBLIC_STRIPE_PUBLISHABLE_KEY: 'pk_test_c3' }, []],
-    ['live secret, test publishable', { NODE_ENV: 'production', STRIPE_SECRET_KEY: 'sk_live_a1', STRIPE_PUBLISHABLE_KEY: 'pk_test_b2' }, [{ setting: 'STRIPE_PUBLISHABLE_KEY', severity: 'fail' }]],
-    ['live restricted key, test browser key', { NODE_ENV: 'production', STRIPE_SECRET_KEY: 'rk_live_a1', NEXT_PUBLIC_STRIPE_PUBLISHABLE_KEY: 'pk_test_c3' }, [{ setting: 'NEXT_PUBLIC_STRIPE_PUBLISHABLE_KEY', severity: 'fail' }]],
+    [
+      'live everywhere in production',
+      {
+        NODE_ENV: 'production',
+        STRIPE_SECRET_KEY: 'sk_live_a1',
+        STRIPE_PUBLISHABLE_KEY: 'pk_live_b2',
+        NEXT_PUBLIC_STRIPE_PUBLISHABLE_KEY: 'pk_live_c3',
+      },
+      [],
+    ],
+    [
+      'test everywhere in development',
+      {
+        NODE_ENV: 'development',
+        STRIPE_SECRET_KEY: 'sk_test_a1',
+        STRIPE_PUBLISHABLE_KEY: 'pk_test_b2',
+        NEXT_PUBLIC_STRIPE_PUBLISHABLE_KEY: 'pk_test_c3',
+      },
+      [],
+    ],
+    [
+      'live secret, test publishable',
+      { NODE_ENV: 'production', STRIPE_SECRET_KEY: 'sk_live_a1', STRIPE_PUBLISHABLE_KEY: 'pk_test_b2' },
+      [{ setting: 'STRIPE_PUBLISHABLE_KEY', severity: 'fail' }],
+    ],
+    [
+      'live restricted key, test browser key',
+      { NODE_ENV: 'production', STRIPE_SECRET_KEY: 'rk_live_a1', NEXT_PUBLIC_STRIPE_PUBLISHABLE_KEY: 'pk_test_c3' },
+      [{ setting: 'NEXT_PUBLIC_STRIPE_PUBLISHABLE_KEY', severity: 'fail' }],
+    ],
     [
       'test secret, live publishable in development',
-      { NODE_ENV: 'development', STRIPE_SECRET_KEY: 'sk_test_a1', STRIPE_PUBLISHABLE_KEY: 'pk_live_b2', NEXT_PUBLIC_STRIPE_PUBLISHABLE_KEY: 'pk_live_c3' },
+      {
+        NODE_ENV: 'development',
+        STRIPE_SECRET_KEY: 'sk_test_a1',
+        STRIPE_PUBLISHABLE_KEY: 'pk_live_b2',
+        NEXT_PUBLIC_STRIPE_PUBLISHABLE_KEY: 'pk_live_c3',
+      },
       [
         { setting: 'STRIPE_PUBLISHABLE_KEY', severity: 'fail' },
         { setting: 'NEXT_PUBLIC_STRIPE_PUBLISHABLE_KEY', severity: 'fail' },
       ],
     ],
-    ['a test key in production', { NODE_ENV: 'production', STRIPE_SECRET_KEY: 'sk_test_a1' }, [{ setting: 'STRIPE_SECRET_KEY', severity: 'warn' }]],
-    ['a live key in development', { NODE_ENV: 'development', STRIPE_SECRET_KEY: 'sk_live_a1' }, [{ setting: 'STRIPE_SECRET_KEY', severity: 'warn' }]],
+    [
+      'a test key in production',
+      { NODE_ENV: 'production', STRIPE_SECRET_KEY: 'sk_test_a1' },
+      [{ setting: 'STRIPE_SECRET_KEY', severity: 'warn' }],
+    ],
+    [
+      'a live key in development',
+      { NODE_ENV: 'development', STRIPE_SECRET_KEY: 'sk_live_a1' },
+      [{ setting: 'STRIPE_SECRET_KEY', severity: 'warn' }],
+    ],
     ['no keys', { NODE_ENV: 'production' }, []],
   ]
   for (const [what, env, expected] of cases) {
     const found = findingsOf(stripe, testConfig(env))
-    t.same(found.map((f) => ({ setting: f.setting, severity: f.severity })), expected, what)
+    t.same(
+      found.map((f) => ({ setting: f.setting, severity: f.severity })),
+      expected,
+      what,
+    )
     for (const f of found) t.notMatch(f.message, /[sp]k_(live|test)_[a-z0-9]/, `${what}: the message quotes no key`)
   }
 })

@@ -9,7 +9,13 @@ const key32 = Buffer.from(Array.from({ length: 32 }, (_, i) => i * 7 + 3)).toStr
 const table: Record<FormatName, { good: string[]; bad: string[] }> = {
   'postgres-url': {
     good: ['postgres://app:pw@db.internal:5432/huntaze', 'postgresql://db.internal/huntaze', 'postgres://127.0.0.1'],
-    bad: ['mysql://db.internal/huntazeq', 'http://db.internal/huntazeq', 'db.internal:5432/huntazeq', 'postgres://', 'not a url at all qq'],
+    bad: [
+      'mysql://db.internal/huntazeq',
+      'http://db.internal/huntazeq',
+      'db.internal:5432/huntazeq',
+      'postgres://',
+      'not a url at all qq',
+    ],
   },
   'redis-url': {
     good: ['redis://127.0.0.1:6379', 'rediss://:pw@cache.internal:6380/0', 'redis://cache.internal'],
@@ -17,7 +23,12 @@ const table: Record<FormatName, { good: string[]; bad: string[] }> = {
   },
   'https-url': {
     good: ['https://eu1-huntaze.upstash.io', 'https://eu1-huntaze.upstash.io/path'],
-    bad: ['http://eu1-huntaze.upstash.io', 'eu1-huntaze.upstash.io', 'ftp://eu1-huntaze.upstash.io', 'https//eu1-huntaze.upstash.io'],
+    bad: [
+      'http://eu1-huntaze.upstash.io',
+      'eu1-huntaze.upstash.io',
+      'ftp://eu1-huntaze.upstash.io',
+      'https//eu1-huntaze.upstash.io',
+    ],
   },
   url: {
     good: ['https://app.huntaze.com', 'http://localhost:3000', 'https://api.huntaze.com/v1/'],
@@ -28,16 +39,45 @@ const table: Record<FormatName, { good: string[]; bad: string[] }> = {
     bad: ['', '   '],
   },
   'aws-region': {
-    good: ['eu-west-1', 'us-east-1', 'ap-southeast-2', 'eu-central-2', 'us-gov-west-1', 'cn-north-1', 'us-iso-east-1', 'us-isob-east-1'],
+    good: [
+      'eu-west-1',
+      'us-east-1',
+      'ap-southeast-2',
+      'eu-central-2',
+      'us-gov-west-1',
+      'cn-north-1',
+      'us-iso-east-1',
+      'us-isob-east-1',
+    ],
     bad: ['EU-WEST-1', 'eu-west', 'euwest1', 'eu-west-1a', 'europe', 'eu_west_1'],
   },
   'aws-access-key-id': {
     good: [`AKIA${'Q'.repeat(12)}`, `ASIA${'Z7'.repeat(62)}`, `AKIA${'TESTONLY'.repeat(2)}`],
-    bad: [`AKIA${'Q'.repeat(11)}`, `ASIA${'Z'.repeat(125)}`, 'AKIBIOSFODNN7EXAMPLE', 'akiaiosfodnn7example', 'AKIAIOSFODNN7EXAMPL!'],
+    bad: [
+      `AKIA${'Q'.repeat(11)}`,
+      `ASIA${'Z'.repeat(125)}`,
+      'AKIBIOSFODNN7EXAMPLE',
+      'akiaiosfodnn7example',
+      'AKIAIOSFODNN7EXAMPL!',
+    ],
   },
   email: {
-    good: ['noreply@huntaze.com', 'Huntaze <noreply@huntaze.com>', '"Huntaze Team" <team@mail.huntaze.co.uk>', 'a.b+tag@mail.example.co.uk'],
-    bad: ['noreply-huntaze', 'noreply@', '@huntaze.com', 'no reply@huntaze.com', 'Huntaze <noreplyhuntaze>', 'noreply@localhostq', 'a@b@huntaze.com', 'Huntaze <noreply@huntaze.com'],
+    good: [
+      'noreply@huntaze.com',
+      'Huntaze <noreply@huntaze.com>',
+      '"Huntaze Team" <team@mail.huntaze.co.uk>',
+      'a.b+tag@mail.example.co.uk',
+    ],
+    bad: [
+      'noreply-huntaze',
+      'noreply@',
+      '@huntaze.com',
+      'no reply@huntaze.com',
+      'Huntaze <noreplyhuntaze>',
+      'noreply@localhostq',
+      'a@b@huntaze.com',
+      'Huntaze <noreply@huntaze.com',
+    ],
   },
   's3-bucket': {
     good: ['content-creation-media', 'abc', 'a'.repeat(63), 'my.bucket.name', '1bucket2', 'sthree', 'bucket-xn--mid'],
@@ -77,7 +117,12 @@ const table: Record<FormatName, { good: string[]; bad: string[] }> = {
     ],
   },
   'event-bus': {
-    good: ['default', 'huntaze-events', 'aws.partner/example.com/123/bus', 'arn:aws:events:eu-west-1:123456789012:event-bus/huntaze-events'],
+    good: [
+      'default',
+      'huntaze-events',
+      'aws.partner/example.com/123/bus',
+      'arn:aws:events:eu-west-1:123456789012:event-bus/huntaze-events',
+    ],
     bad: ['', 'bus with spaces', 'b'.repeat(257), 'arn:aws:events:eu-west-1:1234:event-bus/huntaze', 'bus$name'],
   },
   'azure-openai-key': {
@@ -85,7 +130,11 @@ const table: Record<FormatName, { good: string[]; bad: string[] }> = {
     bad: [hex(32), 'K'.repeat(84), hex(63), hex(65), ''],
   },
   'azure-openai-endpoint': {
-    good: ['https://huntaze-ai.openai.azure.com', 'https://huntaze-ai.openai.azure.com/', 'https://h1.openai.azure.com'],
+    good: [
+      'https://huntaze-ai.openai.azure.com',
+      'https://huntaze-ai.openai.azure.com/',
+      'https://h1.openai.azure.com',
+    ],
     bad: [
       'http://huntaze-ai.openai.azure.com',
       'https://huntaze-ai.cognitiveservices.azure.com',
@@ -98,7 +147,19 @@ const table: Record<FormatName, { good: string[]; bad: string[] }> = {
   },
   'api-version': {
     good: ['2024-02-01', '2024-02-29', '2024-12-31', '2024-10-01-preview', '2000-02-29'],
-    bad: ['2024-02-30', '2023-02-29', '2024-04-31', '2024-13-01', '2024-00-10', '2024-01-00', '2024-2-1', '2024-02-01preview', '2024-02-01-beta', 'latest', '1900-02-29'],
+    bad: [
+      '2024-02-30',
+      '2023-02-29',
+      '2024-04-31',
+      '2024-13-01',
+      '2024-00-10',
+      '2024-01-00',
+      '2024-2-1',
+      '2024-02-01preview',
+      '2024-02-01-beta',
+      'latest',
+      '1900-02-29',
+    ],
   },
   'azure-deployment': {
     good: ['gpt-4o', 'gpt-35-turbo', 'my_deploy.v2'],
@@ -130,11 +191,22 @@ const table: Record<FormatName, { good: string[]; bad: string[] }> = {
   },
   'user-agent': {
     good: ['web:huntaze:1.0.0 (by /u/huntaze_dev)', 'web:com.huntaze.app:v2 (by u/some-one)'],
-    bad: ['huntaze-bot', 'Mozilla/5.0 (X11; Linux x86_64)', 'web:huntaze:1.0 (by /u/ab)', 'web:huntaze:1.0', 'python-requests/2.31'],
+    bad: [
+      'huntaze-bot',
+      'Mozilla/5.0 (X11; Linux x86_64)',
+      'web:huntaze:1.0 (by /u/ab)',
+      'web:huntaze:1.0',
+      'python-requests/2.31',
+    ],
   },
   'google-client-id': {
     good: ['1234567890-abcdefghij.apps.googleusercontent.com'],
-    bad: ['1234567890-abcdefghij', '.apps.googleusercontent.com', 'x.apps.googleusercontent.com.evil.test', '1234567890-abc.apps.google.com'],
+    bad: [
+      '1234567890-abcdefghij',
+      '.apps.googleusercontent.com',
+      'x.apps.googleusercontent.com.evil.test',
+      '1234567890-abc.apps.google.com',
+    ],
   },
   'stripe-secret-key': {
     good: ['sk_live_abc123', 'sk_test_abc123', 'rk_live_abc123', 'rk_test_abc123'],
@@ -165,8 +237,18 @@ const table: Record<FormatName, { good: string[]; bad: string[] }> = {
     bad: ['re-123abc', 'rk_123abc', 're_', 're_12 34'],
   },
   'sentry-dsn': {
-    good: ['https://abc123def456@o123456.ingest.sentry.io/4504000000000000', 'https://pubkey@sentry.example.com/sentry/42', 'http://pubkey@127.0.0.1:9000/7'],
-    bad: ['https://o123456.ingest.sentry.io/4504000000', 'https://pubkey@o1.ingest.sentry.io/projectx', 'ftp://pubkey@host.example/1', 'not a dsn at all', 'https://pubkey@host.example/'],
+    good: [
+      'https://abc123def456@o123456.ingest.sentry.io/4504000000000000',
+      'https://pubkey@sentry.example.com/sentry/42',
+      'http://pubkey@127.0.0.1:9000/7',
+    ],
+    bad: [
+      'https://o123456.ingest.sentry.io/4504000000',
+      'https://pubkey@o1.ingest.sentry.io/projectx',
+      'ftp://pubkey@host.example/1',
+      'not a dsn at all',
+      'https://pubkey@host.example/',
+    ],
   },
   'logrocket-app-id': {
     good: ['huntaze/prod-app', 'org_1/app_2'],
@@ -193,7 +275,8 @@ t.test('every format rule has a table row, and every row a rule', async (t) => {
 for (const [name, { good, bad }] of Object.entries(table) as [FormatName, { good: string[]; bad: string[] }][]) {
   t.test(`format ${name}`, async (t) => {
     const rule = formats[name]
-    for (const v of good) t.equal(rule(v), null, `accepts ${JSON.stringify(v.length > 70 ? `${v.slice(0, 70)}...` : v)}`)
+    for (const v of good)
+      t.equal(rule(v), null, `accepts ${JSON.stringify(v.length > 70 ? `${v.slice(0, 70)}...` : v)}`)
     for (const v of bad) {
       const problem = rule(v)
       t.type(problem, 'string', `rejects ${JSON.stringify(v.length > 70 ? `${v.slice(0, 70)}...` : v)}`)
@@ -266,7 +349,11 @@ t.test('s3-bucket rejects every reserved prefix and suffix of the AWS bucket nam
 
 t.test('sqs-queue-urls accepts FIFO queue URLs (names ending in .fifo)', async (t) => {
   t.equal(formats['sqs-queue-urls']('https://sqs.eu-west-1.amazonaws.com/123456789012/orders.fifo'), null)
-  t.type(formats['sqs-queue-urls']('https://sqs.eu-west-1.amazonaws.com/123456789012/orders.fi.fo'), 'string', 'only as a suffix')
+  t.type(
+    formats['sqs-queue-urls']('https://sqs.eu-west-1.amazonaws.com/123456789012/orders.fi.fo'),
+    'string',
+    'only as a suffix',
+  )
 })
 
 t.test('hostname accepts an IPv6 address, as its message promises', async (t) => {
@@ -297,9 +384,21 @@ t.test('redirectUriProblem', async (t) => {
   const app = 'https://app.huntaze.com'
   const cases: [string, string, string | undefined, string, RegExp | null][] = [
     ['exact match', 'https://app.huntaze.com/auth/instagram/callback', app, 'instagram', null],
-    ['exact match when the app URL ends in a slash', 'https://app.huntaze.com/auth/tiktok/callback', `${app}/`, 'tiktok', null],
+    [
+      'exact match when the app URL ends in a slash',
+      'https://app.huntaze.com/auth/tiktok/callback',
+      `${app}/`,
+      'tiktok',
+      null,
+    ],
     ['exact match with a port', 'http://localhost:3000/auth/reddit/callback', 'http://localhost:3000', 'reddit', null],
-    ['wrong path', 'https://app.huntaze.com/auth/instagram/return', app, 'instagram', /wrong path \/auth\/instagram\/return/],
+    [
+      'wrong path',
+      'https://app.huntaze.com/auth/instagram/return',
+      app,
+      'instagram',
+      /wrong path \/auth\/instagram\/return/,
+    ],
     ["another provider's callback", 'https://app.huntaze.com/auth/tiktok/callback', app, 'instagram', /wrong path/],
     ['other origin', 'https://evil.example.com/auth/instagram/callback', app, 'instagram', /not on the app's origin/],
     ['other scheme', 'http://app.huntaze.com/auth/instagram/callback', app, 'instagram', /not on the app's origin/],
@@ -307,15 +406,31 @@ t.test('redirectUriProblem', async (t) => {
     ['trailing slash', 'https://app.huntaze.com/auth/instagram/callback/', app, 'instagram', /wrong path/],
     ['query string', 'https://app.huntaze.com/auth/instagram/callback?x=1', app, 'instagram', /wrong path .*\?x=1/],
     ['not a URL', 'auth/instagram/callback', app, 'instagram', /is not a URL/],
-    ['missing app URL', 'https://app.huntaze.com/auth/instagram/callback', undefined, 'instagram', /NEXT_PUBLIC_APP_URL.*\/auth\/instagram\/callback/],
-    ['app URL that is not a URL', 'https://app.huntaze.com/auth/instagram/callback', 'app.huntaze.com', 'instagram', /NEXT_PUBLIC_APP_URL/],
+    [
+      'missing app URL',
+      'https://app.huntaze.com/auth/instagram/callback',
+      undefined,
+      'instagram',
+      /NEXT_PUBLIC_APP_URL.*\/auth\/instagram\/callback/,
+    ],
+    [
+      'app URL that is not a URL',
+      'https://app.huntaze.com/auth/instagram/callback',
+      'app.huntaze.com',
+      'instagram',
+      /NEXT_PUBLIC_APP_URL/,
+    ],
   ]
   for (const [what, uri, appUrl, provider, expected] of cases) {
     const problem = redirectUriProblem(uri, appUrl, provider)
     if (expected === null) t.equal(problem, null, what)
     else t.match(problem, expected, what)
   }
-  t.match(redirectUriProblem('https://app.huntaze.com/x', app, 'reddit'), /expected https:\/\/app\.huntaze\.com\/auth\/reddit\/callback/, 'says what is expected')
+  t.match(
+    redirectUriProblem('https://app.huntaze.com/x', app, 'reddit'),
+    /expected https:\/\/app\.huntaze\.com\/auth\/reddit\/callback/,
+    'says what is expected',
+  )
 })
 
 t.test('stripeKeyMode', async (t) => {

@@ -12,9 +12,19 @@ import { logLines, one, runnerWith } from '../support/engine.js'
 // How a probe's outcome and the settings' findings become a status, a reason and the overall answer.
 
 function result(tier: Tier, status: CheckStatus, name = `${tier}-${status}`): CheckResult {
-  return { name, tier, status, componentType: 'component', observedAt: 0, durationMs: 1, expiresAt: 1, liveCheck: true, findings: [], measurements: [] }
+  return {
+    name,
+    tier,
+    status,
+    componentType: 'component',
+    observedAt: 0,
+    durationMs: 1,
+    expiresAt: 1,
+    liveCheck: true,
+    findings: [],
+    measurements: [],
+  }
 }
-
 
 t.test('a thrown CheckError keeps its reason and message', async (t) => {
   for (const reason of [Reason.AUTH_FAILED, Reason.NOT_FOUND, Reason.FORBIDDEN]) {
@@ -30,7 +40,12 @@ t.test('a thrown CheckError keeps its reason and message', async (t) => {
 })
 
 t.test('socket errors map by err.code: ECONNREFUSED is REFUSED, also when wrapped', async (t) => {
-  const refused = () => Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5'), { code: 'ECONNREFUSED', address: '127.0.0.1', port: 5 })
+  const refused = () =>
+    Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5'), {
+      code: 'ECONNREFUSED',
+      address: '127.0.0.1',
+      port: 5,
+    })
   const throwers: [string, () => unknown][] = [
     ['plain', refused],
     ['as a cause', () => new Error('fetch failed', { cause: refused() })],
@@ -58,7 +73,10 @@ t.test('an unexpected throw becomes INTERNAL and is logged without secrets', asy
   const { def } = synthetic('bug', async () => {
     throw new TypeError(`cannot read properties of undefined (near ${jwt} and ${pgPassword})`)
   })
-  const { runner, logs } = runnerWith(t, [def], { JWT_SECRET: jwt, DATABASE_URL: `postgres://app:${pgPassword}@db.internal/huntaze` })
+  const { runner, logs } = runnerWith(t, [def], {
+    JWT_SECRET: jwt,
+    DATABASE_URL: `postgres://app:${pgPassword}@db.internal/huntaze`,
+  })
   const r = await one(runner, 'bug')
   t.equal(r.status, 'fail')
   t.equal(r.reason, Reason.INTERNAL)
@@ -86,50 +104,107 @@ t.test('expected failures are not logged as errors', async (t) => {
 t.test('aggregation by tier', async (t) => {
   const table: [string, [Tier, CheckStatus][], 'pass' | 'warn' | 'fail'][] = [
     ['nothing', [], 'pass'],
-    ['all pass', [['critical', 'pass'], ['important', 'pass'], ['optional', 'pass']], 'pass'],
-    ['critical fail', [['critical', 'fail'], ['important', 'pass']], 'fail'],
-    ['critical fail after warnings', [['important', 'warn'], ['optional', 'fail'], ['critical', 'fail']], 'fail'],
-    ['important fail', [['critical', 'pass'], ['important', 'fail']], 'warn'],
-    ['optional fail', [['critical', 'pass'], ['optional', 'fail']], 'warn'],
+    [
+      'all pass',
+      [
+        ['critical', 'pass'],
+        ['important', 'pass'],
+        ['optional', 'pass'],
+      ],
+      'pass',
+    ],
+    [
+      'critical fail',
+      [
+        ['critical', 'fail'],
+        ['important', 'pass'],
+      ],
+      'fail',
+    ],
+    [
+      'critical fail after warnings',
+      [
+        ['important', 'warn'],
+        ['optional', 'fail'],
+        ['critical', 'fail'],
+      ],
+      'fail',
+    ],
+    [
+      'important fail',
+      [
+        ['critical', 'pass'],
+        ['important', 'fail'],
+      ],
+      'warn',
+    ],
+    [
+      'optional fail',
+      [
+        ['critical', 'pass'],
+        ['optional', 'fail'],
+      ],
+      'warn',
+    ],
     ['critical warn', [['critical', 'warn']], 'warn'],
-    ['important warn', [['important', 'warn'], ['critical', 'pass']], 'warn'],
+    [
+      'important warn',
+      [
+        ['important', 'warn'],
+        ['critical', 'pass'],
+      ],
+      'warn',
+    ],
     ['optional warn', [['optional', 'warn']], 'warn'],
-    ['skipped changes nothing', [['critical', 'pass'], ['optional', 'skipped']], 'pass'],
+    [
+      'skipped changes nothing',
+      [
+        ['critical', 'pass'],
+        ['optional', 'skipped'],
+      ],
+      'pass',
+    ],
     ['only skipped', [['optional', 'skipped']], 'pass'],
-    ['skipped and a warn', [['optional', 'skipped'], ['important', 'warn']], 'warn'],
+    [
+      'skipped and a warn',
+      [
+        ['optional', 'skipped'],
+        ['important', 'warn'],
+      ],
+      'warn',
+    ],
   ]
   for (const [what, rows, expected] of table) {
-    t.equal(
-      aggregate(rows.map(([tier, status], i) => result(tier, status, `c${i}`))),
-      expected,
-      what,
-    )
+    t.equal(aggregate(rows.map(([tier, status], i) => result(tier, status, `c${i}`))), expected, what)
   }
   t.equal(httpStatusOf('fail'), 503)
   t.equal(httpStatusOf('warn'), 200)
   t.equal(httpStatusOf('pass'), 200)
 })
 
-t.test('aggregation through the app: a failing important check is 200 warn, a failing critical one 503 fail', async (t) => {
-  const down = async (): Promise<Observation> => {
-    throw new CheckError(Reason.REFUSED, 'down')
-  }
-  for (const [tier, code, status] of [
-    ['important', 200, 'warn'],
-    ['optional', 200, 'warn'],
-    ['critical', 503, 'fail'],
-  ] as const) {
-    // an optional check counts as configured when one of configuredBy is present
-    const { def } = synthetic('down', down, { tier, configuredBy: tier === 'optional' ? ['NODE_ENV'] : undefined })
-    const { def: up } = synthetic('up', async () => ({}))
-    const defs = [def, up]
-    const { app } = await appWith({}, { checks: defs })
-    const reply = await app.inject({ url: '/health' })
-    await app.close()
-    t.equal(reply.statusCode, code, tier)
-    t.equal(reply.json().status, status, tier)
-  }
-})
+t.test(
+  'aggregation through the app: a failing important check is 200 warn, a failing critical one 503 fail',
+  async (t) => {
+    const down = async (): Promise<Observation> => {
+      throw new CheckError(Reason.REFUSED, 'down')
+    }
+    for (const [tier, code, status] of [
+      ['important', 200, 'warn'],
+      ['optional', 200, 'warn'],
+      ['critical', 503, 'fail'],
+    ] as const) {
+      // an optional check counts as configured when one of configuredBy is present
+      const { def } = synthetic('down', down, { tier, configuredBy: tier === 'optional' ? ['NODE_ENV'] : undefined })
+      const { def: up } = synthetic('up', async () => ({}))
+      const defs = [def, up]
+      const { app } = await appWith({}, { checks: defs })
+      const reply = await app.inject({ url: '/health' })
+      await app.close()
+      t.equal(reply.statusCode, code, tier)
+      t.equal(reply.json().status, status, tier)
+    }
+  },
+)
 
 t.test('an optional check that is not configured is skipped without probing', async (t) => {
   const { def, stats } = synthetic('opt', async () => ({}), { tier: 'optional', settings: ['SENTRY_DSN'] })
@@ -212,7 +287,9 @@ t.test('a malformed setting of an important tier is a warn', async (t) => {
 t.test('a finding with its own severity keeps it', async (t) => {
   const { def } = synthetic('validated', undefined, {
     live: false,
-    validate: () => [{ setting: 'STRIPE_SECRET_KEY', problem: 'invalid', severity: 'warn', message: 'a test key in production' }],
+    validate: () => [
+      { setting: 'STRIPE_SECRET_KEY', problem: 'invalid', severity: 'warn', message: 'a test key in production' },
+    ],
   })
   const { runner } = runnerWith(t, [def])
   const r = await one(runner, 'validated')

@@ -89,7 +89,10 @@ t.test('cache lifetime: within the TTL no probe, after it a probe', async (t) =>
 t.test('default cache lifetimes: infrastructure short, third-party long', async (t) => {
   const live = synthetic('live-ttl', async () => ({})).def
   const third = synthetic('third-ttl', async () => ({}), { cache: 'third-party' }).def
-  const { runner } = runnerWith(t, [live, third], { HEALTH_CACHE_TTL_MS: '1234', HEALTH_THIRD_PARTY_CACHE_TTL_MS: '98765' })
+  const { runner } = runnerWith(t, [live, third], {
+    HEALTH_CACHE_TTL_MS: '1234',
+    HEALTH_THIRD_PARTY_CACHE_TTL_MS: '98765',
+  })
   const [a, b] = await runner.collect(['live-ttl', 'third-ttl'])
   t.equal(a.expiresAt - a.observedAt, 1234)
   t.equal(b.expiresAt - b.observedAt, 98765)
@@ -97,7 +100,9 @@ t.test('default cache lifetimes: infrastructure short, third-party long', async 
 
 t.test('stale-while-revalidate: an expired result is served at once while one refresh runs', async (t) => {
   const gate = deferred<Observation>()
-  const { def } = synthetic('swr', (_s, n) => (n === 1 ? Promise.resolve({ details: { n } }) : gate.promise), { cacheTtlMs: 30 })
+  const { def } = synthetic('swr', (_s, n) => (n === 1 ? Promise.resolve({ details: { n } }) : gate.promise), {
+    cacheTtlMs: 30,
+  })
   const { runner } = runnerWith(t, [def])
   await one(runner, 'swr')
   await sleep(50)
@@ -117,7 +122,9 @@ t.test('stale-while-revalidate: an expired result is served at once while one re
 
 t.test('stale-while-revalidate: every caller gets the stale result at once while the refresh runs', async (t) => {
   const gate = deferred<Observation>()
-  const { def } = synthetic('swr-many', (_s, n) => (n === 1 ? Promise.resolve({ details: { n } }) : gate.promise), { cacheTtlMs: 30 })
+  const { def } = synthetic('swr-many', (_s, n) => (n === 1 ? Promise.resolve({ details: { n } }) : gate.promise), {
+    cacheTtlMs: 30,
+  })
   const { runner } = runnerWith(t, [def])
   await one(runner, 'swr-many')
   await sleep(50)
@@ -149,24 +156,29 @@ t.test('a result older than HEALTH_MAX_STALE_MS past its lifetime is not served'
   t.equal((await got).details?.n, 2)
 })
 
-t.test('fresh forces a probe, never more often than HEALTH_MIN_PROBE_INTERVAL_MS, and concurrent fresh requests share it', async (t) => {
-  const gate = deferred<Observation>()
-  const { def } = synthetic('fresh', (_s, n) => (n === 2 ? gate.promise : Promise.resolve({ details: { n } })), { cacheTtlMs: 60_000 })
-  const { runner } = runnerWith(t, [def], { HEALTH_MIN_PROBE_INTERVAL_MS: '60' })
-  const first = await one(runner, 'fresh')
-  const tooSoon = runner.get('fresh', { fresh: true })
-  t.equal(tooSoon, first, 'within the interval: the cached result')
-  t.equal(runner.probeCount('fresh'), 1)
-  await sleep(80)
-  const calls = Array.from({ length: 20 }, () => runner.get('fresh', { fresh: true }))
-  t.ok(calls.every((c) => c instanceof Promise))
-  t.equal(runner.probeCount('fresh'), 2, 'twenty fresh requests, one probe')
-  gate.resolve({ details: { n: 2 } })
-  const results = await Promise.all(calls)
-  t.ok(results.every((r) => r.details?.n === 2))
-  t.notOk(runner.get('fresh', { fresh: true }) instanceof Promise, 'and again not before the interval')
-  t.equal(runner.probeCount('fresh'), 2)
-})
+t.test(
+  'fresh forces a probe, never more often than HEALTH_MIN_PROBE_INTERVAL_MS, and concurrent fresh requests share it',
+  async (t) => {
+    const gate = deferred<Observation>()
+    const { def } = synthetic('fresh', (_s, n) => (n === 2 ? gate.promise : Promise.resolve({ details: { n } })), {
+      cacheTtlMs: 60_000,
+    })
+    const { runner } = runnerWith(t, [def], { HEALTH_MIN_PROBE_INTERVAL_MS: '60' })
+    const first = await one(runner, 'fresh')
+    const tooSoon = runner.get('fresh', { fresh: true })
+    t.equal(tooSoon, first, 'within the interval: the cached result')
+    t.equal(runner.probeCount('fresh'), 1)
+    await sleep(80)
+    const calls = Array.from({ length: 20 }, () => runner.get('fresh', { fresh: true }))
+    t.ok(calls.every((c) => c instanceof Promise))
+    t.equal(runner.probeCount('fresh'), 2, 'twenty fresh requests, one probe')
+    gate.resolve({ details: { n: 2 } })
+    const results = await Promise.all(calls)
+    t.ok(results.every((r) => r.details?.n === 2))
+    t.notOk(runner.get('fresh', { fresh: true }) instanceof Promise, 'and again not before the interval')
+    t.equal(runner.probeCount('fresh'), 2)
+  },
+)
 
 t.test('fresh through the app: ?fresh and Cache-Control: no-cache share one probe', async (t) => {
   const { def } = synthetic('fresh-app', (signal) => delay(50, signal), { cacheTtlMs: 60_000 })
@@ -177,14 +189,20 @@ t.test('fresh through the app: ?fresh and Cache-Control: no-cache share one prob
   t.equal(app.health.runner.probeCount('fresh-app'), 1, 'cached without fresh')
   const replies = await Promise.all([
     ...Array.from({ length: 25 }, () => app.inject({ url: '/health/fresh-app?fresh=1' })),
-    ...Array.from({ length: 25 }, () => app.inject({ url: '/health/fresh-app', headers: { 'cache-control': 'no-cache' } })),
+    ...Array.from({ length: 25 }, () =>
+      app.inject({ url: '/health/fresh-app', headers: { 'cache-control': 'no-cache' } }),
+    ),
   ])
   t.same([...new Set(replies.map((r) => r.statusCode))], [200])
   t.equal(app.health.runner.probeCount('fresh-app'), 2)
 })
 
 t.test('timeout: a probe that never answers gets TIMEOUT on time and its signal is aborted', async (t) => {
-  const { def, stats } = synthetic('hang', (signal) => new Promise((_, reject) => signal.addEventListener('abort', () => reject(signal.reason as Error))), { timeoutMs: 80 })
+  const { def, stats } = synthetic(
+    'hang',
+    (signal) => new Promise((_, reject) => signal.addEventListener('abort', () => reject(signal.reason as Error))),
+    { timeoutMs: 80 },
+  )
   const { runner } = runnerWith(t, [def])
   const started = performance.now()
   const r = await one(runner, 'hang')
@@ -243,7 +261,17 @@ t.test('RATE_LIMITED is a warn, and its retryAfterMs blocks probes until it pass
 })
 
 t.test('retryAfterMs of an observation blocks probes too', async (t) => {
-  const { def } = synthetic('limited-obs', async (_s, n) => ({ status: 'warn', reason: Reason.RATE_LIMITED, output: 'slow down', retryAfterMs: 60_000, details: { n } }), { cacheTtlMs: 10 })
+  const { def } = synthetic(
+    'limited-obs',
+    async (_s, n) => ({
+      status: 'warn',
+      reason: Reason.RATE_LIMITED,
+      output: 'slow down',
+      retryAfterMs: 60_000,
+      details: { n },
+    }),
+    { cacheTtlMs: 10 },
+  )
   const { runner } = runnerWith(t, [def], { HEALTH_MIN_PROBE_INTERVAL_MS: '0', HEALTH_MAX_STALE_MS: '0' })
   const r = await one(runner, 'limited-obs')
   t.equal(r.status, 'warn')
@@ -321,29 +349,46 @@ t.test('app.close() closes the probes', async (t) => {
   t.equal(stats.closed, 1)
 })
 
-t.test('validUntil: the next expiry, then, while the refresh runs, the end of the stale window; a new result bumps the version', async (t) => {
-  const gate = deferred<Observation>()
-  const { def } = synthetic('until', (_s, n) => (n === 1 ? Promise.resolve({ details: { n } }) : gate.promise), { cacheTtlMs: 30 })
-  const { runner } = runnerWith(t, [def], { HEALTH_MAX_STALE_MS: '200' })
-  const t0 = Date.now()
-  t.equal(runner.validUntil(['until'], t0), t0, 'no result yet: now')
-  const [first] = await runner.collect(['until'])
-  t.equal(runner.validUntil(['until'], first.observedAt), first.expiresAt, 'fresh: until it expires')
-  await sleep(50)
-  const now = Date.now()
-  t.equal(runner.validUntil(['until'], now), now, 'expired with no refresh running: nothing can be kept')
-  void runner.collect(['until'])
-  t.equal(runner.probeCount('until'), 2, 'collect started the refresh')
-  t.equal(runner.validUntil(['until'], now), first.expiresAt + 200 + 1, 'refresh running: until the stale result may no longer be served')
-  t.equal(runner.validUntil(['until'], first.expiresAt + 201), first.expiresAt + 201, 'past that: nothing can be kept')
-  const version = runner.version
-  gate.resolve({ details: { n: 2 } })
-  await settle(t, () => runner.version > version, 'the refresh lands and bumps the version')
-  t.ok(runner.validUntil(['until']) > Date.now(), 'fresh again')
-})
+t.test(
+  'validUntil: the next expiry, then, while the refresh runs, the end of the stale window; a new result bumps the version',
+  async (t) => {
+    const gate = deferred<Observation>()
+    const { def } = synthetic('until', (_s, n) => (n === 1 ? Promise.resolve({ details: { n } }) : gate.promise), {
+      cacheTtlMs: 30,
+    })
+    const { runner } = runnerWith(t, [def], { HEALTH_MAX_STALE_MS: '200' })
+    const t0 = Date.now()
+    t.equal(runner.validUntil(['until'], t0), t0, 'no result yet: now')
+    const [first] = await runner.collect(['until'])
+    t.equal(runner.validUntil(['until'], first.observedAt), first.expiresAt, 'fresh: until it expires')
+    await sleep(50)
+    const now = Date.now()
+    t.equal(runner.validUntil(['until'], now), now, 'expired with no refresh running: nothing can be kept')
+    void runner.collect(['until'])
+    t.equal(runner.probeCount('until'), 2, 'collect started the refresh')
+    t.equal(
+      runner.validUntil(['until'], now),
+      first.expiresAt + 200 + 1,
+      'refresh running: until the stale result may no longer be served',
+    )
+    t.equal(
+      runner.validUntil(['until'], first.expiresAt + 201),
+      first.expiresAt + 201,
+      'past that: nothing can be kept',
+    )
+    const version = runner.version
+    gate.resolve({ details: { n: 2 } })
+    await settle(t, () => runner.version > version, 'the refresh lands and bumps the version')
+    t.ok(runner.validUntil(['until']) > Date.now(), 'fresh again')
+  },
+)
 
 t.test('validUntil: a Retry-After wait keeps the answer past the expiry until the wait ends', async (t) => {
-  const { def } = synthetic('until-429', async () => ({ status: 'warn', reason: Reason.RATE_LIMITED, output: 'slow down', retryAfterMs: 300 }), { cacheTtlMs: 10 })
+  const { def } = synthetic(
+    'until-429',
+    async () => ({ status: 'warn', reason: Reason.RATE_LIMITED, output: 'slow down', retryAfterMs: 300 }),
+    { cacheTtlMs: 10 },
+  )
   const { runner } = runnerWith(t, [def])
   const [r] = await runner.collect(['until-429'])
   const until = runner.validUntil(['until-429'], r.observedAt)

@@ -5,21 +5,24 @@ import { synthetic } from '../support/checks.js'
 // a check that answers at once; its stats count the probes
 const counting = (name: string) => synthetic(name, async () => ({}))
 
-t.test('?fresh is read once, with one meaning: fresh=0 and fresh=false are the cached answer, bytes and all', async (t) => {
-  const c = counting('counted')
-  const { app } = await appWith({ HEALTH_MIN_PROBE_INTERVAL_MS: '0' }, { checks: [c.def] })
-  t.teardown(() => app.close())
-  for (const path of ['/ready', '/health', '/health/counted']) await app.inject(path)
-  const renders = app.health.rendered.renders
-  const probes = c.stats.runs
-  for (const path of ['/ready', '/health', '/health/counted']) {
-    for (const q of ['fresh=0', 'fresh=false']) t.equal((await app.inject(`${path}?${q}`)).statusCode, 200)
-  }
-  t.equal(c.stats.runs, probes, 'no probe')
-  t.equal(app.health.rendered.renders, renders, 'nothing rendered again')
-  for (const path of ['/ready', '/health', '/health/counted']) await app.inject(`${path}?fresh=1`)
-  t.equal(c.stats.runs, probes + 3, 'fresh=1 probes, each time')
-})
+t.test(
+  '?fresh is read once, with one meaning: fresh=0 and fresh=false are the cached answer, bytes and all',
+  async (t) => {
+    const c = counting('counted')
+    const { app } = await appWith({ HEALTH_MIN_PROBE_INTERVAL_MS: '0' }, { checks: [c.def] })
+    t.teardown(() => app.close())
+    for (const path of ['/ready', '/health', '/health/counted']) await app.inject(path)
+    const renders = app.health.rendered.renders
+    const probes = c.stats.runs
+    for (const path of ['/ready', '/health', '/health/counted']) {
+      for (const q of ['fresh=0', 'fresh=false']) t.equal((await app.inject(`${path}?${q}`)).statusCode, 200)
+    }
+    t.equal(c.stats.runs, probes, 'no probe')
+    t.equal(app.health.rendered.renders, renders, 'nothing rendered again')
+    for (const path of ['/ready', '/health', '/health/counted']) await app.inject(`${path}?fresh=1`)
+    t.equal(c.stats.runs, probes + 3, 'fresh=1 probes, each time')
+  },
+)
 
 t.test('/health/{service} validates its querystring: a flag given twice is a 400 in the error shape', async (t) => {
   const c = counting('strict')

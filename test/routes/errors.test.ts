@@ -16,7 +16,11 @@ const FILE_PATH = /(file:\/\/|\/[\w.-]+\/)[\w./-]*\.(ts|js|mjs)\b/
 
 function bare500(t: Test, res: LightMyRequestResponse, logs: Captured, what: string): void {
   t.equal(res.statusCode, 500, `${what}: 500`)
-  t.same(res.json(), { statusCode: 500, error: 'Internal Server Error', message: 'internal error' }, `${what}: the bare error body`)
+  t.same(
+    res.json(),
+    { statusCode: 500, error: 'Internal Server Error', message: 'internal error' },
+    `${what}: the bare error body`,
+  )
   t.match(res.headers['content-type'], /^application\/json/, `${what}: JSON`)
   t.equal(res.headers['cache-control'], 'no-store', `${what}: never cached`)
   t.notMatch(res.body, STACK, `${what}: no stack trace`)
@@ -50,7 +54,9 @@ t.test('unknown routes and bad input: JSON errors, never a stack trace', async (
 t.test('a handler that throws a programming error answers a bare 500', async (t) => {
   const { app, logs } = await appOf(t)
   app.get('/throws', () => {
-    throw new TypeError(`cannot read properties of undefined (reading 'x') near ${JWT} in /srv/app/src/routes/x.ts:12:7`)
+    throw new TypeError(
+      `cannot read properties of undefined (reading 'x') near ${JWT} in /srv/app/src/routes/x.ts:12:7`,
+    )
   })
   bare500(t, await app.inject('/throws'), logs, 'a throwing route')
 })

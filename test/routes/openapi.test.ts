@@ -15,11 +15,16 @@ t.test('openapi.yaml is exactly what the routes generate (run `npm run openapi` 
 
 t.test('the service enum of /health/{service} is the list of registered checks', async (t) => {
   const param = openapi.paths['/health/{service}'].get.parameters?.find((p) => p.name === 'service')
-  t.same(param?.schema.enum, checks.map((c) => c.name))
+  t.same(
+    param?.schema.enum,
+    checks.map((c) => c.name),
+  )
 })
 
 t.test('the reason enum in the contract is the reason catalogue', async (t) => {
-  const entry = openapi.components.schemas.CheckEntry as { properties: { reason: { anyOf: { enum?: string[]; const?: string }[] } } }
+  const entry = openapi.components.schemas.CheckEntry as {
+    properties: { reason: { anyOf: { enum?: string[]; const?: string }[] } }
+  }
   const listed = entry.properties.reason.anyOf.map((s) => s.const ?? s.enum?.[0])
   t.same(listed, Object.values(Reason))
 })

@@ -6,7 +6,8 @@ import { synthetic } from '../support/checks.js'
 import { settle } from '../support/engine.js'
 import { Reason } from '../../src/reasons.js'
 
-const ok = (name: string, tier: CheckDefinition['tier']): CheckDefinition => synthetic(name, async () => ({ details: { n: 1 } }), { tier }).def
+const ok = (name: string, tier: CheckDefinition['tier']): CheckDefinition =>
+  synthetic(name, async () => ({ details: { n: 1 } }), { tier }).def
 const down = (name: string, tier: CheckDefinition['tier']): CheckDefinition =>
   synthetic(
     name,
@@ -147,12 +148,18 @@ t.test('?fresh asks for a new probe but goes through single-flight', async (t) =
 })
 
 t.test('probe routes write no log line per request; a status change writes exactly one', async (t) => {
-  const { app, logs } = await appWith({ HEALTH_LOG_LEVEL: 'info' }, { checks: [ok('a', 'critical'), down('b', 'optional')] })
+  const { app, logs } = await appWith(
+    { HEALTH_LOG_LEVEL: 'info' },
+    { checks: [ok('a', 'critical'), down('b', 'optional')] },
+  )
   t.teardown(() => app.close())
   await app.inject('/health')
   const after = logs.lines.length
   t.equal(logs.lines.filter((l) => /check status changed/.test(l)).length, 2, 'one line per check on its first result')
-  t.match(logs.lines.find((l) => /"check":"b"/.test(l)), /"reason":"REFUSED"/)
+  t.match(
+    logs.lines.find((l) => /"check":"b"/.test(l)),
+    /"reason":"REFUSED"/,
+  )
   for (let i = 0; i < 50; i++) {
     await app.inject('/ready')
     await app.inject('/health')
@@ -162,33 +169,40 @@ t.test('probe routes write no log line per request; a status change writes exact
   t.equal(logs.lines.length, after, '200 requests, no new log line')
 })
 
-t.test('while a stale result is refreshed, every answer comes from the bytes rendered once; the new result replaces them', async (t) => {
-  let release: () => void = () => {}
-  const { def: slow, stats } = synthetic(
-    'slow',
-    async (_s, n) => {
-      if (n > 1) await new Promise<void>((r) => (release = r))
-      return { details: { n } }
-    },
-    { cacheTtlMs: 30 },
-  )
-  const { app } = await appWith({ HEALTH_MAX_STALE_MS: '60000' }, { checks: [slow] })
-  t.teardown(() => { release(); return app.close() })
-  const paths = ['/ready', '/health', '/health/slow']
-  for (const path of paths) t.equal((await app.inject(path)).statusCode, 200)
-  await new Promise((r) => setTimeout(r, 40))
-  const first = new Map<string, string>()
-  for (const path of paths) first.set(path, (await app.inject(path)).body)
-  t.equal(stats.runs, 2, 'the expiry started one refresh, which hangs')
-  const renders = app.health.rendered.renders
-  for (let i = 0; i < 20; i++) for (const path of paths) t.equal((await app.inject(path)).body, first.get(path))
-  t.equal(app.health.rendered.renders, renders, 'nothing rendered again during the refresh')
-  t.equal(stats.runs, 2, 'still one refresh after 60 requests')
-  const version = app.health.runner.version
-  release()
-  await settle(t, () => app.health.runner.version > version, 'the refresh lands')
-  for (const path of paths) t.not((await app.inject(path)).body, first.get(path), `${path}: the new result is answered once it lands`)
-})
+t.test(
+  'while a stale result is refreshed, every answer comes from the bytes rendered once; the new result replaces them',
+  async (t) => {
+    let release: () => void = () => {}
+    const { def: slow, stats } = synthetic(
+      'slow',
+      async (_s, n) => {
+        if (n > 1) await new Promise<void>((r) => (release = r))
+        return { details: { n } }
+      },
+      { cacheTtlMs: 30 },
+    )
+    const { app } = await appWith({ HEALTH_MAX_STALE_MS: '60000' }, { checks: [slow] })
+    t.teardown(() => {
+      release()
+      return app.close()
+    })
+    const paths = ['/ready', '/health', '/health/slow']
+    for (const path of paths) t.equal((await app.inject(path)).statusCode, 200)
+    await new Promise((r) => setTimeout(r, 40))
+    const first = new Map<string, string>()
+    for (const path of paths) first.set(path, (await app.inject(path)).body)
+    t.equal(stats.runs, 2, 'the expiry started one refresh, which hangs')
+    const renders = app.health.rendered.renders
+    for (let i = 0; i < 20; i++) for (const path of paths) t.equal((await app.inject(path)).body, first.get(path))
+    t.equal(app.health.rendered.renders, renders, 'nothing rendered again during the refresh')
+    t.equal(stats.runs, 2, 'still one refresh after 60 requests')
+    const version = app.health.runner.version
+    release()
+    await settle(t, () => app.health.runner.version > version, 'the refresh lands')
+    for (const path of paths)
+      t.not((await app.inject(path)).body, first.get(path), `${path}: the new result is answered once it lands`)
+  },
+)
 
 t.test('HEAD /health answers the same code with no body', async (t) => {
   const { app } = await appWith({}, { checks: [down('a', 'critical')] })
@@ -214,7 +228,8 @@ t.test('the cached JSON answer never outlives the results it was rendered from',
   const paths = ['/ready', '/health', '/health/flip', '/health?verbose', '/ready?verbose']
   for (const path of paths) t.equal((await app.inject(path)).statusCode, 200, `${path} pass`)
   healthy = false
-  for (const path of paths) t.equal((await app.inject(path)).statusCode, 200, `${path} still the cached pass within the lifetime`)
+  for (const path of paths)
+    t.equal((await app.inject(path)).statusCode, 200, `${path} still the cached pass within the lifetime`)
   await new Promise((r) => setTimeout(r, 40))
   for (const path of paths) {
     const res = await app.inject(path)

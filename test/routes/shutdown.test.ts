@@ -11,7 +11,13 @@ const serverPath = new URL('../../src/server.ts', import.meta.url).pathname
 
 function start(env: Record<string, string>) {
   const child = spawn(process.execPath, ['--import', 'tsx', serverPath], {
-    env: { PATH: process.env.PATH ?? '', HEALTH_HOST: '127.0.0.1', HEALTH_PORT: '0', HEALTH_ENV_FILE: '/nonexistent/.env', ...env },
+    env: {
+      PATH: process.env.PATH ?? '',
+      HEALTH_HOST: '127.0.0.1',
+      HEALTH_PORT: '0',
+      HEALTH_ENV_FILE: '/nonexistent/.env',
+      ...env,
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   })
   let out = ''
@@ -32,14 +38,20 @@ function start(env: Record<string, string>) {
     child.once('exit', (code) => reject(new Error(`exited with ${code} before listening: ${err}`)))
   })
   // resolves once the service has written a line that matches
-  const printed = (re: RegExp) => new Promise<void>((resolve) => (re.test(out) ? resolve() : waiters.push({ re, resolve })))
+  const printed = (re: RegExp) =>
+    new Promise<void>((resolve) => (re.test(out) ? resolve() : waiters.push({ re, resolve })))
   return { child, port, printed, output: () => out, errors: () => err }
 }
 
 t.test('SIGTERM: /ready turns 503 at once, in-flight requests finish, the process exits 0', async (t) => {
   const silent = await startSilentServer()
   t.teardown(() => silent.close())
-  const srv = start({ DATABASE_URL: `postgres://postgres@127.0.0.1:${silent.port}/postgres`, HEALTH_TIMEOUT_MS: '1500', HEALTH_SHUTDOWN_DELAY_MS: '600', NODE_ENV: 'development' })
+  const srv = start({
+    DATABASE_URL: `postgres://postgres@127.0.0.1:${silent.port}/postgres`,
+    HEALTH_TIMEOUT_MS: '1500',
+    HEALTH_SHUTDOWN_DELAY_MS: '600',
+    NODE_ENV: 'development',
+  })
   t.teardown(() => srv.child.kill('SIGKILL'))
   const port = await srv.port
   const agent = new Agent({ keepAlive: true, maxSockets: 4 })
@@ -89,7 +101,12 @@ t.test('the production bundle starts, answers /live and stops cleanly', async (t
   const [code] = await once(bundled, 'exit')
   t.equal(code, 0, 'bundled')
   const child = spawn(process.execPath, [`${root}dist/service.js`], {
-    env: { PATH: process.env.PATH ?? '', HEALTH_HOST: '127.0.0.1', HEALTH_PORT: '0', HEALTH_ENV_FILE: '/nonexistent/.env' },
+    env: {
+      PATH: process.env.PATH ?? '',
+      HEALTH_HOST: '127.0.0.1',
+      HEALTH_PORT: '0',
+      HEALTH_ENV_FILE: '/nonexistent/.env',
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   })
   t.teardown(() => child.kill('SIGKILL'))
@@ -114,31 +131,38 @@ t.test('the production bundle starts, answers /live and stops cleanly', async (t
 
 // In process, both ways of probing: the spawned service above always probes in a worker thread.
 for (const isolateProbes of [false, true]) {
-  t.test(`${isolateProbes ? 'in a worker thread' : 'inline'}: close() with a probe of a hung database in flight: /ready turns 503 at once, the request gets its answer, no probe runs after`, async (t) => {
-    const silent = await startSilentServer()
-    t.teardown(() => silent.close())
-    const postgres = checks.filter((c) => c.name === 'postgres')
-    const env = { DATABASE_URL: `postgres://postgres@127.0.0.1:${silent.port}/postgres`, HEALTH_TIMEOUT_MS: '1500', HEALTH_MIN_PROBE_INTERVAL_MS: '0' }
-    const { app } = await appWith(env, { checks: postgres, isolateProbes })
-    t.teardown(() => app.close())
-    const accepted = silent.nextAccept()
-    const inflight = app.inject('/health/postgres')
-    // the probe holds a connection to the hung database (or has already given up on it)
-    await Promise.race([accepted, inflight])
-    // what main() does first on SIGTERM
-    app.health.shuttingDown = true
-    const ready = await app.inject('/ready')
-    t.equal(ready.statusCode, 503, '/ready answers 503 during shutdown')
-    t.match(ready.json().output, /SHUTTING_DOWN/)
-    const started = performance.now()
-    const closed = app.close()
-    const done = await inflight
-    t.equal(done.statusCode, 503, 'the in-flight request got its answer')
-    t.equal(done.json().checks['postgres:responseTime'][0].reason, 'TIMEOUT')
-    await closed
-    t.ok(performance.now() - started < 1500 + MARGIN_MS, 'closed within the probe timeout')
-    await t.resolves(silent.allClosed(), 'the connection to the hung database is closed')
-    const [late] = await app.health.runner.collect(['postgres'], { fresh: true })
-    t.equal(late.reason, 'SHUTTING_DOWN', 'no probe runs after close')
-  })
+  t.test(
+    `${isolateProbes ? 'in a worker thread' : 'inline'}: close() with a probe of a hung database in flight: /ready turns 503 at once, the request gets its answer, no probe runs after`,
+    async (t) => {
+      const silent = await startSilentServer()
+      t.teardown(() => silent.close())
+      const postgres = checks.filter((c) => c.name === 'postgres')
+      const env = {
+        DATABASE_URL: `postgres://postgres@127.0.0.1:${silent.port}/postgres`,
+        HEALTH_TIMEOUT_MS: '1500',
+        HEALTH_MIN_PROBE_INTERVAL_MS: '0',
+      }
+      const { app } = await appWith(env, { checks: postgres, isolateProbes })
+      t.teardown(() => app.close())
+      const accepted = silent.nextAccept()
+      const inflight = app.inject('/health/postgres')
+      // the probe holds a connection to the hung database (or has already given up on it)
+      await Promise.race([accepted, inflight])
+      // what main() does first on SIGTERM
+      app.health.shuttingDown = true
+      const ready = await app.inject('/ready')
+      t.equal(ready.statusCode, 503, '/ready answers 503 during shutdown')
+      t.match(ready.json().output, /SHUTTING_DOWN/)
+      const started = performance.now()
+      const closed = app.close()
+      const done = await inflight
+      t.equal(done.statusCode, 503, 'the in-flight request got its answer')
+      t.equal(done.json().checks['postgres:responseTime'][0].reason, 'TIMEOUT')
+      await closed
+      t.ok(performance.now() - started < 1500 + MARGIN_MS, 'closed within the probe timeout')
+      await t.resolves(silent.allClosed(), 'the connection to the hung database is closed')
+      const [late] = await app.health.runner.collect(['postgres'], { fresh: true })
+      t.equal(late.reason, 'SHUTTING_DOWN', 'no probe runs after close')
+    },
+  )
 }

@@ -5,7 +5,16 @@ import { parse } from 'yaml'
 
 // Validates bodies against the committed openapi.yaml, the contract monitors are built against.
 export const openapi = parse(readFileSync(new URL('../../openapi.yaml', import.meta.url), 'utf8')) as {
-  paths: Record<string, Record<string, { parameters?: { name: string; in: string; schema: { enum?: string[] } }[]; responses: Record<string, { content?: Record<string, { schema: unknown }> }> }>>
+  paths: Record<
+    string,
+    Record<
+      string,
+      {
+        parameters?: { name: string; in: string; schema: { enum?: string[] } }[]
+        responses: Record<string, { content?: Record<string, { schema: unknown }> }>
+      }
+    >
+  >
   components: { schemas: Record<string, unknown> }
 }
 

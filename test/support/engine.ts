@@ -33,7 +33,11 @@ export async function settle(t: Test, cond: () => boolean, what: string): Promis
   t.ok(cond(), what)
 }
 
-export function runnerWith(t: Test, defs: CheckDefinition[], env: Record<string, string> = {}): { runner: CheckRunner; logs: Captured } {
+export function runnerWith(
+  t: Test,
+  defs: CheckDefinition[],
+  env: Record<string, string> = {},
+): { runner: CheckRunner; logs: Captured } {
   const logs = captureLogs()
   const config = testConfig(env)
   const scrub = createSanitizer(config.secrets)

@@ -31,14 +31,18 @@ export function captureLogs(): Captured {
   return { stream, lines, text: () => lines.join('\n') }
 }
 
-export async function appWith(env: Record<string, string | undefined>, opts: Omit<BuildOptions, 'logStream'> = {}): Promise<{ app: FastifyInstance; logs: Captured }> {
+export async function appWith(
+  env: Record<string, string | undefined>,
+  opts: Omit<BuildOptions, 'logStream'> = {},
+): Promise<{ app: FastifyInstance; logs: Captured }> {
   const logs = captureLogs()
   const app = await build(testConfig(env), { ...opts, logStream: logs.stream })
   return { app, logs }
 }
 
 // A check's cross-setting rules on their own, without a probe.
-export const findingsOf = (def: Pick<CheckDefinition, 'validate'>, config: Config): Finding[] => def.validate?.(config) ?? []
+export const findingsOf = (def: Pick<CheckDefinition, 'validate'>, config: Config): Finding[] =>
+  def.validate?.(config) ?? []
 
 // The app URLs of a production deployment that breaks no rule.
 export const goodApp = {
@@ -47,7 +51,11 @@ export const goodApp = {
 }
 
 // A GET over TCP to a server listening on loopback.
-export function httpGet(port: number, path: string, agent?: Agent): Promise<{ status: number; type: string; body: string }> {
+export function httpGet(
+  port: number,
+  path: string,
+  agent?: Agent,
+): Promise<{ status: number; type: string; body: string }> {
   return new Promise((resolve, reject) => {
     request({ host: '127.0.0.1', port, path, agent }, (res) => {
       let body = ''

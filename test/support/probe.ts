@@ -36,7 +36,15 @@ export async function probe(app: FastifyInstance, name: string, query = ''): Pro
   const res = await app.inject(`/health/${name}${query}`)
   const elapsedMs = performance.now() - started
   const json = res.json()
-  return { res, httpStatus: res.statusCode, body: res.body, json, checks: json.checks, entry: json.checks?.[`${name}:responseTime`]?.[0], elapsedMs }
+  return {
+    res,
+    httpStatus: res.statusCode,
+    body: res.body,
+    json,
+    checks: json.checks,
+    entry: json.checks?.[`${name}:responseTime`]?.[0],
+    elapsedMs,
+  }
 }
 
 export interface CheckApp {
@@ -46,7 +54,12 @@ export interface CheckApp {
 
 // An app with exactly these checks, closed with the test. Its first request pays for Fastify's lazy setup: that is
 // done here, so that no timed probe includes it.
-export async function checkApp(t: Test, checks: readonly CheckDefinition[], env: Record<string, string | undefined>, opts: Omit<BuildOptions, 'logStream' | 'checks'> = {}): Promise<CheckApp> {
+export async function checkApp(
+  t: Test,
+  checks: readonly CheckDefinition[],
+  env: Record<string, string | undefined>,
+  opts: Omit<BuildOptions, 'logStream' | 'checks'> = {},
+): Promise<CheckApp> {
   const { app, logs } = await appWith(env, { ...opts, checks })
   t.teardown(() => app.close())
   await app.inject('/health/no-such-check')
@@ -63,7 +76,12 @@ export interface CheckProbe extends Probed, CheckApp {
 }
 
 // Builds an app for the one check and probes it once.
-export async function probeCheck(t: Test, def: CheckDefinition, env: Record<string, string | undefined>, opts: Omit<BuildOptions, 'logStream' | 'checks'> = {}): Promise<CheckProbe> {
+export async function probeCheck(
+  t: Test,
+  def: CheckDefinition,
+  env: Record<string, string | undefined>,
+  opts: Omit<BuildOptions, 'logStream' | 'checks'> = {},
+): Promise<CheckProbe> {
   const { app, logs } = await checkApp(t, [def], env, opts)
   const first = await probe(app, def.name)
   const seen = [first.body]
@@ -74,7 +92,8 @@ export async function probeCheck(t: Test, def: CheckDefinition, env: Record<stri
   }
   const poll = async (times = 4, query = '') => {
     const bodies: string[] = []
-    for (let i = 0; i < times; i++) bodies.push((await get(i % 2 ? `${query}${query ? '&' : '?'}verbose=1` : query)).body)
+    for (let i = 0; i < times; i++)
+      bodies.push((await get(i % 2 ? `${query}${query ? '&' : '?'}verbose=1` : query)).body)
     return bodies.join('\n')
   }
   return { ...first, app, logs, get, poll, bodies: () => seen.join('\n') }

@@ -11,7 +11,10 @@ interface S3rverInstance {
 }
 type S3rverCtor = new (options: Record<string, unknown>) => S3rverInstance
 interface AccountModule {
-  DUMMY_ACCOUNT: { createKeyPair(accessKeyId: string, secretAccessKey: string): void; revokeAccessKey(accessKeyId: string): void }
+  DUMMY_ACCOUNT: {
+    createKeyPair(accessKeyId: string, secretAccessKey: string): void
+    revokeAccessKey(accessKeyId: string): void
+  }
 }
 
 const require = createRequire(import.meta.url)
@@ -22,12 +25,21 @@ export interface S3Emulator {
 }
 
 // s3rver on a free loopback port and a temp directory; it answers InvalidAccessKeyId to keys not registered with it.
-export async function startS3rver(buckets: string[], keys?: { accessKeyId: string; secretAccessKey: string }): Promise<S3Emulator> {
+export async function startS3rver(
+  buckets: string[],
+  keys?: { accessKeyId: string; secretAccessKey: string },
+): Promise<S3Emulator> {
   const S3rver = require('s3rver') as S3rverCtor
   const account = require('s3rver/lib/models/account') as AccountModule
   const directory = await mkdtemp(join(tmpdir(), 's3rver-'))
   if (keys) account.DUMMY_ACCOUNT.createKeyPair(keys.accessKeyId, keys.secretAccessKey)
-  const server = new S3rver({ address: '127.0.0.1', port: 0, silent: true, directory, configureBuckets: buckets.map((name) => ({ name })) })
+  const server = new S3rver({
+    address: '127.0.0.1',
+    port: 0,
+    silent: true,
+    directory,
+    configureBuckets: buckets.map((name) => ({ name })),
+  })
   const { port } = await server.run()
   return {
     url: `http://127.0.0.1:${port}`,

@@ -37,7 +37,10 @@ function operationOf(protocol: Protocol, req: RecordedRequest): { operation: str
   }
   if (protocol === 'json1.0' || protocol === 'json1.1') {
     const target = String(req.headers['x-amz-target'] ?? '')
-    return { operation: target.slice(target.indexOf('.') + 1), input: req.body ? (JSON.parse(req.body) as Record<string, unknown>) : {} }
+    return {
+      operation: target.slice(target.indexOf('.') + 1),
+      input: req.body ? (JSON.parse(req.body) as Record<string, unknown>) : {},
+    }
   }
   return { operation: `${req.method} ${req.url.split('?')[0]}`, input: {} }
 }
@@ -47,7 +50,12 @@ const asText = (body: unknown): string => (typeof body === 'string' ? body : JSO
 
 const xmlEscape = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;')
 
-function writeOk(protocol: Protocol, operation: string, res: ServerResponse, answer: { body?: unknown; headers?: Record<string, string> }): void {
+function writeOk(
+  protocol: Protocol,
+  operation: string,
+  res: ServerResponse,
+  answer: { body?: unknown; headers?: Record<string, string> },
+): void {
   const headers = { 'x-amzn-requestid': 'fake-request-1', ...answer.headers }
   if (protocol === 'query') {
     res.writeHead(200, { 'content-type': 'text/xml', ...headers })
@@ -62,7 +70,12 @@ function writeOk(protocol: Protocol, operation: string, res: ServerResponse, ans
     res.end(answer.body === undefined ? undefined : asText(answer.body))
     return
   }
-  const type = protocol === 'json1.0' ? 'application/x-amz-json-1.0' : protocol === 'json1.1' ? 'application/x-amz-json-1.1' : 'application/json'
+  const type =
+    protocol === 'json1.0'
+      ? 'application/x-amz-json-1.0'
+      : protocol === 'json1.1'
+        ? 'application/x-amz-json-1.1'
+        : 'application/json'
   res.writeHead(200, { 'content-type': type, ...headers })
   res.end(JSON.stringify(answer.body ?? {}))
 }
@@ -73,17 +86,27 @@ function writeError(protocol: Protocol, method: string, res: ServerResponse, e: 
   const headers: Record<string, string> = { 'x-amzn-requestid': 'fake-request-1', ...e.headers }
   if (protocol === 'query') {
     res.writeHead(e.status, { 'content-type': 'text/xml', ...headers })
-    res.end(`<ErrorResponse><Error><Type>${fault}</Type><Code>${e.code}</Code><Message>${xmlEscape(message)}</Message></Error><RequestId>fake-request-1</RequestId></ErrorResponse>`)
+    res.end(
+      `<ErrorResponse><Error><Type>${fault}</Type><Code>${e.code}</Code><Message>${xmlEscape(message)}</Message></Error><RequestId>fake-request-1</RequestId></ErrorResponse>`,
+    )
     return
   }
   if (protocol === 'rest-xml') {
     res.writeHead(e.status, { 'content-type': 'application/xml', ...headers })
     // HEAD answers have no body: the SDK only sees the status and the headers
-    res.end(method === 'HEAD' ? undefined : `<?xml version="1.0" encoding="UTF-8"?><Error><Code>${e.code}</Code><Message>${xmlEscape(message)}</Message></Error>`)
+    res.end(
+      method === 'HEAD'
+        ? undefined
+        : `<?xml version="1.0" encoding="UTF-8"?><Error><Code>${e.code}</Code><Message>${xmlEscape(message)}</Message></Error>`,
+    )
     return
   }
   if (protocol === 'rest-json') {
-    res.writeHead(e.status, { 'content-type': 'application/json', 'x-amzn-errortype': `${e.code}:http://internal.amazon.com/coral/com.amazonaws.fake/`, ...headers })
+    res.writeHead(e.status, {
+      'content-type': 'application/json',
+      'x-amzn-errortype': `${e.code}:http://internal.amazon.com/coral/com.amazonaws.fake/`,
+      ...headers,
+    })
     res.end(JSON.stringify({ message }))
     return
   }
@@ -106,22 +129,38 @@ export async function startAwsFake(protocol: Protocol, respond: (req: AwsRequest
 
 // The common error answers, per protocol family.
 export const errors = {
-  accessDenied: (protocol: Protocol, message = 'User: arn:aws:iam::123456789012:user/health-test is not authorized to perform this action'): AwsErrorAnswer =>
+  accessDenied: (
+    protocol: Protocol,
+    message = 'User: arn:aws:iam::123456789012:user/health-test is not authorized to perform this action',
+  ): AwsErrorAnswer =>
     protocol === 'query' || protocol === 'rest-xml'
       ? { status: 403, code: 'AccessDenied', message }
       : { status: 400, code: 'AccessDeniedException', message, queryCode: 'AccessDenied' },
   throttled: (protocol: Protocol): AwsErrorAnswer =>
-    protocol === 'query' ? { status: 400, code: 'Throttling', message: 'Rate exceeded' } : { status: 400, code: 'ThrottlingException', message: 'Rate exceeded', queryCode: 'Throttling' },
+    protocol === 'query'
+      ? { status: 400, code: 'Throttling', message: 'Rate exceeded' }
+      : { status: 400, code: 'ThrottlingException', message: 'Rate exceeded', queryCode: 'Throttling' },
   expired: (protocol: Protocol): AwsErrorAnswer =>
     protocol === 'query'
       ? { status: 403, code: 'ExpiredToken', message: 'The security token included in the request is expired' }
-      : { status: 400, code: 'ExpiredTokenException', message: 'The security token included in the request is expired', queryCode: 'ExpiredToken' },
+      : {
+          status: 400,
+          code: 'ExpiredTokenException',
+          message: 'The security token included in the request is expired',
+          queryCode: 'ExpiredToken',
+        },
   internal: (protocol: Protocol): AwsErrorAnswer =>
-    protocol === 'query' ? { status: 500, code: 'InternalFailure', message: 'internal failure' } : { status: 500, code: 'InternalFailure', message: 'internal failure', queryCode: 'InternalFailure' },
+    protocol === 'query'
+      ? { status: 500, code: 'InternalFailure', message: 'internal failure' }
+      : { status: 500, code: 'InternalFailure', message: 'internal failure', queryCode: 'InternalFailure' },
 }
 
 // Static credentials, the region and every endpoint override pointed at one fake.
-export function awsEnv(endpointSetting: string, url: string, extra: Record<string, string | undefined> = {}): Record<string, string | undefined> {
+export function awsEnv(
+  endpointSetting: string,
+  url: string,
+  extra: Record<string, string | undefined> = {},
+): Record<string, string | undefined> {
   return {
     AWS_REGION: REGION,
     AWS_ACCESS_KEY_ID: KEY_ID,
@@ -132,7 +171,11 @@ export function awsEnv(endpointSetting: string, url: string, extra: Record<strin
 }
 
 // Neither half of the key pair, nor the session token, may leave the process: each whole or by its first characters.
-const awsSecrets = [secret(KEY_ID, 'AWS_ACCESS_KEY_ID', 12), secret(SECRET, 'AWS_SECRET_ACCESS_KEY', 12), secret(SESSION_TOKEN, 'AWS_SESSION_TOKEN', 12)]
+const awsSecrets = [
+  secret(KEY_ID, 'AWS_ACCESS_KEY_ID', 12),
+  secret(SECRET, 'AWS_SECRET_ACCESS_KEY', 12),
+  secret(SESSION_TOKEN, 'AWS_SESSION_TOKEN', 12),
+]
 
 export function leaks(...texts: string[]): string[] {
   return tellsIn(awsSecrets, texts.join('\n'))
@@ -150,7 +193,11 @@ export interface MetricQuery {
 
 interface WireMetricQuery {
   Id: string
-  MetricStat?: { Metric?: { Namespace?: string; MetricName?: string; Dimensions?: { Name: string; Value: string }[] }; Period?: number; Stat?: string }
+  MetricStat?: {
+    Metric?: { Namespace?: string; MetricName?: string; Dimensions?: { Name: string; Value: string }[] }
+    Period?: number
+    Stat?: string
+  }
 }
 
 export function metricQueries(req: AwsRequest): MetricQuery[] {
@@ -172,7 +219,13 @@ export function metricData(req: AwsRequest, values: (q: MetricQuery) => number[]
     body: {
       MetricDataResults: metricQueries(req).map((q) => {
         const v = values(q)
-        return { Id: q.id, Label: q.metricName, StatusCode: statusCode, Values: v, Timestamps: v.map((_, i) => end - (i + 1) * q.period) }
+        return {
+          Id: q.id,
+          Label: q.metricName,
+          StatusCode: statusCode,
+          Values: v,
+          Timestamps: v.map((_, i) => end - (i + 1) * q.period),
+        }
       }),
       Messages: [],
     },

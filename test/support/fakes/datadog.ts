@@ -9,7 +9,18 @@ export async function startDatadogFake(key: string, mode: DatadogMode = 'ok'): P
     if (req.method !== 'GET' || req.url !== '/api/v1/validate') return json(res, 404, { errors: ['Not found'] })
     if (mode === 'ratelimit') return json(res, 429, { errors: ['Too many requests'] }, { 'retry-after': '120' })
     // Datadog's own rate-limit headers, without Retry-After
-    if (mode === 'ratelimit-reset') return json(res, 429, { errors: ['Too many requests'] }, { 'x-ratelimit-limit': '100', 'x-ratelimit-period': '60', 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': '45' })
+    if (mode === 'ratelimit-reset')
+      return json(
+        res,
+        429,
+        { errors: ['Too many requests'] },
+        {
+          'x-ratelimit-limit': '100',
+          'x-ratelimit-period': '60',
+          'x-ratelimit-remaining': '0',
+          'x-ratelimit-reset': '45',
+        },
+      )
     if (mode === 'error') return json(res, 500, { errors: ['Internal Server Error'] })
     if (req.headers['dd-api-key'] !== key) return json(res, 403, { errors: ['Forbidden'] })
     json(res, 200, { valid: true })

@@ -30,7 +30,12 @@ export async function startFake(handler: FakeHandler): Promise<Fake> {
     const chunks: Buffer[] = []
     req.on('data', (c: Buffer) => chunks.push(c))
     const answer = async () => {
-      const rec = { method: req.method ?? 'GET', url: req.url ?? '/', headers: req.headers, body: Buffer.concat(chunks).toString('utf8') }
+      const rec = {
+        method: req.method ?? 'GET',
+        url: req.url ?? '/',
+        headers: req.headers,
+        body: Buffer.concat(chunks).toString('utf8'),
+      }
       requests.push(rec)
       const outcome = await handler(rec, res)
       if (outcome === 'hang') return

@@ -13,13 +13,29 @@ export const instagram = {
 // Meta: an app access token is literally "<app id>|<app secret>", one more reason never to echo it.
 export const instagramGraph: FakeHandler = (req, res) => {
   const p = form(req)
-  if (req.method !== 'POST' || !req.url.startsWith('/oauth/access_token')) return reply(res, 404, { error: { message: 'Unknown path components', type: 'OAuthException', code: 2500 } })
-  if (p.get('grant_type') !== 'client_credentials') return reply(res, 400, { error: { message: 'Invalid grant_type', type: 'OAuthException', code: 100 } })
+  if (req.method !== 'POST' || !req.url.startsWith('/oauth/access_token'))
+    return reply(res, 404, { error: { message: 'Unknown path components', type: 'OAuthException', code: 2500 } })
+  if (p.get('grant_type') !== 'client_credentials')
+    return reply(res, 400, { error: { message: 'Invalid grant_type', type: 'OAuthException', code: 100 } })
   if (p.get('client_id') !== instagram.appId) {
-    return reply(res, 400, { error: { message: 'Error validating application. Invalid application ID.', type: 'OAuthException', code: 101, fbtrace_id: 'AFakeTraceId1' } })
+    return reply(res, 400, {
+      error: {
+        message: 'Error validating application. Invalid application ID.',
+        type: 'OAuthException',
+        code: 101,
+        fbtrace_id: 'AFakeTraceId1',
+      },
+    })
   }
   if (p.get('client_secret') !== instagram.secret) {
-    return reply(res, 400, { error: { message: 'Error validating client secret.', type: 'OAuthException', code: 1, fbtrace_id: 'AFakeTraceId2' } })
+    return reply(res, 400, {
+      error: {
+        message: 'Error validating client secret.',
+        type: 'OAuthException',
+        code: 1,
+        fbtrace_id: 'AFakeTraceId2',
+      },
+    })
   }
   reply(res, 200, { access_token: `${instagram.appId}|${instagram.secret}`, token_type: 'bearer' })
 }
@@ -34,15 +50,28 @@ export const tiktok = {
 export function tiktokApi(errorStatus = 401): FakeHandler {
   return (req, res) => {
     const p = form(req)
-    if (req.method !== 'POST' || req.url !== '/v2/oauth/token/') return reply(res, 404, { error: { code: 'not_found', message: 'not found', log_id: '20260101000000FAKE0' } })
+    if (req.method !== 'POST' || req.url !== '/v2/oauth/token/')
+      return reply(res, 404, { error: { code: 'not_found', message: 'not found', log_id: '20260101000000FAKE0' } })
     if (req.headers['content-type'] !== 'application/x-www-form-urlencoded') {
-      return reply(res, 400, { error: 'invalid_request', error_description: 'Only application/x-www-form-urlencoded is accepted.', log_id: '20260101000000FAKE1' })
+      return reply(res, 400, {
+        error: 'invalid_request',
+        error_description: 'Only application/x-www-form-urlencoded is accepted.',
+        log_id: '20260101000000FAKE1',
+      })
     }
     if (p.get('grant_type') !== 'client_credentials') {
-      return reply(res, 400, { error: 'invalid_request', error_description: 'The request parameters are malformed.', log_id: '20260101000000FAKE2' })
+      return reply(res, 400, {
+        error: 'invalid_request',
+        error_description: 'The request parameters are malformed.',
+        log_id: '20260101000000FAKE2',
+      })
     }
     if (p.get('client_key') !== tiktok.clientKey || p.get('client_secret') !== tiktok.secret) {
-      return reply(res, errorStatus, { error: 'invalid_client', error_description: 'Client key or secret is incorrect.', log_id: '20260101000000FAKE3' })
+      return reply(res, errorStatus, {
+        error: 'invalid_client',
+        error_description: 'Client key or secret is incorrect.',
+        log_id: '20260101000000FAKE3',
+      })
     }
     reply(res, 200, { access_token: 'clt.fakeClientAccessToken0001', expires_in: 7200, token_type: 'Bearer' })
   }
@@ -57,7 +86,8 @@ export const reddit = {
 
 // Reddit: client authentication by HTTP Basic only; a refusal is a bare 401.
 export const redditApi: FakeHandler = (req, res) => {
-  if (req.method !== 'POST' || req.url !== '/api/v1/access_token') return reply(res, 404, { message: 'Not Found', error: 404 })
+  if (req.method !== 'POST' || req.url !== '/api/v1/access_token')
+    return reply(res, 404, { message: 'Not Found', error: 404 })
   const expected = `Basic ${Buffer.from(`${reddit.clientId}:${reddit.secret}`).toString('base64')}`
   if (req.headers.authorization !== expected) return reply(res, 401, { message: 'Unauthorized', error: 401 })
   if (form(req).get('grant_type') !== 'client_credentials') return reply(res, 200, { error: 'unsupported_grant_type' })
@@ -74,10 +104,14 @@ export const google = {
 // Google: the client is authenticated first (401 invalid_client), then the code is looked at (400 invalid_grant).
 export const googleToken: FakeHandler = (req, res) => {
   const p = form(req)
-  if (req.method !== 'POST') return reply(res, 405, { error: 'invalid_request', error_description: 'Method not allowed' })
-  if (p.get('client_id') !== google.clientId) return reply(res, 401, { error: 'invalid_client', error_description: 'The OAuth client was not found.' })
-  if (p.get('client_secret') !== google.secret) return reply(res, 401, { error: 'invalid_client', error_description: 'Unauthorized' })
-  if (p.get('grant_type') !== 'authorization_code') return reply(res, 400, { error: 'unsupported_grant_type', error_description: 'Invalid grant_type: ' })
+  if (req.method !== 'POST')
+    return reply(res, 405, { error: 'invalid_request', error_description: 'Method not allowed' })
+  if (p.get('client_id') !== google.clientId)
+    return reply(res, 401, { error: 'invalid_client', error_description: 'The OAuth client was not found.' })
+  if (p.get('client_secret') !== google.secret)
+    return reply(res, 401, { error: 'invalid_client', error_description: 'Unauthorized' })
+  if (p.get('grant_type') !== 'authorization_code')
+    return reply(res, 400, { error: 'unsupported_grant_type', error_description: 'Invalid grant_type: ' })
   reply(res, 400, { error: 'invalid_grant', error_description: 'Malformed auth code.' })
 }
 
@@ -102,12 +136,14 @@ export const githubToken: FakeHandler = (req, res) => {
     return answer({
       error: 'incorrect_client_credentials',
       error_description: 'The client_id and/or client_secret passed are incorrect.',
-      error_uri: 'https://docs.github.com/apps/managing-oauth-apps/troubleshooting-oauth-app-access-token-request-errors/#incorrect-client-credentials',
+      error_uri:
+        'https://docs.github.com/apps/managing-oauth-apps/troubleshooting-oauth-app-access-token-request-errors/#incorrect-client-credentials',
     })
   }
   answer({
     error: 'bad_verification_code',
     error_description: 'The code passed is incorrect or expired.',
-    error_uri: 'https://docs.github.com/apps/managing-oauth-apps/troubleshooting-oauth-app-access-token-request-errors/#bad-verification-code',
+    error_uri:
+      'https://docs.github.com/apps/managing-oauth-apps/troubleshooting-oauth-app-access-token-request-errors/#bad-verification-code',
   })
 }

@@ -28,7 +28,9 @@ export interface OAuthProvider {
 export const APP_URL = 'http://app.example.test'
 
 function modal(p: OAuthProvider, mode: Mode): FakeHandler {
-  if (mode === 'ratelimit') return (_req, res) => json(res, 429, { error: 'rate_limited', message: 'Too Many Requests' }, { 'retry-after': '120' })
+  if (mode === 'ratelimit')
+    return (_req, res) =>
+      json(res, 429, { error: 'rate_limited', message: 'Too Many Requests' }, { 'retry-after': '120' })
   if (mode === 'error') return (_req, res) => json(res, 500, { error: 'server_error' })
   if (mode === 'hang') return () => 'hang'
   return p.handler
@@ -42,7 +44,12 @@ export function reply(res: ServerResponse, status: number, body: unknown, header
   json(res, status, body, headers)
 }
 
-const envFor = (p: OAuthProvider, fake: Fake, bad: boolean) => ({ NEXT_PUBLIC_APP_URL: APP_URL, ...p.good, ...(bad ? p.bad : {}), [p.urlSetting]: p.url(fake) })
+const envFor = (p: OAuthProvider, fake: Fake, bad: boolean) => ({
+  NEXT_PUBLIC_APP_URL: APP_URL,
+  ...p.good,
+  ...(bad ? p.bad : {}),
+  [p.urlSetting]: p.url(fake),
+})
 
 // The provider as the standard cases see it.
 export function asProvider(p: OAuthProvider): Provider {
@@ -60,10 +67,21 @@ export function asProvider(p: OAuthProvider): Provider {
 }
 
 // Starts a fake that answers with the handler (the provider's own by default) and probes the check against it.
-export async function probeProvider(t: Test, p: OAuthProvider, opts: { handler?: FakeHandler; env?: Record<string, string | undefined>; bad?: boolean } = {}) {
+export async function probeProvider(
+  t: Test,
+  p: OAuthProvider,
+  opts: { handler?: FakeHandler; env?: Record<string, string | undefined>; bad?: boolean } = {},
+) {
   const fake = await startFake(opts.handler ?? p.handler)
   t.teardown(() => fake.close())
-  return { fake, ...(await probeCheck(t, p.def, { HEALTH_MIN_PROBE_INTERVAL_MS: '0', ...envFor(p, fake, opts.bad ?? false), ...opts.env })) }
+  return {
+    fake,
+    ...(await probeCheck(t, p.def, {
+      HEALTH_MIN_PROBE_INTERVAL_MS: '0',
+      ...envFor(p, fake, opts.bad ?? false),
+      ...opts.env,
+    })),
+  }
 }
 
 // The redirect URI of an OAuth check: its rule on its own (the app origin plus the provider's callback path, exactly),
@@ -76,7 +94,11 @@ export function redirectCases(tap: Test, p: OAuthProvider): void {
 
   tap.test(`${provider}: the redirect URI must be the app origin plus the provider callback path`, async (t) => {
     const ok = `https://app.huntaze.com/auth/${provider}/callback`
-    t.same(findingsOf(def, testConfig({ NODE_ENV: 'production', ...goodApp, [name]: ok })), [], `${provider}: exact match`)
+    t.same(
+      findingsOf(def, testConfig({ NODE_ENV: 'production', ...goodApp, [name]: ok })),
+      [],
+      `${provider}: exact match`,
+    )
     for (const [what, uri] of [
       ['wrong path', `https://app.huntaze.com/auth/${provider}/cb`],
       ['other origin', `https://other.example.com/auth/${provider}/callback`],
@@ -90,34 +112,79 @@ export function redirectCases(tap: Test, p: OAuthProvider): void {
     }
     const noApp = findingsOf(def, testConfig({ NODE_ENV: 'production', [name]: ok }))
     t.match(noApp[0]?.message, /NEXT_PUBLIC_APP_URL/, `${provider}: missing app URL`)
-    const plain = findingsOf(def, testConfig({ NODE_ENV: 'production', NEXT_PUBLIC_APP_URL: 'http://app.huntaze.com', [name]: `http://app.huntaze.com/auth/${provider}/callback` }))
+    const plain = findingsOf(
+      def,
+      testConfig({
+        NODE_ENV: 'production',
+        NEXT_PUBLIC_APP_URL: 'http://app.huntaze.com',
+        [name]: `http://app.huntaze.com/auth/${provider}/callback`,
+      }),
+    )
     t.match(plain[0]?.message, /https in production/, `${provider}: http in production`)
-    t.same(findingsOf(def, testConfig({ NODE_ENV: 'development', NEXT_PUBLIC_APP_URL: 'http://localhost:3000', [name]: `http://localhost:3000/auth/${provider}/callback` })), [], `${provider}: http in development`)
-    t.same(findingsOf(def, testConfig({ NODE_ENV: 'production', ...goodApp })), [], `${provider}: unset is the missing finding's business`)
+    t.same(
+      findingsOf(
+        def,
+        testConfig({
+          NODE_ENV: 'development',
+          NEXT_PUBLIC_APP_URL: 'http://localhost:3000',
+          [name]: `http://localhost:3000/auth/${provider}/callback`,
+        }),
+      ),
+      [],
+      `${provider}: http in development`,
+    )
+    t.same(
+      findingsOf(def, testConfig({ NODE_ENV: 'production', ...goodApp })),
+      [],
+      `${provider}: unset is the missing finding's business`,
+    )
   })
 
   const expected = `${APP_URL}/auth/${redirect.provider}/callback`
 
-  tap.test(`${def.name}: a redirect URI off the app's callback path is reported through the check, naming the setting and the expected URI`, async (t) => {
-    const { entry, fake } = await probeProvider(t, p, { env: { [redirect.setting]: `${APP_URL}/callback/${redirect.provider}` } })
-    t.equal(entry.status, 'warn')
-    t.equal(entry.reason, 'MISCONFIGURED')
-    t.match(entry.output, new RegExp(`${redirect.setting} has the wrong path /callback/${redirect.provider}; expected ${expected.replace(/\./g, '\\.')}`))
-    t.match(entry.findings, [{ setting: redirect.setting, problem: 'invalid' }])
-    t.equal(fake.requests.length, 1, 'the credentials are still proven')
-  })
+  tap.test(
+    `${def.name}: a redirect URI off the app's callback path is reported through the check, naming the setting and the expected URI`,
+    async (t) => {
+      const { entry, fake } = await probeProvider(t, p, {
+        env: { [redirect.setting]: `${APP_URL}/callback/${redirect.provider}` },
+      })
+      t.equal(entry.status, 'warn')
+      t.equal(entry.reason, 'MISCONFIGURED')
+      t.match(
+        entry.output,
+        new RegExp(
+          `${redirect.setting} has the wrong path /callback/${redirect.provider}; expected ${expected.replace(/\./g, '\\.')}`,
+        ),
+      )
+      t.match(entry.findings, [{ setting: redirect.setting, problem: 'invalid' }])
+      t.equal(fake.requests.length, 1, 'the credentials are still proven')
+    },
+  )
 
   tap.test(`${def.name}: a redirect URI on another origin is reported`, async (t) => {
-    const { entry } = await probeProvider(t, p, { env: { [redirect.setting]: `https://other.example.test/auth/${redirect.provider}/callback` } })
+    const { entry } = await probeProvider(t, p, {
+      env: { [redirect.setting]: `https://other.example.test/auth/${redirect.provider}/callback` },
+    })
     t.equal(entry.status, 'warn')
-    t.match(entry.output, new RegExp(`${redirect.setting} is not on the app's origin \\(NEXT_PUBLIC_APP_URL http://app\\.example\\.test\\)`))
+    t.match(
+      entry.output,
+      new RegExp(
+        `${redirect.setting} is not on the app's origin \\(NEXT_PUBLIC_APP_URL http://app\\.example\\.test\\)`,
+      ),
+    )
   })
 
   tap.test(`${def.name}: in production the redirect URI must be https`, async (t) => {
     const { entry } = await probeProvider(t, p, { env: { NODE_ENV: 'production' } })
     t.equal(entry.status, 'warn')
     t.match(entry.output, new RegExp(`${redirect.setting} must be https in production`))
-    const https = await probeProvider(t, p, { env: { NODE_ENV: 'production', NEXT_PUBLIC_APP_URL: 'https://app.example.test', [redirect.setting]: `https://app.example.test/auth/${redirect.provider}/callback` } })
+    const https = await probeProvider(t, p, {
+      env: {
+        NODE_ENV: 'production',
+        NEXT_PUBLIC_APP_URL: 'https://app.example.test',
+        [redirect.setting]: `https://app.example.test/auth/${redirect.provider}/callback`,
+      },
+    })
     t.equal(https.entry.status, 'pass', 'the exact https callback on the app origin passes')
   })
 }

@@ -9,9 +9,14 @@ export async function startStripeFake(key: string, mode: StripeMode = 'ok'): Pro
     const given = String(req.headers.authorization ?? '').replace(/^Bearer /, '')
     const masked = `${given.slice(0, 8)}********${given.slice(-4)}`
     if (req.method !== 'GET' || !req.url.startsWith('/v1/balance')) {
-      return json(res, 404, { error: { message: `Unrecognized request URL (${req.method}: ${req.url}).`, type: 'invalid_request_error' } })
+      return json(res, 404, {
+        error: { message: `Unrecognized request URL (${req.method}: ${req.url}).`, type: 'invalid_request_error' },
+      })
     }
-    if (given !== key) return json(res, 401, { error: { message: `Invalid API Key provided: ${masked}`, type: 'invalid_request_error' } })
+    if (given !== key)
+      return json(res, 401, {
+        error: { message: `Invalid API Key provided: ${masked}`, type: 'invalid_request_error' },
+      })
     if (mode === 'restricted-no-balance') {
       return json(res, 403, {
         error: {
@@ -20,13 +25,37 @@ export async function startStripeFake(key: string, mode: StripeMode = 'ok'): Pro
         },
       })
     }
-    if (mode === 'ratelimit') return json(res, 429, { error: { message: 'Request rate limit exceeded. Learn more about rate limits here https://stripe.com/docs/rate-limits.', type: 'invalid_request_error', code: 'rate_limit' } }, { 'retry-after': '120', 'request-id': 'req_fake' })
-    if (mode === 'error') return json(res, 500, { error: { message: 'An unknown error occurred', type: 'api_error' } }, { 'stripe-should-retry': 'true', 'request-id': 'req_fake' })
-    json(res, 200, {
-      object: 'balance',
-      available: [{ amount: 0, currency: 'usd', source_types: { card: 0 } }],
-      livemode: mode === 'livemode',
-      pending: [{ amount: 0, currency: 'usd', source_types: { card: 0 } }],
-    }, { 'request-id': 'req_fake' })
+    if (mode === 'ratelimit')
+      return json(
+        res,
+        429,
+        {
+          error: {
+            message:
+              'Request rate limit exceeded. Learn more about rate limits here https://stripe.com/docs/rate-limits.',
+            type: 'invalid_request_error',
+            code: 'rate_limit',
+          },
+        },
+        { 'retry-after': '120', 'request-id': 'req_fake' },
+      )
+    if (mode === 'error')
+      return json(
+        res,
+        500,
+        { error: { message: 'An unknown error occurred', type: 'api_error' } },
+        { 'stripe-should-retry': 'true', 'request-id': 'req_fake' },
+      )
+    json(
+      res,
+      200,
+      {
+        object: 'balance',
+        available: [{ amount: 0, currency: 'usd', source_types: { card: 0 } }],
+        livemode: mode === 'livemode',
+        pending: [{ amount: 0, currency: 'usd', source_types: { card: 0 } }],
+      },
+      { 'request-id': 'req_fake' },
+    )
   })
 }

@@ -1,7 +1,14 @@
 import { createServer, type AddressInfo, type Socket } from 'node:net'
 
 // Accepts connections and never answers: what a hung dependency looks like from the client.
-export async function startSilentServer(): Promise<{ port: number; accepted: () => number; nextAccept: () => Promise<void>; open: () => number; allClosed: () => Promise<void>; close: () => Promise<void> }> {
+export async function startSilentServer(): Promise<{
+  port: number
+  accepted: () => number
+  nextAccept: () => Promise<void>
+  open: () => number
+  allClosed: () => Promise<void>
+  close: () => Promise<void>
+}> {
   const sockets = new Set<Socket>()
   let accepted = 0
   let waiters: (() => void)[] = []
