@@ -7,27 +7,33 @@ cd "$(dirname "$0")/.."
 
 # The timing-sensitive test files, the one list to update when tests move.
 files=(
-  test/probe-thread.test.ts
+  test/engine/probe-thread.test.ts
   test/engine/start-up.test.ts
-  test/shutdown.test.ts
-  test/runner.test.ts
-  test/routes.test.ts
-  test/postgres.test.ts
-  test/redis.test.ts
-  test/aws-cloudwatch.test.ts
-  test/aws-eventbridge.test.ts
-  test/aws-s3.test.ts
-  test/aws-ses.test.ts
-  test/aws-sqs.test.ts
-  test/aws-sts.test.ts
-  test/thirdparty-a-http.test.ts
-  test/thirdparty-a-stripe.test.ts
-  test/thirdparty-b-github.test.ts
-  test/thirdparty-b-google.test.ts
-  test/thirdparty-b-instagram.test.ts
-  test/thirdparty-b-reddit.test.ts
-  test/thirdparty-b-smtp.test.ts
-  test/thirdparty-b-tiktok.test.ts
+  test/routes/shutdown.test.ts
+  test/engine/runner.test.ts
+  test/routes/routes.test.ts
+  test/routes/catalogue.test.ts
+  test/checks/postgres.test.ts
+  test/checks/redis.test.ts
+  test/checks/cloudwatch.test.ts
+  test/checks/eventbridge.test.ts
+  test/checks/s3.test.ts
+  test/checks/ses.test.ts
+  test/checks/sqs.test.ts
+  test/checks/aws.test.ts
+  test/checks/openai.test.ts
+  test/checks/azure-openai.test.ts
+  test/checks/upstash.test.ts
+  test/checks/resend.test.ts
+  test/checks/datadog.test.ts
+  test/checks/sentry.test.ts
+  test/checks/stripe.test.ts
+  test/checks/github.test.ts
+  test/checks/google.test.ts
+  test/checks/instagram.test.ts
+  test/checks/reddit.test.ts
+  test/checks/smtp.test.ts
+  test/checks/tiktok.test.ts
 )
 
 seconds=${UNDER_LOAD_SECONDS:-600}

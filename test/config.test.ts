@@ -2,22 +2,34 @@ import t from 'tap'
 import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { ConfigError, PlatformSettings, loadConfig, settingMeta, settingNames, type Config, type SettingName } from '../src/config.js'
+import {
+  ConfigError,
+  PlatformSettings,
+  loadConfig,
+  settingMeta,
+  settingNames,
+  type SettingName,
+} from '../src/config.js'
 import { checks } from '../src/checks/index.js'
-import auth from '../src/checks/auth.js'
-import app from '../src/checks/app.js'
-import rateLimit from '../src/checks/rate-limit.js'
-import stripe from '../src/checks/stripe.js'
-import instagram from '../src/checks/instagram.js'
-import tiktok from '../src/checks/tiktok.js'
-import reddit from '../src/checks/reddit.js'
-import { testConfig } from './helpers.js'
 import { renderDocument, settingsOf } from '../scripts/docs.js'
 
 const load = (env: Record<string, string | undefined>) => loadConfig(env, { envFile: false })
 
 t.test('loadConfig never throws for any platform setting, whatever its value', async (t) => {
-  const garbage = ['', ' ', '\u0000', '%%%', '://', 'x'.repeat(20_000), '\u{1F4A5}é\n\t', 'null', '-1', '[object Object]', 'http://[::1', 'postgres://u:%zz@h/db']
+  const garbage = [
+    '',
+    ' ',
+    '\u0000',
+    '%%%',
+    '://',
+    'x'.repeat(20_000),
+    '\u{1F4A5}é\n\t',
+    'null',
+    '-1',
+    '[object Object]',
+    'http://[::1',
+    'postgres://u:%zz@h/db',
+  ]
   for (const g of garbage) {
     const env = Object.fromEntries(settingNames.map((n) => [n, g]))
     t.doesNotThrow(() => load(env), `every setting set to ${JSON.stringify(g.slice(0, 20))}`)
@@ -60,8 +72,16 @@ t.test('a malformed setting becomes a "malformed" finding that never contains th
 })
 
 t.test('a malformed secret is reported without any prefix of it', async (t) => {
-  const config = load({ AZURE_OPENAI_API_KEY: 'azsecretprefix0123456789abcdef', JWT_SECRET: 'jwtsecretprefix', TOKEN_ENCRYPTION_KEY: 'tokenkeyprefix+/==' })
-  for (const [name, prefix] of [['AZURE_OPENAI_API_KEY', 'azsecret'], ['JWT_SECRET', 'jwtsecret'], ['TOKEN_ENCRYPTION_KEY', 'tokenkey']] as const) {
+  const config = load({
+    AZURE_OPENAI_API_KEY: 'azsecretprefix0123456789abcdef',
+    JWT_SECRET: 'jwtsecretprefix',
+    TOKEN_ENCRYPTION_KEY: 'tokenkeyprefix+/==',
+  })
+  for (const [name, prefix] of [
+    ['AZURE_OPENAI_API_KEY', 'azsecret'],
+    ['JWT_SECRET', 'jwtsecret'],
+    ['TOKEN_ENCRYPTION_KEY', 'tokenkey'],
+  ] as const) {
     const f = config.findings.get(name)
     t.equal(f?.problem, 'malformed', name)
     t.notMatch(f?.message ?? '', prefix, `${name}: no prefix of the value`)
@@ -142,7 +162,8 @@ t.test('HEALTH_* settings fail fast with a ConfigError naming the setting and wh
 t.test('HEALTH_LOG_LEVEL=loud fails fast naming the levels it accepts', async (t) => {
   const err = t.throws(() => load({ HEALTH_LOG_LEVEL: 'loud' }), ConfigError) as Error
   t.match(err?.message ?? '', 'HEALTH_LOG_LEVEL')
-  for (const level of ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']) t.match(err?.message ?? '', level, `lists ${level}`)
+  for (const level of ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
+    t.match(err?.message ?? '', level, `lists ${level}`)
 })
 
 t.test('HEALTH_PORT=1.5 fails fast instead of being truncated', async (t) => {
@@ -191,7 +212,17 @@ t.test('the .env file', async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'health-env-'))
   t.teardown(() => rmSync(dir, { recursive: true, force: true }))
   const file = join(dir, 'platform.env')
-  writeFileSync(file, ['NODE_ENV=production', 'AWS_REGION=eu-west-1', 'PORT=4100', 'JWT_SECRET="from-the-file-and-long-enough-0123456789"', 'HEALTH_TIMEOUT_MS=1234', ''].join('\n'))
+  writeFileSync(
+    file,
+    [
+      'NODE_ENV=production',
+      'AWS_REGION=eu-west-1',
+      'PORT=4100',
+      'JWT_SECRET="from-the-file-and-long-enough-0123456789"',
+      'HEALTH_TIMEOUT_MS=1234',
+      '',
+    ].join('\n'),
+  )
 
   t.test('is read when present', async (t) => {
     const config = loadConfig({ HEALTH_ENV_FILE: file })
@@ -236,15 +267,19 @@ t.test('the .env file', async (t) => {
 })
 
 // docs/services.md: every *_SECRET, *_KEY, *_PASSWORD, *_TOKEN and DATABASE_URL is secret; REDIS_URL carries a password.
-const secretByName = (name: string) => /_(SECRET|KEY|PASSWORD|TOKEN)$/.test(name) || name === 'DATABASE_URL' || name === 'REDIS_URL'
+const secretByName = (name: string) =>
+  /_(SECRET|KEY|PASSWORD|TOKEN)$/.test(name) || name === 'DATABASE_URL' || name === 'REDIS_URL'
 // public by design: shipped to browsers
 const publicByDesign = (name: string) => name.startsWith('NEXT_PUBLIC_') || name.endsWith('_PUBLISHABLE_KEY')
 
-t.test('every *_SECRET, *_KEY, *_PASSWORD, *_TOKEN, DATABASE_URL and REDIS_URL setting is secret in the schema', async (t) => {
-  for (const name of settingNames) {
-    if (secretByName(name) && !publicByDesign(name)) t.equal(settingMeta(name).secret, true, `${name} is secret`)
-  }
-})
+t.test(
+  'every *_SECRET, *_KEY, *_PASSWORD, *_TOKEN, DATABASE_URL and REDIS_URL setting is secret in the schema',
+  async (t) => {
+    for (const name of settingNames) {
+      if (secretByName(name) && !publicByDesign(name)) t.equal(settingMeta(name).secret, true, `${name} is secret`)
+    }
+  },
+)
 
 t.test('settings public by design (NEXT_PUBLIC_*, *_PUBLISHABLE_KEY) are not secret', async (t) => {
   const publicOnes = settingNames.filter(publicByDesign)
@@ -291,124 +326,38 @@ t.test('a malformed secret is still a secret', async (t) => {
 })
 
 t.test('the password of any URL setting is a secret, even when the setting itself is not', async (t) => {
-  const config = load({ AWS_ENDPOINT_URL: 'http://proxy-user:proxy-pass-sentinel@127.0.0.1:4566', UPSTASH_REDIS_REST_URL: 'https://u:upstash-pass-sentinel@eu1.upstash.io' })
+  const config = load({
+    AWS_ENDPOINT_URL: 'http://proxy-user:proxy-pass-sentinel@127.0.0.1:4566',
+    UPSTASH_REDIS_REST_URL: 'https://u:upstash-pass-sentinel@eu1.upstash.io',
+  })
   t.ok(config.secrets.includes('proxy-pass-sentinel'))
   t.ok(config.secrets.includes('upstash-pass-sentinel'))
 })
 
-// Cross-setting rules, through the checks that own them.
-const goodApp = {
-  NEXT_PUBLIC_APP_URL: 'https://app.huntaze.com',
-  NEXTAUTH_URL: 'https://app.huntaze.com',
-}
-const findingsOf = (def: { validate?: (c: Config) => { setting?: string; severity?: string; message: string }[] }, config: Config) => def.validate?.(config) ?? []
-
-t.test('auth: NEXTAUTH_URL must be https in production', async (t) => {
-  const bad = findingsOf(auth, testConfig({ NODE_ENV: 'production', NEXTAUTH_URL: 'http://app.huntaze.com' }))
-  t.equal(bad.length, 1)
-  t.equal(bad[0]?.setting, 'NEXTAUTH_URL')
-  t.match(bad[0]?.message, /https in production/)
-  t.same(findingsOf(auth, testConfig({ NODE_ENV: 'production', NEXTAUTH_URL: 'https://app.huntaze.com' })), [])
-  t.same(findingsOf(auth, testConfig({ NODE_ENV: 'development', NEXTAUTH_URL: 'http://localhost:3000' })), [], 'http is fine outside production')
-  t.same(findingsOf(auth, testConfig({ NODE_ENV: 'production', NEXTAUTH_URL: 'not a url' })), [], 'a malformed URL is reported once, as malformed')
-})
-
-t.test('app: every app URL must be https in production', async (t) => {
-  for (const name of ['NEXT_PUBLIC_APP_URL', 'APP_URL', 'API_URL', 'FRONTEND_URL', 'BACKEND_URL'] as const) {
-    const found = findingsOf(app, testConfig({ NODE_ENV: 'production', ...goodApp, [name]: 'http://plain.huntaze.com' }))
-    t.same(found.map((f) => f.setting), [name], `${name} over http`)
-    t.same(findingsOf(app, testConfig({ NODE_ENV: 'production', ...goodApp, [name]: 'https://secure.huntaze.com' })), [], `${name} over https`)
-    t.same(findingsOf(app, testConfig({ NODE_ENV: 'staging', ...goodApp, [name]: 'http://plain.huntaze.com' })), [], `${name} over http in staging`)
-  }
-})
-
-t.test('redirect URIs must be the app origin plus the provider callback path', async (t) => {
-  const providers = [
-    [instagram, 'NEXT_PUBLIC_INSTAGRAM_REDIRECT_URI', 'instagram'],
-    [tiktok, 'NEXT_PUBLIC_TIKTOK_REDIRECT_URI', 'tiktok'],
-    [reddit, 'NEXT_PUBLIC_REDDIT_REDIRECT_URI', 'reddit'],
-  ] as const
-  for (const [def, name, provider] of providers) {
-    const ok = `https://app.huntaze.com/auth/${provider}/callback`
-    t.same(findingsOf(def, testConfig({ NODE_ENV: 'production', ...goodApp, [name]: ok })), [], `${provider}: exact match`)
-    for (const [what, uri] of [
-      ['wrong path', `https://app.huntaze.com/auth/${provider}/cb`],
-      ['other origin', `https://other.example.com/auth/${provider}/callback`],
-      ['trailing slash', `${ok}/`],
-      ['query string', `${ok}?next=1`],
-    ]) {
-      const found = findingsOf(def, testConfig({ NODE_ENV: 'production', ...goodApp, [name]: uri }))
-      t.equal(found.length, 1, `${provider}: ${what}`)
-      t.equal(found[0]?.setting, name)
-      t.match(found[0]?.message, `/auth/${provider}/callback`, 'says which URI is expected')
-    }
-    const noApp = findingsOf(def, testConfig({ NODE_ENV: 'production', [name]: ok }))
-    t.match(noApp[0]?.message, /NEXT_PUBLIC_APP_URL/, `${provider}: missing app URL`)
-    const plain = findingsOf(def, testConfig({ NODE_ENV: 'production', NEXT_PUBLIC_APP_URL: 'http://app.huntaze.com', [name]: `http://app.huntaze.com/auth/${provider}/callback` }))
-    t.match(plain[0]?.message, /https in production/, `${provider}: http in production`)
-    t.same(findingsOf(def, testConfig({ NODE_ENV: 'development', NEXT_PUBLIC_APP_URL: 'http://localhost:3000', [name]: `http://localhost:3000/auth/${provider}/callback` })), [], `${provider}: http in development`)
-    t.same(findingsOf(def, testConfig({ NODE_ENV: 'production', ...goodApp })), [], `${provider}: unset is the missing finding's business`)
-  }
-})
-
-t.test('stripe: live and test keys never mixed; the mode fits NODE_ENV', async (t) => {
-  const cases: [string, Record<string, string>, { setting: string; severity: string }[]][] = [
-    ['live everywhere in production', { NODE_ENV: 'production', STRIPE_SECRET_KEY: 'sk_live_a1', STRIPE_PUBLISHABLE_KEY: 'pk_live_b2', NEXT_PUBLIC_STRIPE_PUBLISHABLE_KEY: 'pk_live_c3' }, []],
-    ['test everywhere in development', { NODE_ENV: 'development', STRIPE_SECRET_KEY: 'sk_test_a1', STRIPE_PUBLISHABLE_KEY: 'pk_test_b2', NEXT_PUBLIC_STRIPE_PUBLISHABLE_KEY: 'pk_test_c3' }, []],
-    ['live secret, test publishable', { NODE_ENV: 'production', STRIPE_SECRET_KEY: 'sk_live_a1', STRIPE_PUBLISHABLE_KEY: 'pk_test_b2' }, [{ setting: 'STRIPE_PUBLISHABLE_KEY', severity: 'fail' }]],
-    ['live restricted key, test browser key', { NODE_ENV: 'production', STRIPE_SECRET_KEY: 'rk_live_a1', NEXT_PUBLIC_STRIPE_PUBLISHABLE_KEY: 'pk_test_c3' }, [{ setting: 'NEXT_PUBLIC_STRIPE_PUBLISHABLE_KEY', severity: 'fail' }]],
-    [
-      'test secret, live publishable in development',
-      { NODE_ENV: 'development', STRIPE_SECRET_KEY: 'sk_test_a1', STRIPE_PUBLISHABLE_KEY: 'pk_live_b2', NEXT_PUBLIC_STRIPE_PUBLISHABLE_KEY: 'pk_live_c3' },
-      [
-        { setting: 'STRIPE_PUBLISHABLE_KEY', severity: 'fail' },
-        { setting: 'NEXT_PUBLIC_STRIPE_PUBLISHABLE_KEY', severity: 'fail' },
-      ],
-    ],
-    ['a test key in production', { NODE_ENV: 'production', STRIPE_SECRET_KEY: 'sk_test_a1' }, [{ setting: 'STRIPE_SECRET_KEY', severity: 'warn' }]],
-    ['a live key in development', { NODE_ENV: 'development', STRIPE_SECRET_KEY: 'sk_live_a1' }, [{ setting: 'STRIPE_SECRET_KEY', severity: 'warn' }]],
-    ['no keys', { NODE_ENV: 'production' }, []],
-  ]
-  for (const [what, env, expected] of cases) {
-    const found = findingsOf(stripe, testConfig(env))
-    t.same(found.map((f) => ({ setting: f.setting, severity: f.severity })), expected, what)
-    for (const f of found) t.notMatch(f.message, /[sp]k_(live|test)_[a-z0-9]/, `${what}: the message quotes no key`)
-  }
-})
-
-t.test('rate-limit: enabled without Upstash is a warning', async (t) => {
-  const upstash = { UPSTASH_REDIS_REST_URL: 'https://eu1.upstash.io', UPSTASH_REDIS_REST_TOKEN: 'tok' }
-  const enabledByDefault = findingsOf(rateLimit, testConfig({}))
-  t.equal(enabledByDefault.length, 1, 'enabled by default')
-  t.equal(enabledByDefault[0]?.severity, 'warn')
-  t.match(enabledByDefault[0]?.message, /UPSTASH_REDIS_REST_URL and UPSTASH_REDIS_REST_TOKEN/)
-  t.same(findingsOf(rateLimit, testConfig({ RATE_LIMIT_ENABLED: 'true', ...upstash })), [], 'enabled with Upstash')
-  t.same(findingsOf(rateLimit, testConfig({ RATE_LIMIT_ENABLED: 'false' })), [], 'disabled')
-  t.same(findingsOf(rateLimit, testConfig({ RATE_LIMIT_ENABLED: 'off' })), [], 'disabled with off')
-  const half = findingsOf(rateLimit, testConfig({ RATE_LIMIT_ENABLED: 'yes', UPSTASH_REDIS_REST_URL: 'https://eu1.upstash.io' }))
-  t.equal(half.length, 1, 'half of Upstash')
-  t.match(half[0]?.message, /UPSTASH_REDIS_REST_TOKEN is not set/)
-  t.notMatch(half[0]?.message, /UPSTASH_REDIS_REST_URL/)
-})
-
 // docs/services.md is the catalogue the code implements: its generated part is rendered from the schema and the checks.
 const services = renderDocument('docs/services.md')
-const servicesBlock = (name: string) => new RegExp(`<!-- ${name}:start -->\\n([\\s\\S]*?)<!-- ${name}:end -->`).exec(services.text)?.[1] ?? ''
+const servicesBlock = (name: string) =>
+  new RegExp(`<!-- ${name}:start -->\\n([\\s\\S]*?)<!-- ${name}:end -->`).exec(services.text)?.[1] ?? ''
 
 t.test('the generated part of docs/services.md is what the code renders (run `npm run docs`)', async (t) => {
   t.equal(services.text, services.rendered)
 })
 
-t.test('the services table of docs/services.md has one row a check, in order, naming settings of the schema only', async (t) => {
-  const rows = servicesBlock('services').split('\n').filter((l) => /^\| \[?`[a-z0-9-]+`/.test(l))
-  t.same(
-    rows.map((l) => /`([a-z0-9-]+)`/.exec(l)![1]),
-    checks.map((c) => c.name),
-  )
-  const named = rows.flatMap((l) => [...l.split('|')[3].matchAll(/`([A-Z][A-Z0-9_]+)`/g)].map((m) => m[1]))
-  t.ok(named.length >= settingNames.length, 'the table names the settings')
-  for (const name of named) t.ok(name in PlatformSettings.properties, `${name} is in the schema`)
-})
+t.test(
+  'the services table of docs/services.md has one row a check, in order, naming settings of the schema only',
+  async (t) => {
+    const rows = servicesBlock('services')
+      .split('\n')
+      .filter((l) => /^\| \[?`[a-z0-9-]+`/.test(l))
+    t.same(
+      rows.map((l) => /`([a-z0-9-]+)`/.exec(l)![1]),
+      checks.map((c) => c.name),
+    )
+    const named = rows.flatMap((l) => [...l.split('|')[3].matchAll(/`([A-Z][A-Z0-9_]+)`/g)].map((m) => m[1]))
+    t.ok(named.length >= settingNames.length, 'the table names the settings')
+    for (const name of named) t.ok(name in PlatformSettings.properties, `${name} is in the schema`)
+  },
+)
 
 t.test('the check names of docs/services.md equal src/checks/index.ts, in order', async (t) => {
   t.same(
@@ -418,16 +367,26 @@ t.test('the check names of docs/services.md equal src/checks/index.ts, in order'
 })
 
 t.test('the critical settings of docs/services.md are reported by critical checks', async (t) => {
-  const listed = [...servicesBlock('critical-settings').matchAll(/`([A-Z][A-Z0-9_]+)`/g)].map((m) => m[1]) as SettingName[]
+  const listed = [...servicesBlock('critical-settings').matchAll(/`([A-Z][A-Z0-9_]+)`/g)].map(
+    (m) => m[1],
+  ) as SettingName[]
   t.ok(listed.length > 0, 'some settings are critical')
   for (const name of listed) {
     t.ok(settingMeta(name).required, `${name} is required`)
-    t.equal(checks.find((c) => settingsOf(c).includes(name))?.tier, 'critical', `${name} is reported by a critical check`)
+    t.equal(
+      checks.find((c) => settingsOf(c).includes(name))?.tier,
+      'critical',
+      `${name} is reported by a critical check`,
+    )
   }
 })
 
 t.test('every setting of the schema is reported by some check', async (t) => {
-  for (const name of settingNames) t.ok(checks.some((c) => c.settings.includes(name)), name)
+  for (const name of settingNames)
+    t.ok(
+      checks.some((c) => c.settings.includes(name)),
+      name,
+    )
 })
 
 t.test('every setting of the schema belongs to exactly one check: its service is the name of a check', async (t) => {

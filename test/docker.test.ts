@@ -2,8 +2,8 @@ import t from 'tap'
 import { readFileSync } from 'node:fs'
 import { spawn } from 'node:child_process'
 import type { AddressInfo } from 'node:net'
-import { appWith } from './helpers.js'
-import { freePort } from './fakes/tcp.js'
+import { appWith } from './support/helpers.js'
+import { freePort } from './support/fakes/tcp.js'
 import { HealthSettings } from '../src/config.js'
 
 const dockerfile = readFileSync(new URL('../Dockerfile', import.meta.url), 'utf8')
@@ -18,7 +18,10 @@ function healthcheckScript(): string {
 
 function run(script: string, port: number): Promise<number | null> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['-e', script], { env: { ...process.env, HEALTH_PORT: String(port) }, stdio: 'ignore' })
+    const child = spawn(process.execPath, ['-e', script], {
+      env: { ...process.env, HEALTH_PORT: String(port) },
+      stdio: 'ignore',
+    })
     child.on('exit', (code) => resolve(code))
   })
 }
@@ -29,7 +32,7 @@ t.test('the image is multi-stage, production-only, non-root, and exposes the def
   const user = lines.filter((l) => /^USER /.test(l)).pop()
   t.ok(user && !/root|^USER 0/.test(user), `runs as ${user}`)
   t.match(dockerfile, new RegExp(`^EXPOSE ${HealthSettings.properties.HEALTH_PORT.default}$`, 'm'))
-  t.match(dockerfile, /^CMD \["node", "dist\/service\.js"\]$/m, "runs the bundled server")
+  t.match(dockerfile, /^CMD \["node", "dist\/service\.js"\]$/m, 'runs the bundled server')
   t.match(dockerfile, /^COPY .*openapi\.yaml \.\/openapi\.yaml$/m, 'ships the contract it serves at /openapi.yaml')
   t.match(dockerfile, /^COPY .*package\.json \.\/package\.json$/m, 'ships package.json, where the version comes from')
 })

@@ -12,7 +12,9 @@ function folders(dir: string): string[] {
 }
 
 t.test('every path docs/architecture.md names exists', async (t) => {
-  const named = [...new Set([...page.matchAll(/`((?:src|docs|test|bench)\/[\w./<>-]+)`/g)].map((m) => m[1]))].filter((p) => !p.includes('<'))
+  const named = [...new Set([...page.matchAll(/`((?:src|docs|test|bench)\/[\w./<>-]+)`/g)].map((m) => m[1]))].filter(
+    (p) => !p.includes('<'),
+  )
   t.ok(named.length > 10, 'it names the files')
   for (const p of named) t.ok(existsSync(join(root, p)), p)
 })

@@ -4,7 +4,7 @@ import { dirname, join, relative, resolve } from 'node:path'
 import { checkSections, documents, renderDocument, root, slug } from '../../scripts/docs.js'
 import { checks } from '../../src/checks/index.js'
 import { Reason } from '../../src/reasons.js'
-import { openapi, validateBody } from '../contract.js'
+import { openapi, validateBody } from '../support/contract.js'
 
 const read = (path: string) => readFileSync(join(root, path), 'utf8')
 const readme = read('README.md')
@@ -47,25 +47,34 @@ t.test('the README lists every reason code of the catalogue, and only those', as
   t.same(listed, Object.keys(Reason))
 })
 
-t.test('docs/checks/ has a section for every check, the README links to it, and the README documents every route', async (t) => {
-  const pages = markdownFiles().filter((f) => f.startsWith('docs/checks/') && !f.endsWith('/README.md'))
-  const text = pages.map(read).join('\n')
-  const sections = checkSections()
-  for (const c of checks) {
-    t.match(text, new RegExp(`^#{2,5} .*\`${c.name}\``, 'm'), `a section for ${c.name}`)
-    const s = sections.get(c.name)
-    t.ok(s && readme.includes(`(docs/checks/${s.file}#${s.anchor})`), `the README links ${c.name} to its section`)
-  }
-  for (const path of Object.keys(openapi.paths)) t.match(readme, path, `route ${path}`)
-})
+t.test(
+  'docs/checks/ has a section for every check, the README links to it, and the README documents every route',
+  async (t) => {
+    const pages = markdownFiles().filter((f) => f.startsWith('docs/checks/') && !f.endsWith('/README.md'))
+    const text = pages.map(read).join('\n')
+    const sections = checkSections()
+    for (const c of checks) {
+      t.match(text, new RegExp(`^#{2,5} .*\`${c.name}\``, 'm'), `a section for ${c.name}`)
+      const s = sections.get(c.name)
+      t.ok(s && readme.includes(`(docs/checks/${s.file}#${s.anchor})`), `the README links ${c.name} to its section`)
+    }
+    for (const path of Object.keys(openapi.paths)) t.match(readme, path, `route ${path}`)
+  },
+)
 
 t.test('the JSON examples in docs/responses.md follow the contract', async (t) => {
-  const examples = [...read('docs/responses.md').matchAll(/<!-- example:(health-json|ready) -->\n```json\n([\s\S]*?)\n```/g)]
+  const examples = [
+    ...read('docs/responses.md').matchAll(/<!-- example:(health-json|ready) -->\n```json\n([\s\S]*?)\n```/g),
+  ]
   t.equal(examples.length, 2, 'both JSON examples are there')
   for (const [, name, body] of examples) {
     const parsed = JSON.parse(body)
     const path = name === 'ready' ? '/ready' : '/health'
-    t.same(validateBody(path, parsed.status === 'fail' ? 503 : 200, 'application/health+json', parsed), [], `${name} example is valid`)
+    t.same(
+      validateBody(path, parsed.status === 'fail' ? 503 : 200, 'application/health+json', parsed),
+      [],
+      `${name} example is valid`,
+    )
   }
 })
 
@@ -75,26 +84,33 @@ t.test('CI runs the test command the README gives', async (t) => {
   t.match(ci, /^npm test /m)
 })
 
-t.test('every relative link of the README and docs/ leads to a file of the repository, and to a heading of it', async (t) => {
-  const files = markdownFiles()
-  t.ok(files.length > 1, 'the docs are found')
-  for (const file of files) {
-    const text = withoutCode(read(file))
-    const targets = [...text.matchAll(/\]\(([^)\s]+)(?:\s+"[^"]*")?\)/g), ...text.matchAll(/^\[[^\]]+\]:\s*(\S+)/gm)].map((m) => m[1])
-    for (const target of targets) {
-      if (/^[a-z][a-z0-9+.-]*:/i.test(target)) continue
-      const [pathPart, anchor] = target.split('#', 2)
-      const abs = pathPart ? resolve(root, dirname(file), decodeURIComponent(pathPart)) : join(root, file)
-      const rel = relative(root, abs)
-      if (rel.startsWith('..') || !existsSync(abs) || !statSync(abs).isFile()) {
-        t.fail(`${file}: ${target} is not a file of the repository`)
-        continue
+t.test(
+  'every relative link of the README and docs/ leads to a file of the repository, and to a heading of it',
+  async (t) => {
+    const files = markdownFiles()
+    t.ok(files.length > 1, 'the docs are found')
+    for (const file of files) {
+      const text = withoutCode(read(file))
+      const targets = [
+        ...text.matchAll(/\]\(([^)\s]+)(?:\s+"[^"]*")?\)/g),
+        ...text.matchAll(/^\[[^\]]+\]:\s*(\S+)/gm),
+      ].map((m) => m[1])
+      for (const target of targets) {
+        if (/^[a-z][a-z0-9+.-]*:/i.test(target)) continue
+        const [pathPart, anchor] = target.split('#', 2)
+        const abs = pathPart ? resolve(root, dirname(file), decodeURIComponent(pathPart)) : join(root, file)
+        const rel = relative(root, abs)
+        if (rel.startsWith('..') || !existsSync(abs) || !statSync(abs).isFile()) {
+          t.fail(`${file}: ${target} is not a file of the repository`)
+          continue
+        }
+        if (anchor && abs.endsWith('.md'))
+          t.ok(anchors(readFileSync(abs, 'utf8')).has(anchor), `${file}: ${target} names a heading of ${rel}`)
+        else t.pass(`${file}: ${target}`)
       }
-      if (anchor && abs.endsWith('.md')) t.ok(anchors(readFileSync(abs, 'utf8')).has(anchor), `${file}: ${target} names a heading of ${rel}`)
-      else t.pass(`${file}: ${target}`)
     }
-  }
-})
+  },
+)
 
 t.test('the README stays short enough to read in two minutes', async (t) => {
   const lines = readme.split('\n').length

@@ -2,7 +2,12 @@ import t from 'tap'
 import { decide, holdsUntil, type CachedState } from '../../src/engine/cache-policy.js'
 
 const rules = { minProbeIntervalMs: 1000, maxStaleMs: 5000 }
-const at = (observedAt: number, expiresAt: number, extra: Partial<CachedState> = {}): CachedState => ({ result: { observedAt, expiresAt }, notBefore: 0, refreshing: false, ...extra })
+const at = (observedAt: number, expiresAt: number, extra: Partial<CachedState> = {}): CachedState => ({
+  result: { observedAt, expiresAt },
+  notBefore: 0,
+  refreshing: false,
+  ...extra,
+})
 
 t.test('no result: probe', async (t) => {
   t.same(decide({ notBefore: 0, refreshing: false }, 0, rules), { answer: 'probe' })
@@ -14,13 +19,20 @@ t.test('within the lifetime: the cached result, until it expires', async (t) => 
   t.equal(holdsUntil(at(0, 100), 50, rules), 100)
 })
 
-t.test('past the lifetime, within the stale window: the stale result; it holds only while a refresh runs', async (t) => {
-  t.same(decide(at(0, 100), 100, rules), { answer: 'stale', until: 5101 })
-  t.equal(holdsUntil(at(0, 100), 200, rules), 200, 'no refresh yet: the next request starts one')
-  t.equal(holdsUntil(at(0, 100, { refreshing: true }), 200, rules), 5101)
-  t.same(decide(at(0, 100), 5100, rules), { answer: 'stale', until: 5101 }, 'the window includes its last millisecond')
-  t.same(decide(at(0, 100), 5101, rules), { answer: 'probe' }, 'too old to serve')
-})
+t.test(
+  'past the lifetime, within the stale window: the stale result; it holds only while a refresh runs',
+  async (t) => {
+    t.same(decide(at(0, 100), 100, rules), { answer: 'stale', until: 5101 })
+    t.equal(holdsUntil(at(0, 100), 200, rules), 200, 'no refresh yet: the next request starts one')
+    t.equal(holdsUntil(at(0, 100, { refreshing: true }), 200, rules), 5101)
+    t.same(
+      decide(at(0, 100), 5100, rules),
+      { answer: 'stale', until: 5101 },
+      'the window includes its last millisecond',
+    )
+    t.same(decide(at(0, 100), 5101, rules), { answer: 'probe' }, 'too old to serve')
+  },
+)
 
 t.test('a Retry-After wait keeps the cached answer past its expiry and blocks fresh probes', async (t) => {
   const waiting = at(0, 100, { notBefore: 3000 })

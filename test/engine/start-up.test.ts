@@ -1,14 +1,14 @@
 import t from 'tap'
 import { Reason } from '../../src/reasons.js'
-import { defineCheck } from '../../src/checks/types.js'
-import { appWith, PG_URL } from '../helpers.js'
+import { appWith, PG_URL } from '../support/helpers.js'
+import { synthetic } from '../support/checks.js'
 
 // The timeout measures the dependency. Loading a check's SDK or the probe thread on a slow node is the service's own
 // start-up: it has its own, wider limit, and never turns into a TIMEOUT of the dependency.
 
 t.test('a start() slower than the timeout still lets the first probe pass', async (t) => {
-  const slowStart = defineCheck({
-    name: 'slow-start', tier: 'critical', componentType: 'component', live: true, cache: 'infrastructure', description: 'x', timeoutMs: 50,
+  const { def: slowStart } = synthetic('slow-start', undefined, {
+    timeoutMs: 50,
     start: async () => {
       await new Promise((r) => setTimeout(r, 200))
       return { run: async () => ({ output: 'answered' }) }
@@ -21,28 +21,37 @@ t.test('a start() slower than the timeout still lets the first probe pass', asyn
   t.equal(res.json().checks['slow-start:responseTime'][0].output, 'answered')
 })
 
-t.test('a start() that hangs past the start-up limit is a TIMEOUT that says the dependency was not probed', async (t) => {
-  const hung = defineCheck({ name: 'hung-start', tier: 'critical', componentType: 'component', live: true, cache: 'infrastructure', description: 'x', timeoutMs: 50, start: () => new Promise(() => undefined) })
-  const { app } = await appWith({}, { checks: [hung], probeStartLimitMs: 150 })
-  // the engine's timers are unref'd and a hung start holds no socket: keep the process alive meanwhile
-  const keepAlive = setInterval(() => undefined, 1000)
-  t.teardown(async () => {
-    await app.close()
-    clearInterval(keepAlive)
-  })
-  const res = await app.inject('/health/hung-start')
-  const r = res.json().checks['hung-start:responseTime'][0]
-  t.equal(res.statusCode, 503)
-  t.equal(r.reason, Reason.TIMEOUT)
-  t.match(r.output, /did not start within 150ms.*not probed/)
-})
+t.test(
+  'a start() that hangs past the start-up limit is a TIMEOUT that says the dependency was not probed',
+  async (t) => {
+    const { def: hung } = synthetic('hung-start', undefined, {
+      timeoutMs: 50,
+      start: () => new Promise(() => undefined),
+    })
+    const { app } = await appWith({}, { checks: [hung], probeStartLimitMs: 150 })
+    // the engine's timers are unref'd and a hung start holds no socket: keep the process alive meanwhile
+    const keepAlive = setInterval(() => undefined, 1000)
+    t.teardown(async () => {
+      await app.close()
+      clearInterval(keepAlive)
+    })
+    const res = await app.inject('/health/hung-start')
+    const r = res.json().checks['hung-start:responseTime'][0]
+    t.equal(res.statusCode, 503)
+    t.equal(r.reason, Reason.TIMEOUT)
+    t.match(r.output, /did not start within 150ms.*not probed/)
+  },
+)
 
-t.test('in the worker thread: the first probe with a tight timeout measures PostgreSQL, not the thread start', async (t) => {
-  // loading the thread and the pg client takes far longer than 300 ms under tsx; answering PostgreSQL does not
-  const { app } = await appWith({ DATABASE_URL: PG_URL, HEALTH_TIMEOUT_MS: '300' }, { isolateProbes: true })
-  t.teardown(() => app.close())
-  const [ready, one] = await Promise.all([app.inject('/ready'), app.inject('/health/postgres')])
-  const r = one.json().checks['postgres:responseTime'][0]
-  t.equal(r.status, 'pass', `${r.reason ?? ''} ${r.output ?? ''}`)
-  t.not(ready.json().checks['postgres:responseTime'][0].reason, Reason.TIMEOUT)
-})
+t.test(
+  'in the worker thread: the first probe with a tight timeout measures PostgreSQL, not the thread start',
+  async (t) => {
+    // loading the thread and the pg client takes far longer than 300 ms under tsx; answering PostgreSQL does not
+    const { app } = await appWith({ DATABASE_URL: PG_URL, HEALTH_TIMEOUT_MS: '300' }, { isolateProbes: true })
+    t.teardown(() => app.close())
+    const [ready, one] = await Promise.all([app.inject('/ready'), app.inject('/health/postgres')])
+    const r = one.json().checks['postgres:responseTime'][0]
+    t.equal(r.status, 'pass', `${r.reason ?? ''} ${r.output ?? ''}`)
+    t.not(ready.json().checks['postgres:responseTime'][0].reason, Reason.TIMEOUT)
+  },
+)

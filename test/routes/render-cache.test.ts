@@ -16,7 +16,11 @@ t.test('a hit needs the same version, an unexpired answer and, when asked, the s
 t.test('the text view is kept at most until the end of the second it was rendered in', async (t) => {
   const cache = new RenderCache()
   t.equal(cache.store('health', 'text', bytes(1), 12_345, 60_000).validUntil, 13_000)
-  t.equal(cache.store('health', 'text', bytes(1), 12_345, 12_500).validUntil, 12_500, 'or sooner, when the results expire')
+  t.equal(
+    cache.store('health', 'text', bytes(1), 12_345, 12_500).validUntil,
+    12_500,
+    'or sooner, when the results expire',
+  )
   t.equal(cache.store('health', 'json', bytes(1), 12_345, 60_000).validUntil, 60_000)
 })
 

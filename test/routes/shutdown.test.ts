@@ -1,0 +1,168 @@
+import t from 'tap'
+import { spawn } from 'node:child_process'
+import { once } from 'node:events'
+import { Agent } from 'node:http'
+import { checks } from '../../src/checks/index.js'
+import { appWith, httpGet } from '../support/helpers.js'
+import { startSilentServer } from '../support/fakes/tcp.js'
+import { MARGIN_MS } from '../support/probe.js'
+
+const serverPath = new URL('../../src/server.ts', import.meta.url).pathname
+
+function start(env: Record<string, string>) {
+  const child = spawn(process.execPath, ['--import', 'tsx', serverPath], {
+    env: {
+      PATH: process.env.PATH ?? '',
+      HEALTH_HOST: '127.0.0.1',
+      HEALTH_PORT: '0',
+      HEALTH_ENV_FILE: '/nonexistent/.env',
+      ...env,
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  })
+  let out = ''
+  let err = ''
+  let waiters: { re: RegExp; resolve: () => void }[] = []
+  child.stderr.on('data', (c) => (err += c))
+  child.stdout.on('data', (c) => {
+    out += c
+    const seen = waiters.filter((w) => w.re.test(out))
+    waiters = waiters.filter((w) => !seen.includes(w))
+    for (const w of seen) w.resolve()
+  })
+  const port = new Promise<number>((resolve, reject) => {
+    child.stdout.on('data', () => {
+      const m = /listening at http:\/\/127\.0\.0\.1:(\d+)/.exec(out)
+      if (m) resolve(Number(m[1]))
+    })
+    child.once('exit', (code) => reject(new Error(`exited with ${code} before listening: ${err}`)))
+  })
+  // resolves once the service has written a line that matches
+  const printed = (re: RegExp) =>
+    new Promise<void>((resolve) => (re.test(out) ? resolve() : waiters.push({ re, resolve })))
+  return { child, port, printed, output: () => out, errors: () => err }
+}
+
+t.test('SIGTERM: /ready turns 503 at once, in-flight requests finish, the process exits 0', async (t) => {
+  const silent = await startSilentServer()
+  t.teardown(() => silent.close())
+  const srv = start({
+    DATABASE_URL: `postgres://postgres@127.0.0.1:${silent.port}/postgres`,
+    HEALTH_TIMEOUT_MS: '1500',
+    HEALTH_SHUTDOWN_DELAY_MS: '600',
+    NODE_ENV: 'development',
+  })
+  t.teardown(() => srv.child.kill('SIGKILL'))
+  const port = await srv.port
+  const agent = new Agent({ keepAlive: true, maxSockets: 4 })
+  t.teardown(() => agent.destroy())
+  t.equal((await httpGet(port, '/live', agent)).status, 200)
+  // a request that is in flight when the signal arrives: the hung database holds it for one timeout
+  // the server's start-up warm-up may already hold the database connection this request then shares
+  const accepted = silent.nextAccept()
+  const inflight = httpGet(port, '/health/postgres?fresh', agent)
+  if (silent.accepted() === 0) await accepted
+  srv.child.kill('SIGTERM')
+  // the signal reaches the event loop asynchronously; the service marks itself shutting down before it says so
+  await srv.printed(/shutting down/)
+  const ready = await httpGet(port, '/ready')
+  t.equal(ready.status, 503, '/ready answers 503 during shutdown')
+  t.match(JSON.parse(ready.body).output, /SHUTTING_DOWN/)
+  const done = await inflight
+  t.equal(done.status, 503, 'the in-flight request got its answer')
+  t.equal(JSON.parse(done.body).checks['postgres:responseTime'][0].reason, 'TIMEOUT')
+  const [code] = await once(srv.child, 'exit')
+  t.equal(code, 0, 'exit code 0')
+  t.match(srv.output(), /shutting down/)
+})
+
+t.test('a broken HEALTH_ setting stops the start with a message naming it', async (t) => {
+  const srv = start({ HEALTH_TIMEOUT_MS: 'soon' })
+  const [code] = await once(srv.child, 'exit')
+  t.equal(code, 1)
+  t.match(srv.errors(), /HEALTH_TIMEOUT_MS/)
+  await srv.port.catch(() => undefined)
+})
+
+t.test('broken platform settings do not stop the start: the checks report them', async (t) => {
+  const srv = start({ DATABASE_URL: 'not a url', NODE_ENV: 'sometimes' })
+  t.teardown(() => srv.child.kill('SIGKILL'))
+  const port = await srv.port
+  const ready = await httpGet(port, '/ready')
+  t.equal(ready.status, 503)
+  const health = JSON.parse((await httpGet(port, '/health')).body)
+  t.match(health.checks['postgres:responseTime'][0].output, /DATABASE_URL is malformed/)
+  t.match(health.checks['app:responseTime'][0].output, /NODE_ENV is malformed/)
+})
+
+t.test('the production bundle starts, answers /live and stops cleanly', async (t) => {
+  const root = new URL('../..', import.meta.url).pathname
+  const bundled = spawn(process.execPath, ['scripts/bundle.mjs'], { cwd: root, stdio: 'inherit' })
+  const [code] = await once(bundled, 'exit')
+  t.equal(code, 0, 'bundled')
+  const child = spawn(process.execPath, [`${root}dist/service.js`], {
+    env: {
+      PATH: process.env.PATH ?? '',
+      HEALTH_HOST: '127.0.0.1',
+      HEALTH_PORT: '0',
+      HEALTH_ENV_FILE: '/nonexistent/.env',
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  })
+  t.teardown(() => child.kill('SIGKILL'))
+  let out = ''
+  let err = ''
+  child.stderr.on('data', (c) => (err += c))
+  const port = await new Promise<number>((resolve, reject) => {
+    child.stdout.on('data', (c) => {
+      out += c
+      const m = /listening at http:\/\/127\.0\.0\.1:(\d+)/.exec(out)
+      if (m) resolve(Number(m[1]))
+    })
+    child.once('exit', (c) => reject(new Error(`exited with ${c}: ${err}`)))
+  })
+  const live = await httpGet(port, '/live')
+  t.equal(live.status, 200)
+  t.equal(JSON.parse(live.body).status, 'pass')
+  child.kill('SIGTERM')
+  const [exit] = await once(child, 'exit')
+  t.equal(exit, 0)
+})
+
+// In process, both ways of probing: the spawned service above always probes in a worker thread.
+for (const isolateProbes of [false, true]) {
+  t.test(
+    `${isolateProbes ? 'in a worker thread' : 'inline'}: close() with a probe of a hung database in flight: /ready turns 503 at once, the request gets its answer, no probe runs after`,
+    async (t) => {
+      const silent = await startSilentServer()
+      t.teardown(() => silent.close())
+      const postgres = checks.filter((c) => c.name === 'postgres')
+      const env = {
+        DATABASE_URL: `postgres://postgres@127.0.0.1:${silent.port}/postgres`,
+        HEALTH_TIMEOUT_MS: '1500',
+        HEALTH_MIN_PROBE_INTERVAL_MS: '0',
+      }
+      const { app } = await appWith(env, { checks: postgres, isolateProbes })
+      t.teardown(() => app.close())
+      const accepted = silent.nextAccept()
+      const inflight = app.inject('/health/postgres')
+      // the probe holds a connection to the hung database (or has already given up on it)
+      await Promise.race([accepted, inflight])
+      // what main() does first on SIGTERM
+      app.health.shuttingDown = true
+      const ready = await app.inject('/ready')
+      t.equal(ready.statusCode, 503, '/ready answers 503 during shutdown')
+      t.match(ready.json().output, /SHUTTING_DOWN/)
+      const started = performance.now()
+      const closed = app.close()
+      const done = await inflight
+      t.equal(done.statusCode, 503, 'the in-flight request got its answer')
+      t.equal(done.json().checks['postgres:responseTime'][0].reason, 'TIMEOUT')
+      await closed
+      t.ok(performance.now() - started < 1500 + MARGIN_MS, 'closed within the probe timeout')
+      await t.resolves(silent.allClosed(), 'the connection to the hung database is closed')
+      const [late] = await app.health.runner.collect(['postgres'], { fresh: true })
+      t.equal(late.reason, 'SHUTTING_DOWN', 'no probe runs after close')
+    },
+  )
+}

@@ -1,0 +1,76 @@
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
+import type { AddressInfo, Socket } from 'node:net'
+
+export interface RecordedRequest {
+  method: string
+  url: string
+  headers: IncomingMessage['headers']
+  body: string
+}
+
+export type FakeHandler = (req: RecordedRequest, res: ServerResponse) => void | 'hang' | Promise<void | 'hang'>
+
+export interface Fake {
+  url: string
+  port: number
+  requests: RecordedRequest[]
+  // sockets that are still open (a cancelled probe must close its socket)
+  openSockets(): number
+  // resolves when every socket a client opened has been closed
+  allSocketsClosed(): Promise<void>
+  close(): Promise<void>
+}
+
+// A loopback HTTP server on port 0 that records what it receives. A handler returning 'hang' never answers.
+export async function startFake(handler: FakeHandler): Promise<Fake> {
+  const requests: RecordedRequest[] = []
+  const sockets = new Set<Socket>()
+  let waiters: (() => void)[] = []
+  const server = createServer((req, res) => {
+    const chunks: Buffer[] = []
+    req.on('data', (c: Buffer) => chunks.push(c))
+    const answer = async () => {
+      const rec = {
+        method: req.method ?? 'GET',
+        url: req.url ?? '/',
+        headers: req.headers,
+        body: Buffer.concat(chunks).toString('utf8'),
+      }
+      requests.push(rec)
+      const outcome = await handler(rec, res)
+      if (outcome === 'hang') return
+      if (!res.writableEnded) res.end()
+    }
+    req.on('end', () => void answer())
+  })
+  server.on('connection', (s) => {
+    sockets.add(s)
+    s.on('close', () => {
+      sockets.delete(s)
+      if (sockets.size === 0) {
+        const w = waiters
+        waiters = []
+        for (const f of w) f()
+      }
+    })
+  })
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  const { port } = server.address() as AddressInfo
+  return {
+    url: `http://127.0.0.1:${port}`,
+    port,
+    requests,
+    openSockets: () => sockets.size,
+    allSocketsClosed: () => (sockets.size === 0 ? Promise.resolve() : new Promise((r) => waiters.push(r))),
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const s of sockets) s.destroy()
+        server.close(() => resolve())
+      }),
+  }
+}
+
+export function json(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+  res.writeHead(status, { 'content-type': 'application/json', ...headers })
+  res.end(JSON.stringify(body))
+}
