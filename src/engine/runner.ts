@@ -8,6 +8,7 @@ import { InlineExecutor } from './inline-executor.js'
 import { judge, needsProbe, preflight } from './judge.js'
 import { createSanitizer } from '../sanitize.js'
 import type { CheckResult } from './result.js'
+import { Reason } from '../reasons.js'
 
 interface Slot {
   def: CheckDefinition
@@ -134,11 +135,13 @@ export class CheckRunner {
 
   private refresh(slot: Slot): Promise<CheckResult> {
     if (slot.inflight) return slot.inflight
-    const p = this.evaluate(slot).then((result) => {
-      slot.inflight = undefined
-      this.store(slot, result)
-      return result
-    })
+    const p = this.evaluate(slot)
+      .catch((err: unknown) => this.failedEvaluation(slot, err))
+      .then((result) => {
+        slot.inflight = undefined
+        this.store(slot, result)
+        return result
+      })
     slot.inflight = p
     return p
   }
@@ -177,6 +180,29 @@ export class CheckRunner {
       expiresAt: Math.max(observedAt + this.ttlOf(def), slot.notBefore),
       durationMs: verdict.status === 'skipped' ? 0 : Math.round((performance.now() - started) * 100) / 100,
       ...verdict,
+    })
+  }
+
+  // The check's own code threw outside its probe (a cross-setting rule, say): its bug is its result, so nothing is
+  // left in flight and the next request evaluates it again.
+  private failedEvaluation(slot: Slot, err: unknown): CheckResult {
+    const { def } = slot
+    this.log.error({ check: def.name, err: String((err as Error)?.stack ?? err) }, 'check evaluation failed')
+    const observedAt = this.clock.now()
+    const what = err instanceof Error ? `${err.name}: ${err.message}` : String(err)
+    return this.scrubbed({
+      name: def.name,
+      tier: def.tier,
+      componentType: def.componentType,
+      observedAt,
+      expiresAt: observedAt + this.ttlOf(def),
+      durationMs: 0,
+      status: 'fail',
+      reason: Reason.INTERNAL,
+      output: `the check itself failed: ${what}`,
+      liveCheck: def.live,
+      findings: [],
+      measurements: [],
     })
   }
 

@@ -29,9 +29,10 @@ export function asked(req: FastifyRequest<{ Querystring: Flags }>): Asked {
   }
 }
 
-// Answers now when the value is at hand, or when the promise settles; a rejection is a programming error (500).
+// Answers now when the value is at hand, or when the promise settles. A rejection, or a throw while answering once
+// it settled, is a programming error: the error handler answers 500, so no request is left hanging.
 export function settle<T>(reply: FastifyReply, value: T | Promise<T>, then: (v: T) => unknown): void {
-  if (value instanceof Promise) value.then(then, (err: Error) => reply.send(err))
+  if (value instanceof Promise) value.then(then).catch((err: Error) => reply.send(err))
   else then(value)
 }
 

@@ -69,15 +69,52 @@ t.test('a result that cannot be rendered answers a bare 500 (the synchronous pat
   bare500(t, await app.inject('/health/unrenderable'), logs, '/health/unrenderable')
 })
 
-t.test("a runner promise that rejects answers a bare 500 (settle()'s rejection branch)", async (t) => {
-  // a cross-setting rule that throws: the runner's evaluation, and so the promise every route waits on, rejects
-  const broken = synthetic('broken', async () => ({}), {
-    validate: () => {
-      throw new TypeError(`cannot read properties of undefined (reading 'settings') near ${JWT}`)
-    },
-  }).def
-  for (const path of ['/health/broken', '/health', '/ready']) {
-    const { app, logs } = await appOf(t, [broken])
-    bare500(t, await app.inject(path), logs, path)
-  }
-})
+t.test(
+  'a result that cannot be rendered answers a bare 500 on the promise path too (a first, uncached request)',
+  async (t) => {
+    const unrenderable = synthetic('late-unrenderable', async () => ({ details: { n: 1n as unknown as number } })).def
+    for (const path of ['/health/late-unrenderable', '/health', '/ready']) {
+      const { app, logs } = await appOf(t, [unrenderable])
+      // a rendering error after the probe's promise settles must still answer, not leave the request hanging
+      const res = await Promise.race([
+        app.inject(path),
+        new Promise<null>((r) => setTimeout(() => r(null), 5000).unref()),
+      ])
+      t.ok(res, `${path}: answered`)
+      if (res) bare500(t, res, logs, path)
+    }
+  },
+)
+
+t.test(
+  'a check whose own code throws outside its probe is a fail INTERNAL, and the next evaluation runs again',
+  async (t) => {
+    // a cross-setting rule that throws: the evaluation itself fails, which is the check's bug, not a dependency's
+    let broken = true
+    const check = synthetic('broken', async () => ({}), {
+      validate: () => {
+        if (broken) throw new TypeError(`cannot read properties of undefined (reading 'settings') near ${JWT}`)
+        return []
+      },
+      cacheTtlMs: 1,
+    }).def
+    const { app, logs } = await appWith({ ...env, HEALTH_MAX_STALE_MS: '0' }, { checks: [check] })
+    t.teardown(() => app.close())
+    for (const path of ['/health/broken', '/health', '/ready']) {
+      const res = await app.inject(path)
+      t.equal(res.statusCode, 503, `${path}: 503, not 500`)
+      const r = res.json().checks['broken:responseTime'][0]
+      t.equal(r.reason, 'INTERNAL')
+      t.match(r.output, /the check itself failed: TypeError/)
+      t.notMatch(res.body, JWT)
+      t.notMatch(res.body, STACK)
+    }
+    const errors = logLines(logs).filter((l) => l.level === 50)
+    t.ok(errors.length >= 1, 'logged as an error, with what went wrong')
+    t.notMatch(logs.text(), JWT)
+    broken = false
+    let res = await app.inject('/health/broken?fresh')
+    for (let i = 0; i < 50 && res.statusCode !== 200; i++) res = await app.inject('/health/broken?fresh')
+    t.equal(res.statusCode, 200, 'once fixed, the check evaluates again: the failure did not stick')
+  },
+)
