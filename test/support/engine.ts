@@ -4,6 +4,7 @@ import type { CheckResult } from '../../src/engine/result.js'
 import { createLogger } from '../../src/logger.js'
 import { createSanitizer } from '../../src/sanitize.js'
 import type { CheckDefinition, Observation } from '../../src/checks/types.js'
+import type { Clock } from '../../src/engine/clock.js'
 import { captureLogs, testConfig, type Captured } from './helpers.js'
 
 // Resolves after ms unless aborted; the timer is cleared on abort so nothing outlives the probe.
@@ -37,11 +38,12 @@ export function runnerWith(
   t: Test,
   defs: CheckDefinition[],
   env: Record<string, string> = {},
+  opts: { clock?: Clock } = {},
 ): { runner: CheckRunner; logs: Captured } {
   const logs = captureLogs()
   const config = testConfig(env)
   const scrub = createSanitizer(config.secrets)
-  const runner = new CheckRunner(defs, config, createLogger('debug', scrub, logs.stream), { scrub })
+  const runner = new CheckRunner(defs, config, createLogger('debug', scrub, logs.stream), { scrub, clock: opts.clock })
   t.teardown(() => runner.close())
   return { runner, logs }
 }
