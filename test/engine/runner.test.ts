@@ -1,10 +1,10 @@
 import t from 'tap'
-import { setTimeout as sleep } from 'node:timers/promises'
 import { CheckError, type Observation } from '../../src/checks/types.js'
 import { aggregate } from '../../src/engine/aggregate.js'
 import { Reason } from '../../src/reasons.js'
 import { appWith } from '../support/helpers.js'
 import { synthetic } from '../support/checks.js'
+import { ManualClock } from '../support/clock.js'
 import { deferred, delay, logLines, one, runnerWith, settle } from '../support/engine.js'
 
 t.test('all checks run in parallel: ten 100 ms probes take about 100 ms, not 1 s', async (t) => {
@@ -71,13 +71,14 @@ t.test('single-flight through the app: 100 concurrent /health/:service requests 
 
 t.test('cache lifetime: within the TTL no probe, after it a probe', async (t) => {
   const { def } = synthetic('ttl', async (_s, n) => ({ details: { n } }), { cacheTtlMs: 50 })
-  const { runner } = runnerWith(t, [def], { HEALTH_MAX_STALE_MS: '0' })
+  const clock = new ManualClock()
+  const { runner } = runnerWith(t, [def], { HEALTH_MAX_STALE_MS: '0' }, { clock })
   const first = await one(runner, 'ttl')
   const cached = runner.get('ttl')
   t.notOk(cached instanceof Promise, 'answered synchronously from the cache')
   t.equal(cached, first)
   t.equal(runner.probeCount('ttl'), 1)
-  await sleep(70)
+  clock.advance(70)
   const next = runner.get('ttl')
   t.ok(next instanceof Promise, 'expired: a new probe')
   const r = await next
@@ -103,9 +104,10 @@ t.test('stale-while-revalidate: an expired result is served at once while one re
   const { def } = synthetic('swr', (_s, n) => (n === 1 ? Promise.resolve({ details: { n } }) : gate.promise), {
     cacheTtlMs: 30,
   })
-  const { runner } = runnerWith(t, [def])
+  const clock = new ManualClock()
+  const { runner } = runnerWith(t, [def], {}, { clock })
   await one(runner, 'swr')
-  await sleep(50)
+  clock.advance(50)
   const stale = runner.collect(['swr'])
   t.ok(Array.isArray(stale), 'collect answers synchronously')
   if (!Array.isArray(stale)) return gate.resolve({})
@@ -125,9 +127,10 @@ t.test('stale-while-revalidate: every caller gets the stale result at once while
   const { def } = synthetic('swr-many', (_s, n) => (n === 1 ? Promise.resolve({ details: { n } }) : gate.promise), {
     cacheTtlMs: 30,
   })
-  const { runner } = runnerWith(t, [def])
+  const clock = new ManualClock()
+  const { runner } = runnerWith(t, [def], {}, { clock })
   await one(runner, 'swr-many')
-  await sleep(50)
+  clock.advance(50)
   const answers = Array.from({ length: 10 }, () => runner.collect(['swr-many']))
   t.equal(answers.filter((a) => a instanceof Promise).length, 0, 'no caller waits for the refresh')
   t.equal(runner.probeCount('swr-many'), 2, 'exactly one refresh')
@@ -137,9 +140,10 @@ t.test('stale-while-revalidate: every caller gets the stale result at once while
 
 t.test('HEALTH_MAX_STALE_MS=0: an expired result is not served, the caller waits for the probe', async (t) => {
   const { def } = synthetic('no-stale', async (_s, n) => ({ details: { n } }), { cacheTtlMs: 30 })
-  const { runner } = runnerWith(t, [def], { HEALTH_MAX_STALE_MS: '0' })
+  const clock = new ManualClock()
+  const { runner } = runnerWith(t, [def], { HEALTH_MAX_STALE_MS: '0' }, { clock })
   await one(runner, 'no-stale')
-  await sleep(50)
+  clock.advance(50)
   const got = runner.collect(['no-stale'])
   t.ok(got instanceof Promise, 'waits')
   const [r] = await got
@@ -148,9 +152,10 @@ t.test('HEALTH_MAX_STALE_MS=0: an expired result is not served, the caller waits
 
 t.test('a result older than HEALTH_MAX_STALE_MS past its lifetime is not served', async (t) => {
   const { def } = synthetic('too-stale', async (_s, n) => ({ details: { n } }), { cacheTtlMs: 20 })
-  const { runner } = runnerWith(t, [def], { HEALTH_MAX_STALE_MS: '20' })
+  const clock = new ManualClock()
+  const { runner } = runnerWith(t, [def], { HEALTH_MAX_STALE_MS: '20' }, { clock })
   await one(runner, 'too-stale')
-  await sleep(80)
+  clock.advance(80)
   const got = runner.get('too-stale')
   t.ok(got instanceof Promise)
   t.equal((await got).details?.n, 2)
@@ -163,12 +168,13 @@ t.test(
     const { def } = synthetic('fresh', (_s, n) => (n === 2 ? gate.promise : Promise.resolve({ details: { n } })), {
       cacheTtlMs: 60_000,
     })
-    const { runner } = runnerWith(t, [def], { HEALTH_MIN_PROBE_INTERVAL_MS: '60' })
+    const clock = new ManualClock()
+    const { runner } = runnerWith(t, [def], { HEALTH_MIN_PROBE_INTERVAL_MS: '60' }, { clock })
     const first = await one(runner, 'fresh')
     const tooSoon = runner.get('fresh', { fresh: true })
     t.equal(tooSoon, first, 'within the interval: the cached result')
     t.equal(runner.probeCount('fresh'), 1)
-    await sleep(80)
+    clock.advance(80)
     const calls = Array.from({ length: 20 }, () => runner.get('fresh', { fresh: true }))
     t.ok(calls.every((c) => c instanceof Promise))
     t.equal(runner.probeCount('fresh'), 2, 'twenty fresh requests, one probe')
@@ -243,18 +249,19 @@ t.test('RATE_LIMITED is a warn, and its retryAfterMs blocks probes until it pass
     },
     { cacheTtlMs: 10 },
   )
-  const { runner } = runnerWith(t, [def], { HEALTH_MIN_PROBE_INTERVAL_MS: '0', HEALTH_MAX_STALE_MS: '0' })
-  const started = Date.now()
+  const clock = new ManualClock()
+  const { runner } = runnerWith(t, [def], { HEALTH_MIN_PROBE_INTERVAL_MS: '0', HEALTH_MAX_STALE_MS: '0' }, { clock })
+  const started = clock.now()
   const r = await one(runner, 'limited')
   t.equal(r.status, 'warn')
   t.equal(r.reason, Reason.RATE_LIMITED)
   t.equal(aggregate([r]), 'warn', 'a 429 of a critical check is not an outage')
   t.notOk(runner.get('limited', { fresh: true }) instanceof Promise, 'fresh right away: no probe')
-  await sleep(40)
+  clock.advance(40)
   t.notOk(runner.get('limited') instanceof Promise, 'past the TTL but before Retry-After: no probe')
   t.notOk(runner.get('limited', { fresh: true }) instanceof Promise, 'nor with fresh')
   t.equal(runner.probeCount('limited'), 1)
-  await sleep(Math.max(0, 230 - (Date.now() - started)))
+  clock.set(started + 230)
   const after = await one(runner, 'limited', { fresh: true })
   t.equal(runner.probeCount('limited'), 2, 'after Retry-After a probe runs')
   t.equal(after.status, 'pass')
@@ -272,10 +279,11 @@ t.test('retryAfterMs of an observation blocks probes too', async (t) => {
     }),
     { cacheTtlMs: 10 },
   )
-  const { runner } = runnerWith(t, [def], { HEALTH_MIN_PROBE_INTERVAL_MS: '0', HEALTH_MAX_STALE_MS: '0' })
+  const clock = new ManualClock()
+  const { runner } = runnerWith(t, [def], { HEALTH_MIN_PROBE_INTERVAL_MS: '0', HEALTH_MAX_STALE_MS: '0' }, { clock })
   const r = await one(runner, 'limited-obs')
   t.equal(r.status, 'warn')
-  await sleep(30)
+  clock.advance(30)
   t.notOk(runner.get('limited-obs', { fresh: true }) instanceof Promise)
   t.equal(runner.probeCount('limited-obs'), 1)
 })
@@ -356,13 +364,14 @@ t.test(
     const { def } = synthetic('until', (_s, n) => (n === 1 ? Promise.resolve({ details: { n } }) : gate.promise), {
       cacheTtlMs: 30,
     })
-    const { runner } = runnerWith(t, [def], { HEALTH_MAX_STALE_MS: '200' })
-    const t0 = Date.now()
+    const clock = new ManualClock()
+    const { runner } = runnerWith(t, [def], { HEALTH_MAX_STALE_MS: '200' }, { clock })
+    const t0 = clock.now()
     t.equal(runner.validUntil(['until'], t0), t0, 'no result yet: now')
     const [first] = await runner.collect(['until'])
     t.equal(runner.validUntil(['until'], first.observedAt), first.expiresAt, 'fresh: until it expires')
-    await sleep(50)
-    const now = Date.now()
+    clock.advance(50)
+    const now = clock.now()
     t.equal(runner.validUntil(['until'], now), now, 'expired with no refresh running: nothing can be kept')
     void runner.collect(['until'])
     t.equal(runner.probeCount('until'), 2, 'collect started the refresh')
@@ -379,7 +388,7 @@ t.test(
     const version = runner.version
     gate.resolve({ details: { n: 2 } })
     await settle(t, () => runner.version > version, 'the refresh lands and bumps the version')
-    t.ok(runner.validUntil(['until']) > Date.now(), 'fresh again')
+    t.ok(runner.validUntil(['until']) > clock.now(), 'fresh again')
   },
 )
 
