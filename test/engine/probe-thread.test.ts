@@ -2,6 +2,7 @@ import t from 'tap'
 import { appWith, PG_URL, REDIS_URL } from '../support/helpers.js'
 import { startSilentServer } from '../support/fakes/tcp.js'
 import { synthetic } from '../support/checks.js'
+import { ManualClock } from '../support/clock.js'
 import { checks } from '../../src/checks/index.js'
 
 // The running service (main()) builds with isolateProbes: the catalogue's probes run in a worker thread.
@@ -39,18 +40,19 @@ t.test(
     const silent = await startSilentServer()
     t.teardown(() => silent.close())
     const secret = 'pw-sentinel-7f3a9c'
+    const clock = new ManualClock()
     const { app, logs } = await appWith(
       {
         DATABASE_URL: `postgres://health:${secret}@127.0.0.1:${silent.port}/db`,
         HEALTH_TIMEOUT_MS: '400',
         HEALTH_MIN_PROBE_INTERVAL_MS: '1',
       },
-      { isolateProbes: true },
+      { isolateProbes: true, clock },
     )
     t.teardown(() => app.close())
     // the first probe also waits for the thread to start
     await app.inject('/health/postgres')
-    await new Promise((r) => setTimeout(r, 5))
+    clock.advance(5)
     const started = performance.now()
     const res = await app.inject('/health/postgres?fresh')
     const ms = performance.now() - started
@@ -78,11 +80,15 @@ t.test('a check made outside the catalogue runs in this thread even when the cat
 })
 
 t.test('close() closes the worker thread promptly; a probe asked for afterwards is SHUTTING_DOWN', async (t) => {
-  const { app } = await appWith({ DATABASE_URL: PG_URL, HEALTH_MIN_PROBE_INTERVAL_MS: '1' }, { isolateProbes: true })
+  const clock = new ManualClock()
+  const { app } = await appWith(
+    { DATABASE_URL: PG_URL, HEALTH_MIN_PROBE_INTERVAL_MS: '1' },
+    { isolateProbes: true, clock },
+  )
   t.equal((await app.inject('/health/postgres')).statusCode, 200)
   const started = performance.now()
   await app.close()
-  await new Promise((r) => setTimeout(r, 5))
+  clock.advance(5)
   t.ok(performance.now() - started < 4000, 'closed within the grace period')
   const [r] = await app.health.runner.collect(['postgres'], { fresh: true })
   t.equal(r.reason, 'SHUTTING_DOWN')
