@@ -3,6 +3,7 @@ import { appWith } from '../support/helpers.js'
 import { validateBody } from '../support/contract.js'
 import { CheckError, type CheckDefinition } from '../../src/checks/types.js'
 import { synthetic } from '../support/checks.js'
+import { ManualClock } from '../support/clock.js'
 import { settle } from '../support/engine.js'
 import { Reason } from '../../src/reasons.js'
 
@@ -181,14 +182,15 @@ t.test(
       },
       { cacheTtlMs: 30 },
     )
-    const { app } = await appWith({ HEALTH_MAX_STALE_MS: '60000' }, { checks: [slow] })
+    const clock = new ManualClock()
+    const { app } = await appWith({ HEALTH_MAX_STALE_MS: '60000' }, { checks: [slow], clock })
     t.teardown(() => {
       release()
       return app.close()
     })
     const paths = ['/ready', '/health', '/health/slow']
     for (const path of paths) t.equal((await app.inject(path)).statusCode, 200)
-    await new Promise((r) => setTimeout(r, 40))
+    clock.advance(40)
     const first = new Map<string, string>()
     for (const path of paths) first.set(path, (await app.inject(path)).body)
     t.equal(stats.runs, 2, 'the expiry started one refresh, which hangs')
@@ -223,14 +225,15 @@ t.test('the cached JSON answer never outlives the results it was rendered from',
     },
     { cacheTtlMs: 30 },
   )
-  const { app } = await appWith({ HEALTH_MAX_STALE_MS: '0' }, { checks: [flipping] })
+  const clock = new ManualClock()
+  const { app } = await appWith({ HEALTH_MAX_STALE_MS: '0' }, { checks: [flipping], clock })
   t.teardown(() => app.close())
   const paths = ['/ready', '/health', '/health/flip', '/health?verbose', '/ready?verbose']
   for (const path of paths) t.equal((await app.inject(path)).statusCode, 200, `${path} pass`)
   healthy = false
   for (const path of paths)
     t.equal((await app.inject(path)).statusCode, 200, `${path} still the cached pass within the lifetime`)
-  await new Promise((r) => setTimeout(r, 40))
+  clock.advance(40)
   for (const path of paths) {
     const res = await app.inject(path)
     t.equal(res.statusCode, 503, `${path} fails once the lifetime is over`)
