@@ -4,6 +4,7 @@ import { testConfig } from '../support/helpers.js'
 import { startDatadogFake } from '../support/fakes/datadog.js'
 import { standardCases } from '../support/provider-cases.js'
 import { probeCheck } from '../support/probe.js'
+import { ManualClock } from '../support/clock.js'
 import { sentinel } from '../support/secrets.js'
 
 const hex = '0123456789abcdef'
@@ -39,15 +40,23 @@ t.test('datadog: the key travels in DD-API-KEY, never in the URL', async (t) => 
 t.test('datadog: a 429 with only X-RateLimit-Reset waits that long', async (t) => {
   const fake = await startDatadogFake(datadogKeys[0].value, 'ratelimit-reset')
   t.teardown(() => fake.close())
-  const p = await probeCheck(t, datadog, {
-    DATADOG_API_KEY: datadogKeys[0].value,
-    DATADOG_API_URL: fake.url,
-    HEALTH_THIRD_PARTY_CACHE_TTL_MS: '1',
-    HEALTH_MAX_STALE_MS: '0',
-    HEALTH_MIN_PROBE_INTERVAL_MS: '0',
-  })
+  const clock = new ManualClock()
+  const p = await probeCheck(
+    t,
+    datadog,
+    {
+      DATADOG_API_KEY: datadogKeys[0].value,
+      DATADOG_API_URL: fake.url,
+      HEALTH_THIRD_PARTY_CACHE_TTL_MS: '1',
+      HEALTH_MAX_STALE_MS: '0',
+      HEALTH_MIN_PROBE_INTERVAL_MS: '0',
+    },
+    { clock },
+  )
   t.equal(p.entry.reason, 'RATE_LIMITED')
   t.match(p.entry.output, /next probe in 45s/)
+  // past the 1 ms lifetime, far short of the Retry-After: only the wait can hold the probe back
+  clock.advance(1000)
   await p.poll(3, '?fresh=1')
   t.equal(fake.requests.length, 1)
 })

@@ -1,4 +1,5 @@
 import t from 'tap'
+import { ManualClock } from '../support/clock.js'
 import githubCheck from '../../src/checks/github.js'
 import { asProvider, form, probeProvider, reply, type OAuthProvider } from '../support/fakes/oauth.js'
 import { standardCases } from '../support/provider-cases.js'
@@ -39,7 +40,9 @@ t.test('an unknown client id is AUTH_FAILED too (GitHub does not tell id from se
 
 t.test("GitHub's 403 with X-RateLimit-Remaining 0 waits until X-RateLimit-Reset (an epoch second)", async (t) => {
   const reset = String(Math.floor(Date.now() / 1000) + 600)
+  const clock = new ManualClock()
   const { entry, res, fake, poll } = await probeProvider(t, p, {
+    clock,
     handler: (_req, res) =>
       reply(
         res,
@@ -52,6 +55,8 @@ t.test("GitHub's 403 with X-RateLimit-Remaining 0 waits until X-RateLimit-Reset 
   t.equal(res.statusCode, 200)
   t.equal(entry.reason, 'RATE_LIMITED')
   t.match(entry.output, /next probe in (59\d|600)s/)
+  // past the 1 ms lifetime, far short of the Retry-After: only the wait can hold the probe back
+  clock.advance(1000)
   await poll(3, '?fresh')
   t.equal(fake.requests.length, 1)
 })

@@ -1,4 +1,5 @@
 import t from 'tap'
+import { ManualClock } from '../support/clock.js'
 import instagramCheck from '../../src/checks/instagram.js'
 import {
   APP_URL,
@@ -58,7 +59,9 @@ t.test('an unknown app id is AUTH_FAILED naming INSTAGRAM_APP_ID (OAuthException
 })
 
 t.test("Graph's throttling codes (403 with code 4) are RATE_LIMITED, not an auth failure", async (t) => {
+  const clock = new ManualClock()
   const { entry, res, poll, fake } = await probeProvider(t, p, {
+    clock,
     handler: (_req, res) =>
       reply(res, 403, {
         error: {
@@ -74,6 +77,8 @@ t.test("Graph's throttling codes (403 with code 4) are RATE_LIMITED, not an auth
   t.equal(entry.status, 'warn')
   t.equal(entry.reason, 'RATE_LIMITED')
   t.match(entry.output, /throttled, code 4.*next probe in 60s/)
+  // past the 1 ms lifetime, far short of the Retry-After: only the wait can hold the probe back
+  clock.advance(1000)
   await poll(3, '?fresh')
   t.equal(fake.requests.length, 1)
 })

@@ -1,4 +1,5 @@
 import t from 'tap'
+import { ManualClock } from '../support/clock.js'
 import redditCheck from '../../src/checks/reddit.js'
 import {
   APP_URL,
@@ -47,7 +48,9 @@ t.test('authenticates with HTTP Basic and sends the configured User-Agent', asyn
 })
 
 t.test("Reddit's X-Ratelimit-Reset (seconds) is honoured when there is no Retry-After", async (t) => {
+  const clock = new ManualClock()
   const { entry, fake, poll } = await probeProvider(t, p, {
+    clock,
     handler: (_req, res) =>
       reply(
         res,
@@ -59,6 +62,8 @@ t.test("Reddit's X-Ratelimit-Reset (seconds) is honoured when there is no Retry-
   })
   t.equal(entry.reason, 'RATE_LIMITED')
   t.match(entry.output, /next probe in 240s/)
+  // past the 1 ms lifetime, far short of the Retry-After: only the wait can hold the probe back
+  clock.advance(1000)
   await poll(3, '?fresh')
   t.equal(fake.requests.length, 1)
 })

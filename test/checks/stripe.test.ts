@@ -6,6 +6,8 @@ import { startStripeFake, type StripeMode } from '../support/fakes/stripe.js'
 import { MARGIN_MS, probeCheck } from '../support/probe.js'
 import { HANG_TIMEOUT_MS, TIMEOUT_MS } from '../support/provider-cases.js'
 import { noSecrets, sentinel } from '../support/secrets.js'
+import { ManualClock } from '../support/clock.js'
+import type { Clock } from '../../src/engine/clock.js'
 
 const testKey = sentinel('sk_test_FAKE')
 const otherKey = sentinel('sk_test_FAKE')
@@ -16,13 +18,18 @@ const webhook = sentinel('whsec_FAKE')
 const secrets = [testKey, otherKey, restrictedKey, liveKey, webhook]
 
 // the stripe check against a fake Stripe API, with a well-formed webhook secret unless env says otherwise
-const probe = (t: Test, fake: Fake, env: Record<string, string>) =>
-  probeCheck(t, stripe, {
-    HEALTH_TIMEOUT_MS: String(TIMEOUT_MS),
-    STRIPE_API_URL: fake.url,
-    STRIPE_WEBHOOK_SECRET: webhook.value,
-    ...env,
-  })
+const probe = (t: Test, fake: Fake, env: Record<string, string>, opts: { clock?: Clock } = {}) =>
+  probeCheck(
+    t,
+    stripe,
+    {
+      HEALTH_TIMEOUT_MS: String(TIMEOUT_MS),
+      STRIPE_API_URL: fake.url,
+      STRIPE_WEBHOOK_SECRET: webhook.value,
+      ...env,
+    },
+    opts,
+  )
 
 async function fakeWith(t: Test, mode: StripeMode, key = testKey.value): Promise<Fake> {
   const fake = await startStripeFake(key, mode)
@@ -96,20 +103,28 @@ t.test('a restricted key without Balance read is FORBIDDEN naming the permission
 
 t.test('429 is a warning, and no probe is sent before Retry-After passes', async (t) => {
   const fake = await fakeWith(t, 'ratelimit')
-  const p = await probe(t, fake, {
-    STRIPE_SECRET_KEY: testKey.value,
-    HEALTH_THIRD_PARTY_CACHE_TTL_MS: '1',
-    HEALTH_MAX_STALE_MS: '0',
-    HEALTH_MIN_PROBE_INTERVAL_MS: '0',
-  })
+  const clock = new ManualClock()
+  const p = await probe(
+    t,
+    fake,
+    {
+      STRIPE_SECRET_KEY: testKey.value,
+      HEALTH_THIRD_PARTY_CACHE_TTL_MS: '1',
+      HEALTH_MAX_STALE_MS: '0',
+      HEALTH_MIN_PROBE_INTERVAL_MS: '0',
+    },
+    { clock },
+  )
   t.equal(p.res.statusCode, 200)
   t.equal(p.entry.status, 'warn')
   t.equal(p.entry.reason, 'RATE_LIMITED')
   t.match(p.entry.output, /Stripe answered 429 \(rate limited\); next probe in 120s/)
   t.ok(p.elapsedMs < TIMEOUT_MS + MARGIN_MS)
+  // past the 1 ms lifetime, far short of the Retry-After: only the wait can hold the probe back
+  clock.advance(1000)
   await p.poll(4, '?fresh=1')
   t.equal(fake.requests.length, 1, 'fresh polls wait for Retry-After')
-  t.ok(Date.parse(p.entry.expires) - Date.now() > 100_000)
+  t.ok(Date.parse(p.entry.expires) - clock.now() > 100_000)
   noSecrets(t, secrets, { 'the responses': p.bodies(), 'the logs': p.logs.text() })
 })
 

@@ -1,6 +1,8 @@
 import type { Test } from 'tap'
 import pino from 'pino'
 import type { CheckDefinition } from '../../src/checks/types.js'
+import type { Clock } from '../../src/engine/clock.js'
+import { ManualClock } from './clock.js'
 import { testConfig } from './helpers.js'
 import { MARGIN_MS, probeCheck, type CheckProbe } from './probe.js'
 import type { Fake } from './fakes/http.js'
@@ -34,6 +36,7 @@ interface Run {
   bad?: boolean
   env?: Record<string, string>
   timeoutMs?: number
+  clock?: Clock
 }
 
 // The cases every check of a third-party HTTP API must pass: accepted and rejected credentials, a 429 with
@@ -45,12 +48,17 @@ export function standardCases(tap: Test, p: Provider): void {
     const fake = await p.start(r.mode)
     t.teardown(() => fake.close())
     const timeoutMs = r.timeoutMs ?? TIMEOUT_MS
-    const probed = await probeCheck(t, p.def, {
-      HEALTH_TIMEOUT_MS: String(timeoutMs),
-      HEALTH_MIN_PROBE_INTERVAL_MS: '0',
-      ...p.env(fake, r.bad ?? false),
-      ...r.env,
-    })
+    const probed = await probeCheck(
+      t,
+      p.def,
+      {
+        HEALTH_TIMEOUT_MS: String(timeoutMs),
+        HEALTH_MIN_PROBE_INTERVAL_MS: '0',
+        ...p.env(fake, r.bad ?? false),
+        ...r.env,
+      },
+      { clock: r.clock },
+    )
     t.equal(probed.entry.status, expect.status, 'status')
     t.equal(probed.entry.reason, expect.reason, 'reason code')
     t.match(probed.entry.output ?? '', expect.output, 'actionable output')
@@ -109,13 +117,16 @@ export function standardCases(tap: Test, p: Provider): void {
     async (t) => {
       // a one-millisecond lifetime, no stale window and ?fresh polls would probe again at once, but for the Retry-After
       const env = { HEALTH_THIRD_PARTY_CACHE_TTL_MS: '1', HEALTH_MAX_STALE_MS: '0' }
+      const clock = new ManualClock()
       const r = await run(
         t,
-        { mode: 'ratelimit', env },
+        { mode: 'ratelimit', env, clock },
         { status: 'warn', reason: 'RATE_LIMITED', output: /429 \(rate limited\); next probe in 120s/ },
       )
       t.ok(Date.parse(r.entry.expires) - Date.parse(r.entry.time) >= 119_000, 'the result lives until Retry-After')
       t.equal(r.json.status, 'warn', 'a rate limit is not an outage')
+      // past the 1 ms lifetime, far short of the Retry-After: only the wait can hold the probe back
+      clock.advance(1000)
       await r.poll(5)
       await r.poll(5, '?fresh=1')
       t.equal(r.fake.requests.length, 1, 'nothing is sent before Retry-After')

@@ -5,6 +5,7 @@ import type { SettingName } from '../../../src/config.js'
 import { probeCheck } from '../probe.js'
 import { json, startFake, type Fake, type FakeHandler, type RecordedRequest } from './http.js'
 import type { CheckDefinition } from '../../../src/checks/types.js'
+import type { Clock } from '../../../src/engine/clock.js'
 import type { ServerResponse } from 'node:http'
 
 // An OAuth provider: its check, a fake that answers as the provider's docs say, and the settings for a known and for a
@@ -70,17 +71,22 @@ export function asProvider(p: OAuthProvider): Provider {
 export async function probeProvider(
   t: Test,
   p: OAuthProvider,
-  opts: { handler?: FakeHandler; env?: Record<string, string | undefined>; bad?: boolean } = {},
+  opts: { handler?: FakeHandler; env?: Record<string, string | undefined>; bad?: boolean; clock?: Clock } = {},
 ) {
   const fake = await startFake(opts.handler ?? p.handler)
   t.teardown(() => fake.close())
   return {
     fake,
-    ...(await probeCheck(t, p.def, {
-      HEALTH_MIN_PROBE_INTERVAL_MS: '0',
-      ...envFor(p, fake, opts.bad ?? false),
-      ...opts.env,
-    })),
+    ...(await probeCheck(
+      t,
+      p.def,
+      {
+        HEALTH_MIN_PROBE_INTERVAL_MS: '0',
+        ...envFor(p, fake, opts.bad ?? false),
+        ...opts.env,
+      },
+      { clock: opts.clock },
+    )),
   }
 }
 
