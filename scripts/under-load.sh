@@ -13,6 +13,8 @@ files=(
   test/engine/runner.test.ts
   test/routes/routes.test.ts
   test/routes/catalogue.test.ts
+  test/routes/errors.test.ts
+  test/routes/answers.test.ts
   test/checks/postgres.test.ts
   test/checks/redis.test.ts
   test/checks/cloudwatch.test.ts

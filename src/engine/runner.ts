@@ -166,12 +166,13 @@ export class CheckRunner {
   private async evaluate(slot: Slot): Promise<CheckResult> {
     const { def } = slot
     const started = performance.now()
-    const observedAt = this.clock.now()
     const pre = preflight(def, this.config)
     const probed = needsProbe(def, pre)
     const outcome = probed ? await this.probe(slot) : undefined
+    // stamped when it lands, so a slow start-up or probe never uses up the result's lifetime
+    const observedAt = this.clock.now()
     const { retryAfterMs, ...verdict } = judge(def, pre, outcome)
-    if (retryAfterMs) slot.notBefore = this.clock.now() + retryAfterMs
+    if (retryAfterMs) slot.notBefore = observedAt + retryAfterMs
     return this.scrubbed({
       name: def.name,
       tier: def.tier,

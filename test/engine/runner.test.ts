@@ -404,3 +404,23 @@ t.test('validUntil: a Retry-After wait keeps the answer past the expiry until th
   t.ok(until > r.observedAt + 10, 'not at the end of the 10 ms lifetime: no probe may run then')
   t.ok(until >= r.observedAt + 250 && until <= r.observedAt + 600, `about the Retry-After (${until - r.observedAt} ms)`)
 })
+
+t.test('a result lives its whole lifetime from when it lands: a slow start or probe does not use it up', async (t) => {
+  const clock = new ManualClock()
+  const { def } = synthetic(
+    'slow-landing',
+    async () => {
+      // the probe (or the check's first start) takes longer than the cache lifetime
+      clock.advance(150)
+      return {}
+    },
+    { cacheTtlMs: 100 },
+  )
+  const { runner } = runnerWith(t, [def], { HEALTH_MAX_STALE_MS: '0' }, { clock })
+  const first = await one(runner, 'slow-landing')
+  t.equal(first.expiresAt - first.observedAt, 100)
+  t.equal(first.observedAt, clock.now(), 'stamped when it landed')
+  t.equal(runner.get('slow-landing'), first, 'the next request is answered from the cache')
+  t.equal(runner.probeCount('slow-landing'), 1)
+  t.ok(first.durationMs >= 0, 'the duration is still measured from the start')
+})
