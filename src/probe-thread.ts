@@ -6,7 +6,6 @@ import { checks } from './checks/index.js'
 import { InlineExecutor } from './engine/inline-executor.js'
 import type { WorkerData, WorkerReply, WorkerRequest } from './engine/worker-executor.js'
 import { Reason } from './reasons.js'
-import { createSanitizer } from './sanitize.js'
 
 const port = parentPort!
 const { config, startLimitMs } = workerData as WorkerData
@@ -28,7 +27,7 @@ const log = Object.fromEntries(
 ) as unknown as FastifyBaseLogger
 ;(log as unknown as { child: () => FastifyBaseLogger }).child = () => log
 
-const executor = new InlineExecutor(config, log, createSanitizer(config.secrets), startLimitMs)
+const executor = new InlineExecutor(config, log, startLimitMs)
 
 port.on('message', (m: WorkerRequest) => {
   if (m.type === 'close') {

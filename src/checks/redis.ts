@@ -26,7 +26,7 @@ export default defineCheck({
     let lastError: (Error & { code?: string }) | undefined
     client.on('error', (err) => {
       lastError = err
-      ctx.log.debug({ check: 'redis', err: ctx.sanitize(err.message) }, 'redis connection error')
+      ctx.log.debug({ check: 'redis', err: err.message }, 'redis connection error')
     })
     const key = `huntaze-health:probe:${randomUUID()}`
     const target = `${client.options.host}:${client.options.port}`

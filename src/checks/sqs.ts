@@ -286,7 +286,7 @@ export default defineCheck({
           // the largest age over the queues, from the CloudWatch metric AWS/SQS ApproximateAgeOfOldestMessage
           oldestMessageAge: oldest?.ageS ?? null,
         }
-        if (missing.length > 0) details.oldestMessageAgeUnavailable = ctx.sanitize(missing.join('; '))
+        if (missing.length > 0) details.oldestMessageAgeUnavailable = missing.join('; ')
         return verdict.observation(details, measurements)
       },
       close: async () => {

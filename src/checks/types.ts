@@ -43,9 +43,8 @@ export type PresentSettings<Present extends SettingName> = Config['settings'] & 
 // Present: the settings the engine guarantees are set when it calls start().
 export interface CheckContext<Present extends SettingName = never> {
   config: Config & { settings: PresentSettings<Present> }
+  // scrubs secrets out of every line itself, as the engine does out of every result
   log: FastifyBaseLogger
-  // scrubs secrets out of text that leaves the process
-  sanitize: (text: string) => string
   // this check's own timeout: clients take their connect and request timeouts from it
   timeoutMs: number
 }

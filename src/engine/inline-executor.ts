@@ -46,10 +46,9 @@ export class InlineExecutor implements ProbeExecutor {
   constructor(
     config: Config,
     log: FastifyBaseLogger,
-    sanitize: (text: string) => string,
     private readonly startLimitMs = START_LIMIT_MS,
   ) {
-    this.ctx = { config, log, sanitize }
+    this.ctx = { config, log }
   }
 
   async run(def: CheckDefinition, timeoutMs: number, hooks: RunHooks = {}): Promise<ProbeOutcome> {

@@ -100,7 +100,6 @@ export function standardCases(tap: Test, p: Provider): void {
     const probeImpl = await p.def.start!({
       config: testConfig(p.env(fake, true)),
       log: pino({ level: 'silent' }),
-      sanitize: (s) => s,
       timeoutMs: TIMEOUT_MS,
     })
     t.teardown(() => probeImpl.close?.())

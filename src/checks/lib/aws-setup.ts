@@ -89,8 +89,7 @@ function describe(a: unknown): string {
 
 // SDK warnings (socket exhaustion, request timeouts) go to the app's log, scrubbed; its chatty info lines do not.
 function sdkLogger(ctx: CheckContext, check: string): SdkLogger {
-  const warn = (...args: unknown[]) =>
-    ctx.log.warn({ check, sdk: ctx.sanitize(args.map(describe).join(' ')) }, 'AWS SDK warning')
+  const warn = (...args: unknown[]) => ctx.log.warn({ check, sdk: args.map(describe).join(' ') }, 'AWS SDK warning')
   const quiet = () => undefined
   // the SDK logs every failed command at error level: the check's own result (and its status-change line) says that
   return { trace: quiet, debug: quiet, info: quiet, warn, error: quiet }
