@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
-import type { AddressInfo, Socket } from 'node:net'
+import type { AddressInfo } from 'node:net'
+import { socketTracker } from './sockets.js'
 
 export interface RecordedRequest {
   method: string
@@ -24,8 +25,7 @@ export interface Fake {
 // A loopback HTTP server on port 0 that records what it receives. A handler returning 'hang' never answers.
 export async function startFake(handler: FakeHandler): Promise<Fake> {
   const requests: RecordedRequest[] = []
-  const sockets = new Set<Socket>()
-  let waiters: (() => void)[] = []
+  const sockets = socketTracker()
   const server = createServer((req, res) => {
     const chunks: Buffer[] = []
     req.on('data', (c: Buffer) => chunks.push(c))
@@ -43,28 +43,18 @@ export async function startFake(handler: FakeHandler): Promise<Fake> {
     }
     req.on('end', () => void answer())
   })
-  server.on('connection', (s) => {
-    sockets.add(s)
-    s.on('close', () => {
-      sockets.delete(s)
-      if (sockets.size === 0) {
-        const w = waiters
-        waiters = []
-        for (const f of w) f()
-      }
-    })
-  })
+  server.on('connection', (s) => sockets.add(s))
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
   const { port } = server.address() as AddressInfo
   return {
     url: `http://127.0.0.1:${port}`,
     port,
     requests,
-    openSockets: () => sockets.size,
-    allSocketsClosed: () => (sockets.size === 0 ? Promise.resolve() : new Promise((r) => waiters.push(r))),
+    openSockets: sockets.open,
+    allSocketsClosed: sockets.allClosed,
     close: () =>
       new Promise<void>((resolve) => {
-        for (const s of sockets) s.destroy()
+        sockets.destroyAll()
         server.close(() => resolve())
       }),
   }

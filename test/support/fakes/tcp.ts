@@ -1,4 +1,5 @@
-import { createServer, type AddressInfo, type Socket } from 'node:net'
+import { createServer, type AddressInfo } from 'node:net'
+import { socketTracker } from './sockets.js'
 
 // Accepts connections and never answers: what a hung dependency looks like from the client.
 export async function startSilentServer(): Promise<{
@@ -9,9 +10,8 @@ export async function startSilentServer(): Promise<{
   allClosed: () => Promise<void>
   close: () => Promise<void>
 }> {
-  const sockets = new Set<Socket>()
+  const sockets = socketTracker()
   let accepted = 0
-  let waiters: (() => void)[] = []
   let acceptWaiters: (() => void)[] = []
   const server = createServer((s) => {
     accepted++
@@ -21,25 +21,17 @@ export async function startSilentServer(): Promise<{
     s.on('error', () => undefined)
     // read and drop what the client sends, so its FIN is seen and the socket closes when the client closes it
     s.resume()
-    s.on('close', () => {
-      sockets.delete(s)
-      if (sockets.size === 0) {
-        const w = waiters
-        waiters = []
-        for (const f of w) f()
-      }
-    })
   })
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r))
   return {
     port: (server.address() as AddressInfo).port,
     accepted: () => accepted,
     nextAccept: () => new Promise<void>((r) => acceptWaiters.push(r)),
-    open: () => sockets.size,
-    allClosed: () => (sockets.size === 0 ? Promise.resolve() : new Promise((r) => waiters.push(r))),
+    open: sockets.open,
+    allClosed: sockets.allClosed,
     close: () =>
       new Promise<void>((r) => {
-        for (const s of sockets) s.destroy()
+        sockets.destroyAll()
         server.close(() => r())
       }),
   }
