@@ -1,6 +1,6 @@
 import { Type } from '@sinclair/typebox'
 import type { FastifyPluginAsync } from 'fastify'
-import { errorRef, reportRef, textView } from './schemas.js'
+import { errorRef, postgresPassExample, reportRef, textView } from './schemas.js'
 import { asked, cachedAnswer, HEALTH_JSON, send, sendRendered, settle } from './respond.js'
 import { statusOfOne } from '../engine/aggregate.js'
 
@@ -11,20 +11,7 @@ const healthExample = {
   description: 'Health of the Huntaze platform and its dependencies',
   output: 'redis: fail REFUSED',
   checks: {
-    'postgres:responseTime': [
-      {
-        componentId: 'postgres',
-        componentType: 'datastore',
-        status: 'pass',
-        time: '2026-11-24T10:00:00.000Z',
-        observedValue: 1.8,
-        observedUnit: 'ms',
-        tier: 'critical',
-        liveCheck: true,
-        expires: '2026-11-24T10:00:05.000Z',
-        details: { serverVersion: '15.20' },
-      },
-    ],
+    'postgres:responseTime': [{ ...postgresPassExample, details: { serverVersion: '15.20' } }],
     'redis:responseTime': [
       {
         componentId: 'redis',

@@ -1,6 +1,6 @@
 import { Type } from '@sinclair/typebox'
 import type { FastifyPluginAsync } from 'fastify'
-import { reportRef, textView } from './schemas.js'
+import { postgresPassExample, reportRef, textView } from './schemas.js'
 import { asked, cachedAnswer, HEALTH_JSON, send, sendJson, sendRendered, settle } from './respond.js'
 import { Reason } from '../reasons.js'
 
@@ -19,19 +19,7 @@ const readyExample = {
   serviceId: 'huntaze-health',
   description: 'Critical dependencies of the Huntaze platform',
   checks: {
-    'postgres:responseTime': [
-      {
-        componentId: 'postgres',
-        componentType: 'datastore',
-        status: 'pass',
-        time: '2026-11-24T10:00:00.000Z',
-        observedValue: 1.8,
-        observedUnit: 'ms',
-        tier: 'critical',
-        liveCheck: true,
-        expires: '2026-11-24T10:00:05.000Z',
-      },
-    ],
+    'postgres:responseTime': [postgresPassExample],
   },
 }
 

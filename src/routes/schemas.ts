@@ -84,3 +84,16 @@ export const errorRef = () => Type.Ref(errorBody)
 export const textView = Type.String({
   description: 'Text view (?verbose or Accept: text/plain): one aligned line a check, then a summary line',
 })
+
+// A passing PostgreSQL entry, the example both probe routes' documentation shows
+export const postgresPassExample = {
+  componentId: 'postgres',
+  componentType: 'datastore',
+  status: 'pass',
+  time: '2026-11-24T10:00:00.000Z',
+  observedValue: 1.8,
+  observedUnit: 'ms',
+  tier: 'critical',
+  liveCheck: true,
+  expires: '2026-11-24T10:00:05.000Z',
+}
