@@ -72,7 +72,8 @@ export function platformTable(): string {
 export function healthTable(): string {
   const rows = Object.entries(HealthSettings.properties).map(([name, schema]) => {
     const s = schema as { default?: unknown; description?: string }
-    return `| ${code(name)} | ${code(String(s.default))} | ${cell(s.description ?? '')} |`
+    // an empty default (a list of none) is an empty cell, not a pair of backticks
+    return `| ${code(name)} | ${s.default === '' ? '' : code(String(s.default))} | ${cell(s.description ?? '')} |`
   })
   return ['| setting | default | meaning |', '|---|---|---|', ...rows].join('\n')
 }

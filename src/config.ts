@@ -489,6 +489,23 @@ export const PlatformSettings = Type.Object({
 export type Settings = Static<typeof PlatformSettings>
 export type SettingName = keyof Settings
 
+// The settings' own disclosure levels; the routes turn them into what a caller is shown.
+export const disclosureLevels = ['always', 'authorized', 'never'] as const
+export type DisclosureLevel = (typeof disclosureLevels)[number]
+
+// a bearer token shorter than this is guessable
+export const MIN_TOKEN_LENGTH = 16
+// what an Authorization: Bearer header can carry (RFC 6750 b64token)
+export const BEARER_TOKEN = /^[A-Za-z0-9\-._~+/]+=*$/
+
+// The tokens of HEALTH_AUTH_TOKENS, without blanks around or between commas.
+export function authTokens(raw: string): string[] {
+  return raw
+    .split(',')
+    .map((t) => t.trim())
+    .filter(Boolean)
+}
+
 const positiveMs = (def: number, description: string) => Type.Integer({ minimum: 1, default: def, description })
 
 // The service's own settings: these fail fast at start.
@@ -555,6 +572,18 @@ export const HealthSettings = Type.Object({
     description: 'serviceId in the health report',
   }),
   HEALTH_ENV_FILE: Type.String({ default: '.env', description: 'Path of the .env file read at start, when present' }),
+  HEALTH_DETAILS: Type.Union(
+    disclosureLevels.map((l) => Type.Literal(l)),
+    {
+      default: 'authorized',
+      description:
+        'Who sees the details of each result (output, findings, details, measurements: hosts, server versions, account ids, ARNs, bucket and queue names, provider messages); every other caller gets statuses and reason codes only. authorized (the default): a caller with a HEALTH_AUTH_TOKENS bearer token, because /health is often reachable by more than its monitors and a host or a version helps an attacker; never: nobody; always: everybody, for a private network only, where every caller may read them',
+    },
+  ),
+  HEALTH_AUTH_TOKENS: Type.String({
+    default: '',
+    description: `Comma-separated bearer tokens that see the details (several, to rotate one without downtime), each at least ${MIN_TOKEN_LENGTH} characters; a secret. With HEALTH_DETAILS=authorized and none set, nobody sees the details`,
+  }),
 })
 
 export type HealthOptions = Static<typeof HealthSettings>
@@ -614,6 +643,17 @@ function loadHealthOptions(env: Record<string, string | undefined>): HealthOptio
     const expected = schema?.anyOf ? `expected one of ${schema.anyOf.map((a) => a.const).join(', ')}` : e.message
     lines.push(`${key}: ${expected}${schema?.description ? ` (${schema.description})` : ''}`)
   }
+  // the length of each token, never the token: the message is printed at start
+  const tokens = authTokens(String(raw.HEALTH_AUTH_TOKENS ?? ''))
+  tokens.forEach((t, i) => {
+    const which = `HEALTH_AUTH_TOKENS: token ${i + 1} of ${tokens.length}`
+    if (t.length < MIN_TOKEN_LENGTH)
+      lines.push(
+        `${which} has ${t.length} characters, expected at least ${MIN_TOKEN_LENGTH} (generate one with \`openssl rand -hex 32\`)`,
+      )
+    else if (!BEARER_TOKEN.test(t))
+      lines.push(`${which} has a character a bearer token cannot carry (letters, digits and -._~+/ only)`)
+  })
   if (lines.length > 0) throw new ConfigError(`invalid health service settings:\n  ${lines.join('\n  ')}`)
   return converted as HealthOptions
 }
@@ -649,7 +689,7 @@ export function loadConfig(
   const settings: Record<string, string> = {}
   const present = new Set<SettingName>()
   const findings = new Map<SettingName, Finding>()
-  const secrets: string[] = []
+  const secrets: string[] = authTokens(health.HEALTH_AUTH_TOKENS)
   for (const name of settingNames) {
     const meta = settingMeta(name)
     const raw = env[name]?.trim()

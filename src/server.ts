@@ -17,7 +17,8 @@ import type { HealthState } from './state.js'
 import { liveRoutes } from './routes/live.js'
 import { readyRoutes } from './routes/ready.js'
 import { healthRoutes } from './routes/health.js'
-import { sharedSchemas } from './routes/schemas.js'
+import { BEARER_SCHEME, sharedSchemas } from './routes/schemas.js'
+import { guardDisclosure } from './routes/access.js'
 
 const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
   version: string
@@ -100,6 +101,15 @@ export async function build(config: Config, opts: BuildOptions = {}): Promise<Fa
           { name: 'probes', description: 'For load balancers and orchestrators' },
           { name: 'health', description: 'For monitors and people' },
         ],
+        components: {
+          securitySchemes: {
+            [BEARER_SCHEME]: {
+              type: 'http',
+              scheme: 'bearer',
+              description: 'A token of HEALTH_AUTH_TOKENS: shows the details',
+            },
+          },
+        },
       },
     })
 
@@ -130,6 +140,7 @@ export async function build(config: Config, opts: BuildOptions = {}): Promise<Fa
       )
   })
 
+  guardDisclosure(app, config)
   await app.register(liveRoutes)
   await app.register(readyRoutes)
   await app.register(healthRoutes)

@@ -1,6 +1,6 @@
 import { Type } from '@sinclair/typebox'
 import type { FastifyPluginAsync } from 'fastify'
-import { errorRef, postgresPassExample, reportRef, textView } from './schemas.js'
+import { errorRef, postgresPassExample, reportRef, textView, tokenOptional, unauthorized } from './schemas.js'
 import { asked, cachedAnswer, HEALTH_JSON, send, sendRendered, settle } from './respond.js'
 import { statusOfOne } from '../engine/aggregate.js'
 
@@ -51,6 +51,7 @@ const responses = (what: string) => ({
     description: `${what}: fail`,
     content: { [HEALTH_JSON]: { schema: reportRef() }, 'text/plain': { schema: textView } },
   },
+  401: unauthorized(),
 })
 
 export const healthRoutes: FastifyPluginAsync = async (app) => {
@@ -60,11 +61,13 @@ export const healthRoutes: FastifyPluginAsync = async (app) => {
   app.get<{ Querystring: { verbose?: string; fresh?: string; exclude?: string[] } }>(
     '/health',
     {
+      config: { discloses: true },
       schema: {
         summary: 'Every check',
         description:
           'Runs every check in parallel (each from its cache while it is fresh) and aggregates by tier: a failing critical check fails the whole (503); a failing important or optional check, or any warning, is warn (200).',
         tags: ['health'],
+        security: tokenOptional(),
         querystring: Type.Object({
           ...flags,
           exclude: Type.Optional(Type.Array(Type.String(), { description: 'A check name to leave out; repeatable' })),
@@ -108,10 +111,12 @@ export const healthRoutes: FastifyPluginAsync = async (app) => {
   app.get<{ Params: { service: string }; Querystring: { verbose?: string; fresh?: string } }>(
     '/health/:service',
     {
+      config: { discloses: true },
       schema: {
         summary: 'One check',
         description: 'Runs one check; its own status decides the code: fail is 503, pass, warn and skipped are 200.',
         tags: ['health'],
+        security: tokenOptional(),
         params: Type.Object({ service: Type.String({ enum: [...known], description: 'A check name' }) }),
         querystring: Type.Object(flags),
         response: {

@@ -1,6 +1,6 @@
 import { Type } from '@sinclair/typebox'
 import type { FastifyPluginAsync } from 'fastify'
-import { postgresPassExample, reportRef, textView } from './schemas.js'
+import { postgresPassExample, reportRef, textView, tokenOptional, unauthorized } from './schemas.js'
 import { asked, cachedAnswer, HEALTH_JSON, send, sendJson, sendRendered, settle } from './respond.js'
 import { Reason } from '../reasons.js'
 
@@ -37,11 +37,13 @@ export const readyRoutes: FastifyPluginAsync = async (app) => {
   app.get<{ Querystring: { verbose?: string; fresh?: string } }>(
     '/ready',
     {
+      config: { discloses: true },
       schema: {
         summary: 'Readiness: every critical check passes',
         description:
           'For load balancers and readiness probes. Runs only the critical checks, from the cache (stale-while-revalidate), so polling costs the dependencies nothing more. 200 when no critical check fails (pass or warn), 503 otherwise and from the moment shutdown begins.',
         tags: ['probes'],
+        security: tokenOptional(),
         querystring: query,
         response: {
           200: {
@@ -52,6 +54,7 @@ export const readyRoutes: FastifyPluginAsync = async (app) => {
             description: 'Not ready: a critical check fails, or the service is shutting down',
             content: { [HEALTH_JSON]: { schema: reportRef() }, 'text/plain': { schema: textView } },
           },
+          401: unauthorized(),
         },
       },
     },

@@ -1,6 +1,16 @@
 // Rendered answers, kept as bytes while the results behind them hold: the hot path of every probe route.
 
+import type { Disclosure } from './access.js'
+
 export type View = 'json' | 'text'
+
+// One rendering of an answer: its view and what its caller may see; bytes of one form never answer another.
+export interface Form {
+  view: View
+  disclosure: Disclosure
+}
+
+const slot = (key: string, form: Form) => `${form.view}:${form.disclosure}:${key}`
 
 export interface Rendered {
   // the runner's version the bytes were rendered from
@@ -25,19 +35,19 @@ export class RenderCache {
   }
 
   // The bytes for this answer, while the runner is at `version`, nothing expired and (when given) the code is unchanged.
-  lookup(key: string, view: View, version: number, now: number, code?: number): Rendered | undefined {
-    const hit = this.entries.get(`${view}:${key}`)
+  lookup(key: string, form: Form, version: number, now: number, code?: number): Rendered | undefined {
+    const hit = this.entries.get(slot(key, form))
     if (!hit || hit.version !== version || now >= hit.validUntil || (code !== undefined && hit.code !== code))
       return undefined
     return hit
   }
 
-  store(key: string, view: View, rendered: Omit<Rendered, 'validUntil'>, now: number, holdsUntil: number): Rendered {
+  store(key: string, form: Form, rendered: Omit<Rendered, 'validUntil'>, now: number, holdsUntil: number): Rendered {
     // the text view shows ages in whole seconds, so it is rendered again each second
-    const validUntil = view === 'text' ? Math.min(Math.floor(now / 1000 + 1) * 1000, holdsUntil) : holdsUntil
+    const validUntil = form.view === 'text' ? Math.min(Math.floor(now / 1000 + 1) * 1000, holdsUntil) : holdsUntil
     const entry = { ...rendered, validUntil }
     this.renders++
-    const k = `${view}:${key}`
+    const k = slot(key, form)
     this.entries.delete(k)
     if (this.entries.size >= this.capacity) this.entries.delete(this.entries.keys().next().value!)
     this.entries.set(k, entry)

@@ -1,11 +1,43 @@
 import { aggregate } from '../engine/aggregate.js'
 import type { CheckResult } from '../engine/result.js'
 import type { CheckStatus, HealthStatus } from '../engine/status.js'
+import type { Disclosure } from './access.js'
 
 export interface ReportMeta {
   serviceId: string
   version: string
   description: string
+}
+
+// What a view may render: the results as this caller may see them. Only show() makes one, so no view renders a
+// result that was not projected first.
+export interface Shown {
+  readonly results: readonly CheckResult[]
+  readonly withheld: boolean
+  readonly [shown]: true
+}
+declare const shown: unique symbol
+
+// Statuses, reason codes and timings only, named one by one: a field added to results later is withheld too.
+function withhold(r: CheckResult): CheckResult {
+  return {
+    name: r.name,
+    tier: r.tier,
+    componentType: r.componentType,
+    status: r.status,
+    reason: r.reason,
+    observedAt: r.observedAt,
+    durationMs: r.durationMs,
+    expiresAt: r.expiresAt,
+    liveCheck: r.liveCheck,
+    findings: [],
+    measurements: [],
+  }
+}
+
+export function show(results: readonly CheckResult[], disclosure: Disclosure): Shown {
+  const withheld = disclosure !== 'full'
+  return { results: withheld ? results.map(withhold) : results, withheld } as Shown
 }
 
 function entries(r: CheckResult): [string, Record<string, unknown>[]][] {
@@ -52,11 +84,8 @@ function summaryOutput(results: readonly CheckResult[]): string | undefined {
   return bad.map((r) => `${r.name}: ${r.status}${r.reason ? ` ${r.reason}` : ''}`).join(', ')
 }
 
-export function renderJson(
-  meta: ReportMeta,
-  results: readonly CheckResult[],
-  status: HealthStatus = aggregate(results),
-): string {
+export function renderJson(meta: ReportMeta, shown: Shown, status: HealthStatus = aggregate(shown.results)): string {
+  const results = shown.results
   const checks: Record<string, unknown> = {}
   for (const r of results) for (const [k, v] of entries(r)) checks[k] = v
   const body: Record<string, unknown> = {
@@ -67,9 +96,13 @@ export function renderJson(
   }
   const output = summaryOutput(results)
   if (output) body.output = output
+  if (shown.withheld) body.detailsWithheld = true
   body.checks = checks
   return JSON.stringify(body)
 }
+
+// the summary line stays the last one; this one says why the outputs are missing
+export const WITHHELD_LINE = 'details withheld (HEALTH_DETAILS): statuses and reason codes only'
 
 const marks: Record<CheckStatus, string> = { pass: '[+]', warn: '[!]', fail: '[-]', skipped: '[ ]' }
 
@@ -81,12 +114,8 @@ function age(ms: number): string {
 }
 
 // One aligned line a check, like Kubernetes' /readyz?verbose, then a summary line.
-export function renderText(
-  label: string,
-  results: readonly CheckResult[],
-  status: HealthStatus,
-  now = Date.now(),
-): string {
+export function renderText(label: string, shown: Shown, status: HealthStatus, now = Date.now()): string {
+  const results = shown.results
   const nameWidth = Math.max(4, ...results.map((r) => r.name.length))
   const lines = results.map((r) => {
     const took = r.status === 'skipped' ? '-' : `${Math.round(r.durationMs)}ms`
@@ -101,6 +130,7 @@ export function renderText(
     const why = [r.reason, r.output].filter(Boolean).join(' ')
     return `${cols.join(' ')}${why ? ` ${why}` : ''}`.trimEnd()
   })
+  if (shown.withheld) lines.push(WITHHELD_LINE)
   const counts = { pass: 0, warn: 0, fail: 0, skipped: 0 }
   for (const r of results) counts[r.status]++
   lines.push(

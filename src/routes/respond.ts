@@ -3,8 +3,8 @@ import { aggregate, httpStatusOf } from '../engine/aggregate.js'
 import type { CheckResult } from '../engine/result.js'
 import type { HealthStatus } from '../engine/status.js'
 import type { HealthState } from '../state.js'
-import { renderJson, renderText, type ReportMeta } from './render.js'
-import type { Rendered, View } from './render-cache.js'
+import { renderJson, renderText, show, type ReportMeta } from './render.js'
+import type { Form, Rendered } from './render-cache.js'
 
 export const HEALTH_JSON = 'application/health+json'
 const JSON_TYPE = `${HEALTH_JSON}; charset=utf-8`
@@ -12,9 +12,9 @@ const TEXT_TYPE = 'text/plain; charset=utf-8'
 
 type Flags = { verbose?: string; fresh?: string }
 
-// What a request asks for, read once: which view, and whether it wants a new probe.
-export interface Asked {
-  view: View
+// What a request asks for, read once: which view, whether it wants a new probe, and (decided by the access hook)
+// what its caller may see.
+export interface Asked extends Form {
   fresh: boolean
 }
 
@@ -26,6 +26,7 @@ export function asked(req: FastifyRequest<{ Querystring: Flags }>): Asked {
   return {
     view: on(req.query.verbose) || (accept !== undefined && accept.startsWith('text/plain')) ? 'text' : 'json',
     fresh: on(req.query.fresh) || (cc !== undefined && cc.includes('no-cache')),
+    disclosure: req.disclosure,
   }
 }
 
@@ -49,10 +50,11 @@ export function sendRendered(reply: FastifyReply, r: Rendered): void {
 // was asked for: the bytes cannot be it.
 export function cachedAnswer(state: HealthState, key: string, a: Asked): Rendered | undefined {
   if (a.fresh) return undefined
-  return state.rendered.lookup(key, a.view, state.runner.version, state.runner.clock.now())
+  return state.rendered.lookup(key, a, state.runner.version, state.runner.clock.now())
 }
 
-// Rendered once per (view, runner version, code) and kept while the results hold.
+// Rendered once per (view, disclosure, runner version, code) and kept while the results hold. The results are
+// projected for the caller here, before any view sees them.
 export function send(
   state: HealthState,
   meta: ReportMeta,
@@ -66,17 +68,18 @@ export function send(
   const code = httpStatusOf(status)
   const now = state.runner.clock.now()
   const version = state.runner.version
-  let hit = state.rendered.lookup(key, a.view, version, now, code)
+  let hit = state.rendered.lookup(key, a, version, now, code)
   if (!hit) {
     const holds = state.runner.validUntil(
       results.map((r) => r.name),
       now,
     )
+    const shown = show(results, a.disclosure)
     const rendered =
       a.view === 'text'
-        ? { version, code, type: TEXT_TYPE, body: renderText(label, results, status, now) }
-        : { version, code, type: JSON_TYPE, body: renderJson(meta, results, status) }
-    hit = state.rendered.store(key, a.view, rendered, now, holds)
+        ? { version, code, type: TEXT_TYPE, body: renderText(label, shown, status, now) }
+        : { version, code, type: JSON_TYPE, body: renderJson(meta, shown, status) }
+    hit = state.rendered.store(key, a, rendered, now, holds)
   }
   sendRendered(reply, hit)
 }

@@ -57,6 +57,12 @@ export const healthReport = Type.Object(
     serviceId: Type.Optional(Type.String()),
     description: Type.Optional(Type.String()),
     output: Type.Optional(Type.String({ description: 'The checks that are not pass, with their reason codes' })),
+    detailsWithheld: Type.Optional(
+      Type.Literal(true, {
+        description:
+          'This caller sees statuses and reason codes only: every output, findings, details and measurement is withheld (HEALTH_DETAILS, HEALTH_AUTH_TOKENS)',
+      }),
+    ),
     checks: Type.Optional(
       Type.Record(Type.String({ pattern: '^[a-z0-9-]+:[A-Za-z]+$' }), Type.Array(Type.Ref(checkEntry)), {
         description: 'Keyed "<check name>:<measurement>"; every check has "<name>:responseTime"',
@@ -80,6 +86,20 @@ export const sharedSchemas = [finding, checkEntry, healthReport, errorBody]
 
 export const reportRef = (examples?: unknown[]) => Type.Ref(healthReport, examples ? { examples } : {})
 export const errorRef = () => Type.Ref(errorBody)
+
+// The probe routes take a bearer token, or none: without one, details are withheld instead of refused.
+export const BEARER_SCHEME = 'healthToken'
+// fresh objects for each route, so the generated YAML repeats them instead of aliasing them
+export const tokenOptional = (): Record<string, string[]>[] => [{}, { [BEARER_SCHEME]: [] }]
+
+export const unauthorized = () => ({
+  description:
+    'An Authorization header that is not "Bearer <one of HEALTH_AUTH_TOKENS>", whatever HEALTH_DETAILS says; send none for statuses and reason codes only',
+  headers: {
+    'WWW-Authenticate': Type.String({ description: 'The scheme to use', examples: ['Bearer realm="huntaze-health"'] }),
+  },
+  content: { 'application/json': { schema: errorRef() } },
+})
 
 export const textView = Type.String({
   description: 'Text view (?verbose or Accept: text/plain): one aligned line a check, then a summary line',

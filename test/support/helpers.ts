@@ -8,9 +8,13 @@ import type { FastifyInstance } from 'fastify'
 export const PG_URL = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres'
 export const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379'
 
-// A config from exactly these variables: no .env file, no process.env.
+// A config from exactly these variables: no .env file, no process.env. Details are shown to every caller, so tests
+// can assert on them; test/routes/details.test.ts sets HEALTH_DETAILS itself.
 export function testConfig(env: Record<string, string | undefined> = {}): Config {
-  return loadConfig({ NODE_ENV: 'development', HEALTH_LOG_LEVEL: 'debug', ...env }, { envFile: false })
+  return loadConfig(
+    { NODE_ENV: 'development', HEALTH_LOG_LEVEL: 'debug', HEALTH_DETAILS: 'always', ...env },
+    { envFile: false },
+  )
 }
 
 export interface Captured {
