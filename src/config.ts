@@ -644,7 +644,7 @@ function loadHealthOptions(env: Record<string, string | undefined>): HealthOptio
     lines.push(`${key}: ${expected}${schema?.description ? ` (${schema.description})` : ''}`)
   }
   // the length of each token, never the token: the message is printed at start
-  const tokens = authTokens(String(raw.HEALTH_AUTH_TOKENS ?? ''))
+  const tokens = authTokens(typeof raw.HEALTH_AUTH_TOKENS === 'string' ? raw.HEALTH_AUTH_TOKENS : '')
   tokens.forEach((t, i) => {
     const which = `HEALTH_AUTH_TOKENS: token ${i + 1} of ${tokens.length}`
     if (t.length < MIN_TOKEN_LENGTH)

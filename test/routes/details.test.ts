@@ -1,4 +1,5 @@
 import t, { type Test } from 'tap'
+import { readFileSync } from 'node:fs'
 import { createServer, type AddressInfo } from 'node:net'
 import type { FastifyInstance } from 'fastify'
 import { checks } from '../../src/checks/index.js'
@@ -53,6 +54,20 @@ async function setup(t: Test, env: Record<string, string | undefined>): Promise<
   return { app, logs, redisPort }
 }
 
+// what an entry keeps without a token: statuses, reason codes and timings
+const WITHHELD_KEYS = [
+  'componentId',
+  'componentType',
+  'status',
+  'time',
+  'observedValue',
+  'observedUnit',
+  'tier',
+  'reason',
+  'liveCheck',
+  'expires',
+]
+
 const routes = ['/health', '/ready', '/health/postgres', '/health/redis', '/health/aws', '/health/auth'] as const
 const views = ['json', 'text'] as const
 
@@ -99,7 +114,7 @@ const neverAnonymous = (s: { redisPort: number; pgVersion: string }) => [
 
 async function pgVersionOf(app: FastifyInstance, authorization?: string): Promise<string> {
   const res = await get(app, '/health/postgres', 'json', authorization)
-  const body = res.json() as { checks: Record<string, { details?: { serverVersion?: string } }[]> }
+  const body = res.json<{ checks: Record<string, { details?: { serverVersion?: string } }[]> }>()
   const v = body.checks['postgres:responseTime'][0].details?.serverVersion
   if (typeof v !== 'string' || v.length < 2) throw new Error(`no PostgreSQL version in ${res.body}`)
   return v
@@ -122,7 +137,7 @@ function assertWithheld(
   t.not(res.statusCode, 401, `${route} ${view}: not refused`)
   for (const word of forbidden) t.notOk(res.body.includes(word), `${route} ${view} withholds ${word}`)
   if (view === 'json') {
-    const body = res.json() as { detailsWithheld?: boolean; checks: Record<string, Record<string, unknown>[]> }
+    const body = res.json<{ detailsWithheld?: boolean; checks: Record<string, Record<string, unknown>[]> }>()
     t.equal(body.detailsWithheld, true, `${route}: says the details were withheld`)
     const path = route.startsWith('/health/') ? '/health/{service}' : route
     t.same(validateBody(path, res.statusCode, String(res.headers['content-type']), body), [], `${route}: per contract`)
@@ -130,21 +145,7 @@ function assertWithheld(
       t.match(key, /:responseTime$/, `${route}: no measurement but responseTime (${key})`)
       for (const e of list)
         t.same(
-          Object.keys(e).filter(
-            (k) =>
-              ![
-                'componentId',
-                'componentType',
-                'status',
-                'time',
-                'observedValue',
-                'observedUnit',
-                'tier',
-                'reason',
-                'liveCheck',
-                'expires',
-              ].includes(k),
-          ),
+          Object.keys(e).filter((k) => !WITHHELD_KEYS.includes(k)),
           [],
           `${route} ${key}: statuses, reason codes and timings only`,
         )
@@ -161,7 +162,7 @@ function assertRejected(t: Test, what: string, res: Awaited<ReturnType<typeof ge
   t.equal(res.headers['www-authenticate'], 'Bearer realm="huntaze-health"', `${what}: says how to authenticate`)
   t.equal(res.headers['cache-control'], 'no-store')
   t.match(res.headers.vary, /Authorization/)
-  const body = res.json() as { statusCode: number; error: string; message: string }
+  const body = res.json<{ statusCode: number; error: string; message: string }>()
   t.same({ statusCode: body.statusCode, error: body.error }, { statusCode: 401, error: 'Unauthorized' })
   t.same(validateBody(path, 401, String(res.headers['content-type']), body), [], `${what}: per contract`)
   for (const token of [T1, T2]) t.notOk(res.body.includes(token), `${what}: no token in the answer`)
@@ -275,7 +276,7 @@ t.test('/live needs nothing, refuses nothing and shows nothing of the dependenci
   for (const header of [undefined, `Bearer ${T1}`, 'Bearer wrong', 'Basic xyz']) {
     const res = await s.app.inject({ url: '/live', headers: header === undefined ? {} : { authorization: header } })
     t.equal(res.statusCode, 200, `/live with ${header ?? 'no header'}`)
-    t.same(Object.keys(res.json() as object), ['status', 'serviceId', 'version'])
+    t.same(Object.keys(res.json<object>()), ['status', 'serviceId', 'version'])
   }
 })
 
@@ -330,4 +331,24 @@ t.test('the projection keeps statuses, reason codes and timings, and nothing a l
   const shown = show([full], 'full')
   t.equal(shown.withheld, false)
   t.equal(shown.results[0], full, 'the full view is the result itself')
+})
+
+t.test('the examples of docs/responses.md without a token are what the service answers without one', async (t) => {
+  const doc = readFileSync(new URL('../../docs/responses.md', import.meta.url), 'utf8')
+  const json = /<!-- example:health-anonymous -->\n```json\n([\s\S]*?)\n```/.exec(doc)?.[1]
+  const text = /<!-- example:health-anonymous-text -->\n```text\n([\s\S]*?)\n```/.exec(doc)?.[1]
+  if (!json || !text) return void t.fail('both examples are there')
+  const body = JSON.parse(json) as { status: string; detailsWithheld?: boolean; checks: Record<string, object[]> }
+  t.same(validateBody('/health', body.status === 'fail' ? 503 : 200, 'application/health+json', body), [])
+  t.equal(body.detailsWithheld, true)
+  for (const list of Object.values(body.checks))
+    for (const e of list)
+      t.same(
+        Object.keys(e).filter((k) => !WITHHELD_KEYS.includes(k)),
+        [],
+      )
+  const lines = text.split('\n')
+  t.equal(lines.at(-2), WITHHELD_LINE)
+  for (const line of lines.slice(0, -2))
+    t.match(line, /^\[.\] [a-z-]+ +\S+ +\S+ +\S+ (just now|\d+[smh] ago)( +[A-Z_]+)?$/, 'a reason code at most')
 })
