@@ -19,6 +19,7 @@ import { readyRoutes } from './routes/ready.js'
 import { healthRoutes } from './routes/health.js'
 import { sharedSchemas } from './routes/schemas.js'
 import { contractServerOptions, installContract } from './http-contract.js'
+import { drainAndClose } from './shutdown.js'
 
 const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
   version: string
@@ -146,23 +147,24 @@ export async function main(env: Record<string, string | undefined> = process.env
   const stop = (signal: string) => {
     if (stopping) return
     stopping = true
-    app.health.shuttingDown = true
-    app.health.log.info({ signal }, 'shutting down: /ready answers 503, in-flight requests finish')
+    const { HEALTH_SHUTDOWN_DELAY_MS: delayMs, HEALTH_SHUTDOWN_GRACE_MS: graceMs } = config.health
     const force = setTimeout(() => {
       app.health.log.warn('shutdown grace period over, exiting')
       process.exit(0)
-    }, config.health.HEALTH_SHUTDOWN_GRACE_MS)
+    }, graceMs)
     force.unref()
-    const delay = new Promise((resolve) => setTimeout(resolve, config.health.HEALTH_SHUTDOWN_DELAY_MS))
-    delay
-      .then(() => app.close())
-      .then(
-        () => process.exit(0),
-        (err: Error) => {
-          app.health.log.error({ err: err.message }, 'error while closing')
-          process.exit(1)
-        },
-      )
+    const drained = drainAndClose(app, delayMs)
+    app.health.log.info(
+      { signal, delayMs },
+      'shutting down: /ready answers 503 and every answer Connection: close, then in-flight requests finish',
+    )
+    drained.then(
+      () => process.exit(0),
+      (err: Error) => {
+        app.health.log.error({ err: err.message }, 'error while closing')
+        process.exit(1)
+      },
+    )
   }
   process.once('SIGTERM', () => stop('SIGTERM'))
   process.once('SIGINT', () => stop('SIGINT'))

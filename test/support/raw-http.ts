@@ -52,7 +52,7 @@ export function parseAnswer(data: Buffer): { answer: Omit<RawAnswer, 'ended'>; r
 export function rawRequest(port: number, request: string | Buffer, timeoutMs = 10_000): Promise<RawAnswer> {
   return new Promise((resolve, reject) => {
     const socket: Socket = connect(port, '127.0.0.1')
-    let data = Buffer.alloc(0)
+    let data: Buffer = Buffer.alloc(0)
     let answer: Omit<RawAnswer, 'ended'> | undefined
     const timer = setTimeout(() => {
       socket.destroy()
@@ -154,4 +154,47 @@ function longestEcho(body: string, input: string): number {
     i += n - 1
   }
   return longest
+}
+
+// A keep-alive client on one raw socket: one request at a time, as real clients send them, never pipelined.
+export interface KeepAliveClient {
+  // resolves with the answer, or rejects when the connection ends or is reset before it is complete
+  get(path: string): Promise<Omit<RawAnswer, 'ended'>>
+  // how the connection ended: a clean close (FIN) or a reset
+  ended: Promise<'closed' | 'reset'>
+  destroy(): void
+}
+
+export async function keepAliveClient(port: number): Promise<KeepAliveClient> {
+  const socket = connect(port, '127.0.0.1')
+  await new Promise<void>((resolve, reject) => socket.once('connect', resolve).once('error', reject))
+  let data: Buffer = Buffer.alloc(0)
+  let waiting: { resolve: (a: Omit<RawAnswer, 'ended'>) => void; reject: (e: Error) => void } | undefined
+  const ended = new Promise<'closed' | 'reset'>((resolve) => {
+    socket.on('error', () => resolve('reset'))
+    socket.on('close', () => resolve('closed'))
+  })
+  void ended.then((how) => {
+    waiting?.reject(new Error(`connection ${how} before the answer was complete`))
+    waiting = undefined
+  })
+  socket.on('data', (chunk) => {
+    data = Buffer.concat([data, chunk])
+    const parsed = parseAnswer(data)
+    if (!parsed || !waiting) return
+    data = parsed.rest
+    const w = waiting
+    waiting = undefined
+    w.resolve(parsed.answer)
+  })
+  return {
+    get: (path) =>
+      new Promise((resolve, reject) => {
+        if (socket.destroyed) return reject(new Error('connection already closed'))
+        waiting = { resolve, reject }
+        socket.write(`GET ${path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: keep-alive\r\n\r\n`)
+      }),
+    ended,
+    destroy: () => socket.destroy(),
+  }
 }
