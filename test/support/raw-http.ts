@@ -76,6 +76,9 @@ export function rawRequest(port: number, request: string | Buffer, timeoutMs = 1
     socket.on('data', (chunk) => {
       data = Buffer.concat([data, chunk])
       if (answer) return
+      // an interim 100 Continue is not the answer
+      for (let interim = parseAnswer(data); interim && interim.answer.status < 200; interim = parseAnswer(data))
+        data = interim.rest
       const head = /^HEAD /.test(String(request).slice(0, 5))
       const got = head ? headOnly(data) : parseAnswer(data)?.answer
       if (!got) return
