@@ -1,6 +1,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto'
 import type { FastifyInstance, FastifyReply, FastifyRequest, HookHandlerDoneFunction } from 'fastify'
 import { authTokens, MIN_TOKEN_LENGTH, type Config, type DisclosureLevel } from '../config.js'
+import { sendError } from '../http-contract.js'
 
 // What a caller is shown of the results: everything, or statuses and reason codes only.
 export type Disclosure = 'full' | 'withheld'
@@ -59,12 +60,8 @@ export class Access {
   }
 }
 
-const rejection = JSON.stringify({
-  statusCode: 401,
-  error: 'Unauthorized',
-  message:
-    'the Authorization header is not a valid bearer token of HEALTH_AUTH_TOKENS; send Authorization: Bearer <token>, or no Authorization header for statuses and reason codes only',
-})
+const REJECTION =
+  'the Authorization header is not a valid bearer token of HEALTH_AUTH_TOKENS; send Authorization: Bearer <token>, or no Authorization header for statuses and reason codes only'
 
 // Decides once per request, before any route runs, what the caller is shown; a header that is there but wrong is a
 // 401 whatever HEALTH_DETAILS says, so a monitor with a stale token notices instead of quietly seeing less.
@@ -82,12 +79,8 @@ export function guardDisclosure(app: FastifyInstance, config: Config): Access {
     reply.header('vary', 'Authorization')
     const caller = access.caller(req.headers.authorization)
     if (caller === 'rejected') {
-      reply
-        .code(401)
-        .header('www-authenticate', `Bearer realm="${REALM}"`)
-        .header('cache-control', 'no-store')
-        .type('application/json; charset=utf-8')
-        .send(rejection)
+      reply.header('www-authenticate', `Bearer realm="${REALM}"`)
+      sendError(reply, app.health, 401, REJECTION)
       return
     }
     req.disclosure = access.disclosure(caller)
