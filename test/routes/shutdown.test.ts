@@ -128,7 +128,7 @@ t.test('a broken HEALTH_ setting stops the start with a message naming it', asyn
 })
 
 t.test('broken platform settings do not stop the start: the checks report them', async (t) => {
-  const srv = start({ DATABASE_URL: 'not a url', NODE_ENV: 'sometimes' })
+  const srv = start({ DATABASE_URL: 'not a url', NODE_ENV: 'sometimes', HEALTH_DETAILS: 'always' })
   t.teardown(() => srv.child.kill('SIGKILL'))
   const port = await srv.port
   const ready = await httpGet(port, '/ready')
