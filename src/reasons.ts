@@ -7,6 +7,7 @@ export const Reason = {
   TLS_ERROR: 'TLS_ERROR',
   AUTH_FAILED: 'AUTH_FAILED',
   FORBIDDEN: 'FORBIDDEN',
+  INSUFFICIENT_SCOPE: 'INSUFFICIENT_SCOPE',
   NOT_FOUND: 'NOT_FOUND',
   WRONG_REGION: 'WRONG_REGION',
   EXPIRED: 'EXPIRED',
@@ -32,6 +33,8 @@ export const reasonDescriptions: Record<ReasonCode, string> = {
   TLS_ERROR: 'the TLS handshake or certificate was rejected',
   AUTH_FAILED: 'the credentials were rejected',
   FORBIDDEN: 'the credentials are valid but lack a permission, which the output names',
+  INSUFFICIENT_SCOPE:
+    'the credentials are valid but narrower than the probe: they lack the read it uses, which the output names',
   NOT_FOUND: 'the resource (database, bucket, queue, deployment, bus) does not exist',
   WRONG_REGION: 'the resource exists in another region than the one configured',
   EXPIRED: 'the credentials have expired',
@@ -63,6 +66,8 @@ export const reasonActions: Record<ReasonCode, string> = {
     'replace the credentials in the setting the output names with current ones from the provider (rotated, revoked or mistyped); the output says where to find them',
   FORBIDDEN:
     'grant the permission the output names (IAM action, key scope, app type) to the identity of these credentials',
+  INSUFFICIENT_SCOPE:
+    'nothing is down: if the platform needs what the output says the key lacks, grant it to that key; otherwise grant the read the output names so that the check can prove more than the key',
   NOT_FOUND: 'create the resource, or correct the setting that names it; the output names both',
   WRONG_REGION:
     'set AWS_REGION to the region the output gives, or point the setting at a resource of the configured region',

@@ -50,7 +50,7 @@ export default defineCheck({
           return granted(
             res,
             'INSTAGRAM_APP_ID and INSTAGRAM_APP_SECRET accepted: the Graph API granted an app access token',
-            'the Graph API answered 200 without an access token: is INSTAGRAM_GRAPH_URL the Graph API (default https://graph.facebook.com)?',
+            { provider: 'the Graph API', request: 'POST /oauth/access_token', setting: 'INSTAGRAM_GRAPH_URL' },
           )
         }
         const e = graphError(res)

@@ -101,14 +101,16 @@ export function judge(def: CheckDefinition, pre: Preflight, outcome?: ProbeOutco
       ? 'warn'
       : 'fail'
     : (obs?.status ?? 'pass')
-  const probePassed = liveCheck && probeStatus !== 'fail' && !failed
+  // a live check whose live part is switched off (Sentry without SENTRY_CHECK_INGEST) proved nothing over the network
+  const proved = liveCheck && obs?.formatOnly !== true
+  const probePassed = proved && probeStatus !== 'fail' && !failed
   const resolved: ResolvedFinding[] = findings.map((f) => ({ ...f, severity: severity(f, def, probePassed) }))
   let status: CheckStatus = probeStatus
   for (const f of resolved) status = worst(status, f.severity)
 
   const formatOnly = !def.live && def.formatOnlyBecause ? `format only: ${def.formatOnlyBecause}` : undefined
   const common = {
-    liveCheck,
+    liveCheck: proved,
     findings: resolved,
     details: obs?.details,
     measurements: obs?.measurements ?? [],

@@ -20,6 +20,7 @@ standardCases(t, {
     },
     error: { status: 'fail', reason: 'UPSTREAM_ERROR', output: /OpenAI answered 500: a server error on their side/ },
   },
+  shape: { output: /OPENAI_BASE_URL/, nearMiss: { data: [] } },
 })
 
 t.test('openai: the key goes in the Authorization header of GET <OPENAI_BASE_URL>/models', async (t) => {

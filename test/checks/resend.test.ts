@@ -20,6 +20,7 @@ standardCases(t, {
     },
     error: { status: 'fail', reason: 'UPSTREAM_ERROR', output: /Resend answered 500/ },
   },
+  shape: { output: /RESEND_API_URL/, nearMiss: { data: [] } },
 })
 
 t.test('resend: a sending-only key is valid: pass, saying it is restricted', async (t) => {
