@@ -17,6 +17,7 @@ files=(
   test/routes/answers.test.ts
   test/checks/postgres.test.ts
   test/checks/redis.test.ts
+  test/faults/datastores.test.ts
   test/checks/cloudwatch.test.ts
   test/checks/eventbridge.test.ts
   test/checks/s3.test.ts

@@ -21,7 +21,8 @@
 //   restart   destroy every connection, refuse for `restartMs` (default 1000), then pass; `passing()` waits for it
 //
 // open() counts the client sockets the proxy holds open (the proxy side of "no socket left open"), allClosed()
-// waits until that is 0, accepted() counts every connection accepted since start.
+// waits until that is 0, accepted() counts every connection accepted since start. ownPorts() are the local ports
+// of the proxy's own drop-syn fillers, to leave out when counting the client's sockets to the port.
 import { createServer, connect, type AddressInfo, type Server, type Socket } from 'node:net'
 import { randomBytes } from 'node:crypto'
 import { readFileSync } from 'node:fs'
@@ -46,6 +47,7 @@ export interface FaultProxy {
   accepted: () => number
   allClosed: () => Promise<void>
   nextAccept: () => Promise<void>
+  ownPorts: () => number[]
   close: () => Promise<void>
 }
 
@@ -235,6 +237,7 @@ export async function startFaultProxy(opts: { upstreamPort: number; upstreamHost
     accepted: () => accepted,
     allClosed: tracker.allClosed,
     nextAccept: () => new Promise<void>((r) => acceptWaiters.push(r)),
+    ownPorts: () => jammed?.ports() ?? [],
     close: async () => {
       closed = true
       clearTimeout(restartTimer)
@@ -270,6 +273,7 @@ async function listenOnQuietPort(server: Server): Promise<number> {
 }
 
 interface Jam {
+  ports: () => number[]
   release: () => Promise<void>
 }
 
@@ -319,6 +323,7 @@ async function jam(port: number): Promise<Jam> {
     if (i === 15) throw new Error('fault proxy: drop-syn: the accept queue did not fill after 16 connections')
   }
   return {
+    ports: () => fillers.map((s) => s.localPort ?? 0),
     release: async () => {
       for (const s of fillers) s.destroy()
       Atomics.store(flag, 0, 1)
