@@ -43,6 +43,13 @@ function connectionLost(err: unknown): boolean {
   return !e.code && /Connection terminated unexpectedly|not queryable/i.test(e.message ?? '')
 }
 
+// The server ended this session (an administrator, a crash of a sibling process): on a pooled connection that may
+// have happened long before this probe, so it is asked again on a new one.
+function terminated(err: unknown): boolean {
+  const code = (err as { code?: string }).code
+  return code === '57P01' || code === '57P02'
+}
+
 function explain(err: unknown, target: string): never {
   const e = err as { code?: string; message?: string }
   const known = e.code ? sqlStates[e.code] : undefined
@@ -147,7 +154,7 @@ export default defineCheck({
         // a connection that failed a query is not trusted again
         destroyed = true
         client.release(err as Error)
-        if (served.has(client) && connectionLost(err) && !signal.aborted) return { stale: true }
+        if (served.has(client) && (connectionLost(err) || terminated(err)) && !signal.aborted) return { stale: true }
         return explain(err, target)
       } finally {
         signal.removeEventListener('abort', onAbort)
@@ -161,7 +168,7 @@ export default defineCheck({
         cap.reset()
         const first = await attempt(signal)
         if (!('stale' in first)) return first
-        // once, on a new connection: the pooled one was closed while idle
+        // once, on a new connection: the pooled one was closed by the server since its last probe
         const again = await attempt(signal)
         if ('stale' in again)
           throw new CheckError(Reason.CONNECTION_RESET, `the connection to ${target} closed before answering`)

@@ -1,10 +1,10 @@
 import t, { type Test } from 'tap'
-import { readFileSync } from 'node:fs'
 import type { FastifyInstance } from 'fastify'
 import postgres from '../../src/checks/postgres.js'
 import redis from '../../src/checks/redis.js'
 import type { CheckDefinition } from '../../src/checks/types.js'
 import { startFaultProxy, type FaultMode, type FaultOptions, type FaultProxy } from '../support/fakes/fault-proxy.js'
+import { clientSockets } from '../support/fakes/kernel-sockets.js'
 import { PG_URL, REDIS_URL } from '../support/helpers.js'
 import { checkApp, MARGIN_MS, probe, type CheckApp } from '../support/probe.js'
 
@@ -35,30 +35,6 @@ const rows = (floodPrefix: Buffer): Row[] => [
   { mode: 'garbage', reasons: ['BAD_RESPONSE'] },
   { mode: 'flood', options: { floodPrefix }, reasons: ['BAD_RESPONSE'] },
 ]
-
-// Sockets of this process (its threads included) connected to the port, from the kernel's table: SYN_SENT,
-// ESTABLISHED and CLOSE_WAIT are held open; FIN_WAIT and TIME_WAIT are closed by us. The proxy's own drop-syn
-// fillers are left out.
-function clientSockets(port: number, except: readonly number[]): number {
-  const held = new Set(['01', '02', '08'])
-  let n = 0
-  for (const file of ['/proc/self/net/tcp', '/proc/self/net/tcp6']) {
-    let text: string
-    try {
-      text = readFileSync(file, 'utf8')
-    } catch {
-      continue
-    }
-    for (const line of text.split('\n').slice(1)) {
-      const cols = line.trim().split(/\s+/)
-      if (cols.length < 4) continue
-      const local = parseInt(cols[1].split(':')[1], 16)
-      const remote = parseInt(cols[2].split(':')[1], 16)
-      if (remote === port && held.has(cols[3]) && !except.includes(local)) n++
-    }
-  }
-  return n
-}
 
 // bounded: at most SETTLE_MS, polled every 50 ms
 async function clientSideClosed(proxy: FaultProxy): Promise<number> {

@@ -22,7 +22,8 @@
 //
 // open() counts the client sockets the proxy holds open (the proxy side of "no socket left open"), allClosed()
 // waits until that is 0, accepted() counts every connection accepted since start. ownPorts() are the local ports
-// of the proxy's own drop-syn fillers, to leave out when counting the client's sockets to the port.
+// of the proxy's own drop-syn fillers, to leave out when counting the client's sockets to the port; upstreamPorts()
+// the local ports of its connections to the upstream (a PostgreSQL test finds its backend by them).
 import { createServer, connect, type AddressInfo, type Server, type Socket } from 'node:net'
 import { randomBytes } from 'node:crypto'
 import { readFileSync } from 'node:fs'
@@ -48,6 +49,7 @@ export interface FaultProxy {
   allClosed: () => Promise<void>
   nextAccept: () => Promise<void>
   ownPorts: () => number[]
+  upstreamPorts: () => number[]
   close: () => Promise<void>
 }
 
@@ -58,6 +60,7 @@ interface Conn {
   dripTimer?: NodeJS.Timeout
   resetLeft?: number
   flooding: boolean
+  upstreamClosed?: boolean
 }
 
 const FLOOD_CHUNK = 64 * 1024
@@ -101,7 +104,11 @@ export async function startFaultProxy(opts: { upstreamPort: number; upstreamHost
     const upstream = connect(opts.upstreamPort, upstreamHost)
     conn.upstream = upstream
     upstream.on('error', () => undefined)
-    upstream.on('close', () => conn.client.destroy())
+    // a slow link still delivers what the server sent before it closed: the drip ends the client once empty
+    upstream.on('close', () => {
+      conn.upstreamClosed = true
+      if (!conn.dripTimer) conn.client.destroy()
+    })
     upstream.on('data', (chunk: Buffer) => fromUpstream(conn, chunk))
     return upstream
   }
@@ -156,6 +163,7 @@ export async function startFaultProxy(opts: { upstreamPort: number; upstreamHost
       if (conn.drip.length === 0) {
         clearInterval(conn.dripTimer)
         conn.dripTimer = undefined
+        if (conn.upstreamClosed) conn.client.end()
       }
     }, options.dripMs)
   }
@@ -238,6 +246,7 @@ export async function startFaultProxy(opts: { upstreamPort: number; upstreamHost
     allClosed: tracker.allClosed,
     nextAccept: () => new Promise<void>((r) => acceptWaiters.push(r)),
     ownPorts: () => jammed?.ports() ?? [],
+    upstreamPorts: () => [...conns].flatMap((c) => (c.upstream?.localPort ? [c.upstream.localPort] : [])),
     close: async () => {
       closed = true
       clearTimeout(restartTimer)
