@@ -210,3 +210,20 @@ t.test('a pooled connection whose backend was terminated while idle is replaced,
   const r = await probeApp(app, 'postgres', '?fresh')
   t.equal(r.entry.status, 'pass', `${r.entry.reason ?? ''} ${r.entry.output ?? ''}`)
 })
+
+t.test('a DATABASE_URL of another scheme is never probed: MISCONFIGURED, no connection, no error line', async (t) => {
+  const server = await startSilentServer()
+  t.teardown(() => server.close())
+  const { app, logs, entry } = await probe(t, { DATABASE_URL: `mysql://root@127.0.0.1:${server.port}/postgres` })
+  t.equal(entry.reason, 'MISCONFIGURED')
+  t.match(
+    entry.output,
+    /^DATABASE_URL is malformed: expected a postgres:\/\/ or postgresql:\/\/ URL, got a mysql:\/\/ URL; not probed/,
+  )
+  t.equal(app.health.runner.probeCount('postgres'), 0)
+  t.equal(server.accepted(), 0, 'no connection attempted')
+  t.same(
+    logs.lines.filter((l) => (JSON.parse(l) as { level: number }).level >= 50),
+    [],
+  )
+})

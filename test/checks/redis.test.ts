@@ -155,3 +155,21 @@ t.test(
     )
   },
 )
+
+t.test('a REDIS_URL of another scheme is never probed: MISCONFIGURED, no connection, no error line', async (t) => {
+  const server = await startSilentServer()
+  t.teardown(() => server.close())
+  const { app, logs, entry } = await probe(t, { REDIS_URL: `http://127.0.0.1:${server.port}` })
+  t.equal(entry.status, 'fail')
+  t.equal(entry.reason, 'MISCONFIGURED')
+  t.match(
+    entry.output,
+    /^REDIS_URL is malformed: expected a redis:\/\/ or rediss:\/\/ URL, got a http:\/\/ URL; not probed/,
+  )
+  t.equal(app.health.runner.probeCount('redis'), 0)
+  t.equal(server.accepted(), 0, 'no connection attempted')
+  t.same(
+    logs.lines.filter((l) => (JSON.parse(l) as { level: number }).level >= 50),
+    [],
+  )
+})
