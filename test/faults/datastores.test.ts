@@ -23,6 +23,7 @@ interface Row {
   mode: FaultMode
   options?: FaultOptions
   reasons: string[]
+  output?: RegExp
 }
 
 const rows = (floodPrefix: Buffer): Row[] => [
@@ -33,7 +34,12 @@ const rows = (floodPrefix: Buffer): Row[] => [
   { mode: 'drip', options: { dripMs: 400 }, reasons: ['TIMEOUT'] },
   { mode: 'reset', options: { resetAfterBytes: 3 }, reasons: ['CONNECTION_RESET'] },
   { mode: 'garbage', reasons: ['BAD_RESPONSE'] },
-  { mode: 'flood', options: { floodPrefix }, reasons: ['BAD_RESPONSE'] },
+  {
+    mode: 'flood',
+    options: { floodPrefix },
+    reasons: ['BAD_RESPONSE'],
+    output: /answered more than 1048576 bytes to one probe|announced a message of \d+ bytes, more than 1048576/,
+  },
 ]
 
 // bounded: at most SETTLE_MS, polled every 50 ms
@@ -85,6 +91,7 @@ function matrix(def: CheckDefinition, upstreamPort: number, url: (port: number) 
             row.reasons.includes(r.entry.reason ?? ''),
             `${row.reasons.join(' or ')}: ${r.entry.reason} ${r.entry.output}`,
           )
+          if (row.output) t.match(r.entry.output, row.output)
           t.ok(r.elapsedMs < TIMEOUT_MS + MARGIN_MS, `answered in ${Math.round(r.elapsedMs)}ms`)
           t.ok(await proxySideClosed(proxy), `the proxy holds no connection (${proxy.open()} open)`)
           t.equal(await clientSideClosed(proxy), 0, 'the process holds no socket to the proxy')
