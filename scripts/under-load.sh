@@ -15,6 +15,8 @@ files=(
   test/routes/catalogue.test.ts
   test/routes/errors.test.ts
   test/routes/answers.test.ts
+  test/routes/contract.test.ts
+  test/routes/fuzz.test.ts
   test/checks/postgres.test.ts
   test/checks/redis.test.ts
   test/faults/datastores.test.ts
