@@ -2,6 +2,7 @@ import type SMTPConnection from 'nodemailer/lib/smtp-connection'
 import type { Config, Finding } from '../config.js'
 import { Reason } from '../reasons.js'
 import { CheckError, defineCheck, type Observation } from './types.js'
+import { quote } from './lib/quote.js'
 
 type SmtpError = Error & {
   code?: string
@@ -18,7 +19,7 @@ const tlsCodes =
 function explain(err: SmtpError, target: string, timeoutMs: number): CheckError {
   const code = err.code ?? ''
   const original = err.originalCode ?? ''
-  const server = err.response ? ` (server said: ${err.response.replace(/[^\x20-\x7e]+/g, ' ').slice(0, 120)})` : ''
+  const server = err.response ? ` (server said: ${quote(err.response.replace(/[^\x20-\x7e]+/g, ' '), 120)})` : ''
   if (code === 'EAUTH') {
     return new CheckError(
       Reason.AUTH_FAILED,
@@ -40,7 +41,7 @@ function explain(err: SmtpError, target: string, timeoutMs: number): CheckError 
   if (tlsCodes.test(code) || tlsCodes.test(original) || /certificate|self[- ]signed|ssl|tls/i.test(err.message)) {
     return new CheckError(
       Reason.TLS_ERROR,
-      `TLS with ${target} failed: ${(err.message || code).replace(/[^\x20-\x7e]+/g, ' ').slice(0, 160)}; the server's certificate must be valid for SMTP_HOST (port 465 is TLS from the start, 587 and 25 upgrade with STARTTLS)`,
+      `TLS with ${target} failed: ${quote((err.message || code).replace(/[^\x20-\x7e]+/g, ' '), 160)}; the server's certificate must be valid for SMTP_HOST (port 465 is TLS from the start, 587 and 25 upgrade with STARTTLS)`,
     )
   }
   if (original === 'ECONNREFUSED')
@@ -58,7 +59,7 @@ function explain(err: SmtpError, target: string, timeoutMs: number): CheckError 
   }
   if (code === 'EPROTOCOL')
     return new CheckError(Reason.BAD_RESPONSE, `${target} did not answer like an SMTP server${server}; check SMTP_PORT`)
-  return new CheckError(Reason.BAD_RESPONSE, `${target}: ${(err.message || code || 'unknown error').slice(0, 160)}`)
+  return new CheckError(Reason.BAD_RESPONSE, `${target}: ${quote(err.message || code || 'unknown error', 160)}`)
 }
 
 // A login is a pair: one half alone is a configuration mistake, not an anonymous relay.
