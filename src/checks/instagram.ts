@@ -3,6 +3,7 @@ import { CheckError, defineCheck, type Observation } from './types.js'
 import { joinUrl, type HttpAnswer } from './lib/http.js'
 import { redirectUri } from './lib/rules.js'
 import { granted, otherFailure, postForm, rateLimited } from './lib/oauth.js'
+import { quote } from './lib/quote.js'
 
 interface GraphError {
   type?: string
@@ -19,7 +20,7 @@ function graphError(res: HttpAnswer): GraphError | undefined {
     type: typeof r.type === 'string' ? r.type.slice(0, 40) : undefined,
     code: typeof r.code === 'number' ? r.code : undefined,
     subcode: typeof r.error_subcode === 'number' ? r.error_subcode : undefined,
-    message: typeof r.message === 'string' ? r.message.replace(/[^\x20-\x7e]+/g, ' ').slice(0, 160) : undefined,
+    message: typeof r.message === 'string' ? quote(r.message.replace(/[^\x20-\x7e]+/g, ' '), 160) : undefined,
   }
 }
 

@@ -2,6 +2,7 @@ import type SMTPConnection from 'nodemailer/lib/smtp-connection'
 import type { Config, Finding } from '../config.js'
 import { Reason } from '../reasons.js'
 import { CheckError, defineCheck, type Observation } from './types.js'
+import { quote } from './lib/quote.js'
 
 type SmtpError = Error & {
   code?: string
@@ -19,7 +20,7 @@ const tlsCodes =
 function explain(err: SmtpError, target: string, timeoutMs: number): CheckError {
   const code = err.code ?? ''
   const original = err.originalCode ?? ''
-  const server = err.response ? ` (server said: ${err.response.replace(/[^\x20-\x7e]+/g, ' ').slice(0, 120)})` : ''
+  const server = err.response ? ` (server said: ${quote(err.response.replace(/[^\x20-\x7e]+/g, ' '), 120)})` : ''
   if (code === 'EAUTH') {
     return new CheckError(
       Reason.AUTH_FAILED,
@@ -43,7 +44,7 @@ function explain(err: SmtpError, target: string, timeoutMs: number): CheckError 
   if (tlsCodes.test(code) || tlsCodes.test(original) || /certificate|self[- ]signed|ssl|tls/i.test(err.message)) {
     return new CheckError(
       Reason.TLS_ERROR,
-      `TLS with ${target} failed: ${(err.message || code).replace(/[^\x20-\x7e]+/g, ' ').slice(0, 160)}; the server's certificate must be valid for SMTP_HOST (port 465 is TLS from the start, 587 and 25 upgrade with STARTTLS)`,
+      `TLS with ${target} failed: ${quote((err.message || code).replace(/[^\x20-\x7e]+/g, ' '), 160)}; the server's certificate must be valid for SMTP_HOST (port 465 is TLS from the start, 587 and 25 upgrade with STARTTLS)`,
     )
   }
   if (original === 'ECONNREFUSED')
@@ -59,7 +60,7 @@ function explain(err: SmtpError, target: string, timeoutMs: number): CheckError 
       `${target} closed the connection before the session was set up${server}; check SMTP_HOST and SMTP_PORT`,
     )
   }
-  return new CheckError(Reason.BAD_RESPONSE, `${target}: ${(err.message || code || 'unknown error').slice(0, 160)}`)
+  return new CheckError(Reason.BAD_RESPONSE, `${target}: ${quote(err.message || code || 'unknown error', 160)}`)
 }
 
 interface CommandQueue {
@@ -80,10 +81,7 @@ function command(conn: SMTPConnection, line: string): Promise<string> {
 
 // The server's own words about the sender, printable and short.
 function said(response: string): string {
-  return response
-    .replace(/[^\x20-\x7e]+/g, ' ')
-    .trim()
-    .slice(0, 120)
+  return quote(response.replace(/[^\x20-\x7e]+/g, ' ').trim(), 120)
 }
 
 // MAIL FROM refused: 530 asks for a login, 550/553 refuse this sender, a 4xx is a passing trouble of the server.

@@ -2,6 +2,7 @@ import { httpFailure, httpRequest, rateLimitWaitMs, type HttpAnswer } from './ht
 import { Reason } from '../../reasons.js'
 import { CheckError, type Observation } from '../types.js'
 import { field as promised, keeps, type Asked } from './shape.js'
+import { quote } from './quote.js'
 
 // Shared by the checks that prove OAuth credentials against a provider's token endpoint.
 
@@ -32,7 +33,7 @@ function tidy(value: unknown, max = 160): string | undefined {
   if (typeof value !== 'string') return undefined
   const clean = value.replace(/[^\x20-\x7e]+/g, ' ').trim()
   if (!clean) return undefined
-  return clean.length > max ? `${clean.slice(0, max)}...` : clean
+  return quote(clean, max)
 }
 
 export interface OAuthError {
