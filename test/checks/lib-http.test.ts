@@ -76,7 +76,7 @@ for (const c of clients) {
           : await startAwsFake('query', () => ({ body: '<Arn>arn:aws:iam::123456789012:user/health</Arn>' }))
     t.teardown(() => fake.close())
     const p = await probeCheck(t, c.def, { ...probeEnv(fake.url, c.env), HEALTH_TIMEOUT_MS: '5000' })
-    t.not(p.entry.reason, 'TIMEOUT', p.entry.output)
+    t.not(p.entry.reason, 'TIMEOUT', String(p.entry.output))
     for (let round = 0; round < 3; round++) {
       if (round > 0) await p.get('?fresh=1')
       // an idle keep-alive socket lingers for seconds (undici: 4 s, the server: 5 s); a closed one is gone at once

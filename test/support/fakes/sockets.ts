@@ -53,7 +53,7 @@ export function processSockets(port: number): { state: string; localPort: number
   }
   const states: { state: string; localPort: number }[] = []
   for (const table of ['/proc/net/tcp', '/proc/net/tcp6']) {
-    let text = ''
+    let text: string
     try {
       text = readFileSync(table, 'utf8')
     } catch {
