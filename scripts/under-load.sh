@@ -15,8 +15,11 @@ files=(
   test/routes/catalogue.test.ts
   test/routes/errors.test.ts
   test/routes/answers.test.ts
+  test/routes/contract.test.ts
+  test/routes/fuzz.test.ts
   test/checks/postgres.test.ts
   test/checks/redis.test.ts
+  test/faults/datastores.test.ts
   test/checks/cloudwatch.test.ts
   test/checks/eventbridge.test.ts
   test/checks/s3.test.ts

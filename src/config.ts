@@ -544,11 +544,14 @@ export const HealthSettings = Type.Object({
   }),
   HEALTH_SHUTDOWN_DELAY_MS: Type.Integer({
     minimum: 0,
-    default: 0,
+    default: 5000,
     description:
-      'On SIGTERM, how long /ready answers 503 while still serving before the server stops accepting connections (lets load balancers notice)',
+      'On SIGTERM, how long the service keeps serving, /ready answering 503 and every answer Connection: close, before it stops accepting connections. 5 s covers the few seconds Kubernetes takes to drop a pod from its endpoints and one poll of a load balancer; make it longer than its polling interval',
   }),
-  HEALTH_SHUTDOWN_GRACE_MS: positiveMs(10000, 'Longest wait for in-flight requests on shutdown'),
+  HEALTH_SHUTDOWN_GRACE_MS: positiveMs(
+    10000,
+    "Longest shutdown, from the signal (the delay included) to the exit, for in-flight requests to finish; keep it under the orchestrator's own limit (terminationGracePeriodSeconds, 30 s by default)",
+  ),
   HEALTH_SERVICE_ID: Type.String({
     minLength: 1,
     default: 'huntaze-health',

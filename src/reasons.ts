@@ -13,6 +13,7 @@ export const Reason = {
   EXPIRING: 'EXPIRING',
   RATE_LIMITED: 'RATE_LIMITED',
   UPSTREAM_ERROR: 'UPSTREAM_ERROR',
+  UNAVAILABLE: 'UNAVAILABLE',
   BAD_RESPONSE: 'BAD_RESPONSE',
   DEGRADED: 'DEGRADED',
   DISABLED: 'DISABLED',
@@ -38,6 +39,7 @@ export const reasonDescriptions: Record<ReasonCode, string> = {
   EXPIRING: 'the credentials expire soon',
   RATE_LIMITED: 'the provider answered 429; no probe is sent again before its Retry-After',
   UPSTREAM_ERROR: 'the provider answered with a server error (5xx)',
+  UNAVAILABLE: 'the dependency is shutting down, restarting or starting up, and turns work away meanwhile',
   BAD_RESPONSE: 'the dependency answered something the check does not understand',
   DEGRADED: 'the dependency works but a measurement is past its warning threshold',
   DISABLED: 'the dependency works but the feature is switched off on its side (for example SES sending)',
@@ -73,6 +75,8 @@ export const reasonActions: Record<ReasonCode, string> = {
     "nothing at first: the check waits for the provider's Retry-After by itself; if it lasts, find what else spends the quota of these credentials",
   UPSTREAM_ERROR:
     "the fault is on the dependency's side: its status page for a provider, its logs for PostgreSQL or Redis (no connection slot, a read-only replica)",
+  UNAVAILABLE:
+    "nothing while a restart, failover or deploy of the dependency is under way: the next probe that finds it up clears it; if it lasts, read the dependency's logs for why it shut down or has not finished starting",
   BAD_RESPONSE:
     'check the URL or endpoint setting the output names: a proxy, an emulator or a wrong address answers instead of the dependency',
   DEGRADED:

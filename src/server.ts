@@ -18,6 +18,8 @@ import { liveRoutes } from './routes/live.js'
 import { readyRoutes } from './routes/ready.js'
 import { healthRoutes } from './routes/health.js'
 import { sharedSchemas } from './routes/schemas.js'
+import { contractServerOptions, installContract } from './http-contract.js'
+import { drainAndClose } from './shutdown.js'
 
 const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
   version: string
@@ -39,7 +41,7 @@ export interface BuildOptions {
   probeStartLimitMs?: number
 }
 
-export const routeList = ['/live', '/ready', '/health', '/health/{service}']
+export { routeList } from './http-contract.js'
 
 // Builds the app without listening: what tests use and what main() starts.
 export async function build(config: Config, opts: BuildOptions = {}): Promise<FastifyInstance> {
@@ -51,6 +53,7 @@ export async function build(config: Config, opts: BuildOptions = {}): Promise<Fa
     return503OnClosing: false,
     forceCloseConnections: 'idle',
     ajv: { customOptions: { coerceTypes: 'array' } },
+    ...contractServerOptions(),
   }).withTypeProvider<TypeBoxTypeProvider>()
   // health answers are pre-rendered bytes and errors are tiny: compiling a serializer per response schema only slows the start
   app.setSerializerCompiler(() => (data) => JSON.stringify(data))
@@ -79,6 +82,7 @@ export async function build(config: Config, opts: BuildOptions = {}): Promise<Fa
     criticalNames: definitions.filter((d) => d.tier === 'critical').map((d) => d.name),
     allNames: definitions.map((d) => d.name),
     log: logger,
+    scrub: sanitize,
   }
   app.decorate('health', state)
 
@@ -103,32 +107,7 @@ export async function build(config: Config, opts: BuildOptions = {}): Promise<Fa
       },
     })
 
-  app.setNotFoundHandler({}, (req, reply) => {
-    reply
-      .code(404)
-      .header('cache-control', 'no-store')
-      .send({
-        statusCode: 404,
-        error: 'Not Found',
-        message: `no route ${req.method} ${sanitize(req.url.split('?')[0].slice(0, 200))}; routes: ${routeList.join(', ')}`,
-      })
-  })
-
-  app.setErrorHandler((err: { statusCode?: number; message: string; validation?: unknown }, _req, reply) => {
-    const code = err.statusCode && err.statusCode >= 400 && err.statusCode < 500 ? err.statusCode : 500
-    if (code === 500) logger.error({ err: String((err as Error).stack ?? err.message) }, 'request failed')
-    reply
-      .code(code)
-      .header('cache-control', 'no-store')
-      .type('application/json')
-      .send(
-        JSON.stringify({
-          statusCode: code,
-          error: code === 500 ? 'Internal Server Error' : 'Bad Request',
-          message: code === 500 ? 'internal error' : sanitize(err.message),
-        }),
-      )
-  })
+  installContract(app, state, sanitize)
 
   await app.register(liveRoutes)
   await app.register(readyRoutes)
@@ -168,23 +147,24 @@ export async function main(env: Record<string, string | undefined> = process.env
   const stop = (signal: string) => {
     if (stopping) return
     stopping = true
-    app.health.shuttingDown = true
-    app.health.log.info({ signal }, 'shutting down: /ready answers 503, in-flight requests finish')
+    const { HEALTH_SHUTDOWN_DELAY_MS: delayMs, HEALTH_SHUTDOWN_GRACE_MS: graceMs } = config.health
     const force = setTimeout(() => {
       app.health.log.warn('shutdown grace period over, exiting')
       process.exit(0)
-    }, config.health.HEALTH_SHUTDOWN_GRACE_MS)
+    }, graceMs)
     force.unref()
-    const delay = new Promise((resolve) => setTimeout(resolve, config.health.HEALTH_SHUTDOWN_DELAY_MS))
-    delay
-      .then(() => app.close())
-      .then(
-        () => process.exit(0),
-        (err: Error) => {
-          app.health.log.error({ err: err.message }, 'error while closing')
-          process.exit(1)
-        },
-      )
+    const drained = drainAndClose(app, delayMs)
+    app.health.log.info(
+      { signal, delayMs },
+      'shutting down: /ready answers 503 and every answer Connection: close, then in-flight requests finish',
+    )
+    drained.then(
+      () => process.exit(0),
+      (err: Error) => {
+        app.health.log.error({ err: err.message }, 'error while closing')
+        process.exit(1)
+      },
+    )
   }
   process.once('SIGTERM', () => stop('SIGTERM'))
   process.once('SIGINT', () => stop('SIGINT'))

@@ -13,6 +13,8 @@ export interface HealthState {
   allNames: readonly string[]
   // the service's own logger (status changes, errors); Fastify itself has none
   log: FastifyBaseLogger
+  // removes every secret value from a text a client sent before an answer repeats it
+  scrub: (text: string) => string
 }
 
 declare module 'fastify' {

@@ -3,6 +3,7 @@ import type { FastifyPluginAsync } from 'fastify'
 import { errorRef, postgresPassExample, reportRef, textView } from './schemas.js'
 import { asked, cachedAnswer, HEALTH_JSON, send, sendRendered, settle } from './respond.js'
 import { statusOfOne } from '../engine/aggregate.js'
+import { echo, sendError } from '../http-contract.js'
 
 const healthExample = {
   status: 'warn',
@@ -90,12 +91,15 @@ export const healthRoutes: FastifyPluginAsync = async (app) => {
       if (exclude && exclude.length > 0) {
         const unknown = exclude.filter((n) => !state.runner.has(n))
         if (unknown.length > 0) {
-          return void reply.code(400).send({
-            statusCode: 400,
-            error: 'Bad Request',
-            message: `unknown check name in exclude: ${unknown.join(', ')}`,
-            known,
-          })
+          return sendError(
+            reply,
+            state,
+            400,
+            `unknown check name in exclude: ${echo(state.scrub, unknown.join(', '))}`,
+            {
+              known,
+            },
+          )
         }
         names = known.filter((n) => !exclude.includes(n))
         key = `health-${[...exclude].sort().join(',')}`
@@ -134,12 +138,7 @@ export const healthRoutes: FastifyPluginAsync = async (app) => {
       const invalid = req.validationError
       if (invalid && invalid.validationContext !== 'params') return void reply.send(invalid)
       if (invalid || !state.runner.has(name)) {
-        return void reply.code(404).send({
-          statusCode: 404,
-          error: 'Not Found',
-          message: `no check named "${String(name).slice(0, 64)}"`,
-          known,
-        })
+        return sendError(reply, state, 404, `no check named "${echo(state.scrub, String(name))}"`, { known })
       }
       const a = asked(req)
       const hit = cachedAnswer(state, `one-${name}`, a)

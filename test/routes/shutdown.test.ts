@@ -3,9 +3,13 @@ import { spawn } from 'node:child_process'
 import { once } from 'node:events'
 import { Agent } from 'node:http'
 import { checks } from '../../src/checks/index.js'
-import { appWith, httpGet } from '../support/helpers.js'
+import { appWith, httpGet, testConfig } from '../support/helpers.js'
 import { startSilentServer } from '../support/fakes/tcp.js'
 import { MARGIN_MS } from '../support/probe.js'
+import { keepAliveClient } from '../support/raw-http.js'
+import { synthetic } from '../support/checks.js'
+import { drainAndClose } from '../../src/shutdown.js'
+import type { AddressInfo } from 'node:net'
 
 const serverPath = new URL('../../src/server.ts', import.meta.url).pathname
 
@@ -75,6 +79,45 @@ t.test('SIGTERM: /ready turns 503 at once, in-flight requests finish, the proces
   t.equal(code, 0, 'exit code 0')
   t.match(srv.output(), /shutting down/)
 })
+
+t.test(
+  'shutdown with the default delay: keep-alive clients firing at that instant get a 503 with Connection: close, no reset, no refusal',
+  async (t) => {
+    const { app } = await appWith({}, { checks: [synthetic('a', async () => ({})).def] })
+    t.teardown(() => app.close())
+    await app.listen({ host: '127.0.0.1', port: 0 })
+    const { port } = app.server.address() as AddressInfo
+    const clients = await Promise.all(Array.from({ length: 4 }, () => keepAliveClient(port)))
+    t.teardown(() => clients.forEach((c) => c.destroy()))
+    for (const c of clients) t.equal((await c.get('/live')).status, 200, 'kept alive before shutdown')
+    // one client that never stops asking, across the start of shutdown, until it is told to leave
+    const looping = (async () => {
+      const c = await keepAliveClient(port)
+      for (let i = 0; i < 100_000; i++) {
+        const a = await c.get('/live')
+        if (/close/i.test(a.headers.connection ?? '')) return { last: a, ended: await c.ended }
+      }
+      return { last: undefined, ended: 'open' }
+    })()
+    // what main() runs on SIGTERM, with the default delay
+    const closed = drainAndClose(app, testConfig().health.HEALTH_SHUTDOWN_DELAY_MS)
+    // every idle keep-alive connection asks at the instant shutdown begins
+    const answers = await Promise.all(clients.map((c) => c.get('/ready')))
+    for (const a of answers) {
+      t.equal(a.status, 503, '/ready answers 503 on a kept-alive connection')
+      t.equal(a.headers.connection, 'close', 'and tells the client to leave')
+      t.equal(a.headers['cache-control'], 'no-store')
+    }
+    for (const c of clients)
+      t.equal(await c.ended, 'closed', 'the server closes the connection cleanly after the answer')
+    const fresh = await httpGet(port, '/ready')
+    t.equal(fresh.status, 503, 'a new connection during the delay is answered, not refused')
+    const loop = await looping
+    t.equal(loop.last?.status, 200, 'the looping client got its answers until it was told to leave')
+    t.equal(loop.ended, 'closed', 'and was never reset')
+    await closed
+  },
+)
 
 t.test('a broken HEALTH_ setting stops the start with a message naming it', async (t) => {
   const srv = start({ HEALTH_TIMEOUT_MS: 'soon' })

@@ -21,7 +21,9 @@
 //   restart   destroy every connection, refuse for `restartMs` (default 1000), then pass; `passing()` waits for it
 //
 // open() counts the client sockets the proxy holds open (the proxy side of "no socket left open"), allClosed()
-// waits until that is 0, accepted() counts every connection accepted since start.
+// waits until that is 0, accepted() counts every connection accepted since start. ownPorts() are the local ports
+// of the proxy's own drop-syn fillers, to leave out when counting the client's sockets to the port; upstreamPorts()
+// the local ports of its connections to the upstream (a PostgreSQL test finds its backend by them).
 import { createServer, connect, type AddressInfo, type Server, type Socket } from 'node:net'
 import { randomBytes } from 'node:crypto'
 import { readFileSync } from 'node:fs'
@@ -46,6 +48,8 @@ export interface FaultProxy {
   accepted: () => number
   allClosed: () => Promise<void>
   nextAccept: () => Promise<void>
+  ownPorts: () => number[]
+  upstreamPorts: () => number[]
   close: () => Promise<void>
 }
 
@@ -56,6 +60,7 @@ interface Conn {
   dripTimer?: NodeJS.Timeout
   resetLeft?: number
   flooding: boolean
+  upstreamClosed?: boolean
 }
 
 const FLOOD_CHUNK = 64 * 1024
@@ -99,7 +104,11 @@ export async function startFaultProxy(opts: { upstreamPort: number; upstreamHost
     const upstream = connect(opts.upstreamPort, upstreamHost)
     conn.upstream = upstream
     upstream.on('error', () => undefined)
-    upstream.on('close', () => conn.client.destroy())
+    // a slow link still delivers what the server sent before it closed: the drip ends the client once empty
+    upstream.on('close', () => {
+      conn.upstreamClosed = true
+      if (!conn.dripTimer) conn.client.destroy()
+    })
     upstream.on('data', (chunk: Buffer) => fromUpstream(conn, chunk))
     return upstream
   }
@@ -154,6 +163,7 @@ export async function startFaultProxy(opts: { upstreamPort: number; upstreamHost
       if (conn.drip.length === 0) {
         clearInterval(conn.dripTimer)
         conn.dripTimer = undefined
+        if (conn.upstreamClosed) conn.client.end()
       }
     }, options.dripMs)
   }
@@ -235,6 +245,8 @@ export async function startFaultProxy(opts: { upstreamPort: number; upstreamHost
     accepted: () => accepted,
     allClosed: tracker.allClosed,
     nextAccept: () => new Promise<void>((r) => acceptWaiters.push(r)),
+    ownPorts: () => jammed?.ports() ?? [],
+    upstreamPorts: () => [...conns].flatMap((c) => (c.upstream?.localPort ? [c.upstream.localPort] : [])),
     close: async () => {
       closed = true
       clearTimeout(restartTimer)
@@ -270,6 +282,7 @@ async function listenOnQuietPort(server: Server): Promise<number> {
 }
 
 interface Jam {
+  ports: () => number[]
   release: () => Promise<void>
 }
 
@@ -319,6 +332,7 @@ async function jam(port: number): Promise<Jam> {
     if (i === 15) throw new Error('fault proxy: drop-syn: the accept queue did not fill after 16 connections')
   }
   return {
+    ports: () => fillers.map((s) => s.localPort ?? 0),
     release: async () => {
       for (const s of fillers) s.destroy()
       Atomics.store(flag, 0, 1)
