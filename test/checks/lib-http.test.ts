@@ -9,7 +9,8 @@ import { FLOOD_BYTES, startFlood } from '../support/fakes/http.js'
 import { startOpenAIFake } from '../support/fakes/openai.js'
 import { eventually, processSockets } from '../support/fakes/sockets.js'
 import { startStripeFake } from '../support/fakes/stripe.js'
-import { startSilentServer, startSynDropper } from '../support/fakes/tcp.js'
+import { startFaultProxy } from '../support/fakes/fault-proxy.js'
+import { freePort, startSilentServer } from '../support/fakes/tcp.js'
 import { MARGIN_MS, probeCheck } from '../support/probe.js'
 import { sentinel } from '../support/secrets.js'
 
@@ -90,9 +91,11 @@ for (const c of clients) {
   })
 
   t.test(`${c.name}: against a host that drops SYNs, no socket stays in SYN_SENT after a probe`, async (t: Test) => {
-    const dropper = await startSynDropper()
+    // the fault proxy's drop-syn: a listener whose full accept queue makes the kernel drop every further SYN
+    const dropper = await startFaultProxy({ upstreamPort: await freePort() })
     t.teardown(() => dropper.close())
-    const ours = () => processSockets(dropper.port).filter((s) => !dropper.fillers.has(s.localPort))
+    await dropper.set('drop-syn')
+    const ours = () => processSockets(dropper.port).filter((s) => !dropper.ownPorts().includes(s.localPort))
     const p = await probeCheck(t, c.def, probeEnv(`http://127.0.0.1:${dropper.port}`, c.env))
     for (let round = 0; round < 4; round++) {
       if (round > 0) {

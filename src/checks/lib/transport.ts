@@ -3,11 +3,16 @@ import { request as httpsRequest } from 'node:https'
 import { brotliDecompressSync, gunzipSync, inflateSync } from 'node:zlib'
 import { Reason } from '../../reasons.js'
 import { CheckError } from '../types.js'
+import { READ_CAP_BYTES } from './read-cap.js'
 
-// The most a probe reads of one answer from a dependency: a health check needs kilobytes, a flood is a fault.
-export const MAX_BODY_BYTES = 1024 * 1024
+// The most a probe reads of one answer from a dependency, the datastores' cap too: a health check needs kilobytes.
+export const MAX_BODY_BYTES = READ_CAP_BYTES
 
 const capText = `${MAX_BODY_BYTES / 1024 / 1024} MiB`
+
+export function notHttp(host: string): CheckError {
+  return new CheckError(Reason.BAD_RESPONSE, `${host} answered something that is not HTTP`)
+}
 
 export function tooLarge(host: string): CheckError {
   return new CheckError(
@@ -87,8 +92,7 @@ export function send(url: string, init: RawRequest): Promise<RawAnswer> {
     signal.addEventListener('abort', onAbort, { once: true })
     req.on('error', (err: Error & { code?: string }) => {
       // llhttp's parse errors: what answered is not HTTP
-      if (typeof err.code === 'string' && err.code.startsWith('HPE_'))
-        finish(new CheckError(Reason.BAD_RESPONSE, `${host} answered something that is not HTTP`))
+      if (typeof err.code === 'string' && err.code.startsWith('HPE_')) finish(notHttp(host))
       else finish(err)
     })
     req.on('response', (res) => {
