@@ -59,7 +59,7 @@ export async function build(config: Config, opts: BuildOptions = {}): Promise<Fa
   app.setSerializerCompiler(() => (data) => JSON.stringify(data))
 
   const definitions = opts.checks ?? allChecks
-  const inline = new InlineExecutor(config, logger, opts.probeStartLimitMs)
+  const inline = new InlineExecutor(config, logger, opts.probeStartLimitMs, opts.clock)
   // the compiled service runs the compiled entry next to it; the sources run the TypeScript one
   const entry = new URL(import.meta.url.endsWith('.ts') ? './probe-thread.ts' : './probe-thread.js', import.meta.url)
   const isolated = opts.isolateProbes ? new WorkerExecutor(entry, config, logger, opts.probeStartLimitMs) : undefined

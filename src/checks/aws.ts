@@ -2,6 +2,7 @@ import { Reason } from '../reasons.js'
 import { credentialFindings, credentialProblem } from './lib/aws-credentials.js'
 import { awsCall } from './lib/aws-errors.js'
 import { awsSetup } from './lib/aws-setup.js'
+import { AnswerShape } from './lib/aws-shape.js'
 import { Verdict } from './lib/verdict.js'
 import { CheckError, defineCheck, type Scalar } from './types.js'
 
@@ -78,18 +79,22 @@ export default defineCheck({
         const answer = await awsCall(setup, call, () =>
           client.send(new GetCallerIdentityCommand({}), { abortSignal: signal }),
         )
+        const shape = new AnswerShape(setup, 'GetCallerIdentity')
+        const accountId = shape.string('Account', answer.Account)
+        const arn = shape.string('Arn', answer.Arn)
+        shape.verify()
         // resolved (and cached) by the send above; this reads what was signed with, never the keys themselves
         const identity = (await client.config.credentials()) as ResolvedIdentity
         const temporary = Boolean(identity.sessionToken)
         const details: Record<string, Scalar> = {
-          accountId: answer.Account ?? null,
-          arn: answer.Arn ?? null,
+          accountId,
+          arn,
           region: setup.region,
           credentials: setup.credentialsFrom,
           temporary,
         }
         const verdict = new Verdict()
-        const who = `account ${answer.Account ?? 'unknown'} as ${answer.Arn ?? 'unknown principal'}`
+        const who = `account ${accountId} as ${arn}`
         if (identity.expiration) {
           const leftS = Math.floor((identity.expiration.getTime() - Date.now()) / 1000)
           // keys from the settings are what they are: nothing in this process renews them

@@ -1,6 +1,7 @@
 import { Reason } from '../reasons.js'
 import { awsCall } from './lib/aws-errors.js'
 import { cloudWatchClient } from './lib/aws-setup.js'
+import { AnswerShape } from './lib/aws-shape.js'
 import { Verdict } from './lib/verdict.js'
 import { defineCheck } from './types.js'
 
@@ -40,8 +41,13 @@ export default defineCheck({
             NextToken: token,
           })
           const out = await awsCall(setup, call, () => client.send(command, { abortSignal: signal }))
-          for (const a of [...(out.MetricAlarms ?? []), ...(out.CompositeAlarms ?? [])])
-            names.push(a.AlarmName ?? '(unnamed)')
+          const shape = new AnswerShape(setup, 'DescribeAlarms')
+          const metric = shape.array('MetricAlarms', out.MetricAlarms)
+          // an emulator that predates composite alarms sends MetricAlarms alone
+          const composite = shape.optionalArray('CompositeAlarms', out.CompositeAlarms)
+          const page = [...metric, ...composite].map((a, i) => shape.string(`AlarmName of alarm ${i + 1}`, a.AlarmName))
+          shape.verify()
+          names.push(...page)
           token = out.NextToken
           pages++
         } while (token && pages < maxPages)

@@ -1,5 +1,6 @@
 import { awsCall } from './lib/aws-errors.js'
 import { awsSetup } from './lib/aws-setup.js'
+import { AnswerShape } from './lib/aws-shape.js'
 import { defineCheck } from './types.js'
 
 export default defineCheck({
@@ -28,9 +29,13 @@ export default defineCheck({
         const out = await awsCall(setup, call, () =>
           client.send(new DescribeEventBusCommand({ Name: bus }), { abortSignal: signal }),
         )
+        const shape = new AnswerShape(setup, 'DescribeEventBus')
+        const name = shape.string('Name', out.Name)
+        const arn = shape.string('Arn', out.Arn)
+        shape.verify()
         return {
-          output: `event bus ${out.Name ?? bus} exists`,
-          details: { bus: out.Name ?? bus, arn: out.Arn ?? null, region: setup.region },
+          output: `event bus ${name} exists`,
+          details: { bus: name, arn, region: setup.region },
         }
       },
       close: async () => client.destroy(),

@@ -1,5 +1,6 @@
 import { awsCall } from './lib/aws-errors.js'
 import { awsSetup } from './lib/aws-setup.js'
+import { AnswerShape, responseHeaders } from './lib/aws-shape.js'
 import { defineCheck } from './types.js'
 
 export default defineCheck({
@@ -29,9 +30,13 @@ export default defineCheck({
     }
     return {
       async run(signal) {
-        const out = await awsCall(setup, call, () =>
-          client.send(new HeadBucketCommand({ Bucket: bucket }), { abortSignal: signal }),
-        )
+        const command = new HeadBucketCommand({ Bucket: bucket })
+        const headers = responseHeaders(command)
+        const out = await awsCall(setup, call, () => client.send(command, { abortSignal: signal }))
+        // a HEAD answer has no body: S3 (and MinIO, LocalStack) tag every answer with its request id, any web server does not
+        const shape = new AnswerShape(setup, 'HeadBucket')
+        shape.header('x-amz-request-id', headers())
+        shape.verify()
         const region = out.BucketRegion ?? null
         return {
           output: `bucket ${bucket} is reachable${region ? ` in ${region}` : ''}`,

@@ -1,6 +1,7 @@
 import { Reason } from '../reasons.js'
 import { awsCall } from './lib/aws-errors.js'
 import { awsSetup } from './lib/aws-setup.js'
+import { AnswerShape } from './lib/aws-shape.js'
 import { Verdict } from './lib/verdict.js'
 import { CheckError, defineCheck, type Measurement, type Scalar } from './types.js'
 
@@ -40,12 +41,11 @@ export default defineCheck({
         const out = await awsCall(setup, call, () =>
           client.send(new GetEmailIdentityCommand({ EmailIdentity: identity }), { abortSignal: signal }),
         )
-        return {
-          identity,
-          exists: true,
-          verified: out.VerifiedForSendingStatus === true,
-          status: out.VerificationStatus,
-        }
+        const shape = new AnswerShape(setup, 'GetEmailIdentity')
+        const verified = shape.boolean('VerifiedForSendingStatus', out.VerifiedForSendingStatus)
+        const status = shape.string('VerificationStatus', out.VerificationStatus)
+        shape.verify()
+        return { identity, exists: true, verified, status }
       } catch (err) {
         if (err instanceof CheckError && err.reason === Reason.NOT_FOUND)
           return { identity, exists: false, verified: false }
@@ -60,21 +60,27 @@ export default defineCheck({
           { operation: 'GetAccount', permission: 'ses:GetAccount', resource: '*' },
           () => client.send(new GetAccountCommand({}), { abortSignal: signal }),
         )
+        const shape = new AnswerShape(setup, 'GetAccount')
+        const sendingEnabled = shape.boolean('SendingEnabled', account.SendingEnabled)
+        const productionAccess = shape.boolean('ProductionAccessEnabled', account.ProductionAccessEnabled)
+        const enforcement = shape.string('EnforcementStatus', account.EnforcementStatus)
+        const max = shape.number('SendQuota.Max24HourSend', account.SendQuota?.Max24HourSend)
+        const sent = shape.number('SendQuota.SentLast24Hours', account.SendQuota?.SentLast24Hours)
+        const maxSendRate = shape.number('SendQuota.MaxSendRate', account.SendQuota?.MaxSendRate)
+        shape.verify()
         const verdict = new Verdict()
-        const quota = account.SendQuota ?? {}
-        const enforcement = account.EnforcementStatus ?? 'UNKNOWN'
         const details: Record<string, Scalar> = {
           region: setup.region,
-          sendingEnabled: account.SendingEnabled ?? null,
-          productionAccess: account.ProductionAccessEnabled ?? null,
+          sendingEnabled,
+          productionAccess,
           enforcementStatus: enforcement,
-          max24HourSend: quota.Max24HourSend ?? null,
-          sentLast24Hours: quota.SentLast24Hours ?? null,
-          maxSendRate: quota.MaxSendRate ?? null,
+          max24HourSend: max,
+          sentLast24Hours: sent,
+          maxSendRate,
         }
         const measurements: Measurement[] = []
 
-        if (account.SendingEnabled === false) {
+        if (!sendingEnabled) {
           verdict.add(
             'fail',
             Reason.DISABLED,
@@ -100,7 +106,7 @@ export default defineCheck({
             `unexpected enforcement status ${enforcement}: see the SES reputation dashboard`,
           )
         }
-        if (account.ProductionAccessEnabled === false) {
+        if (!productionAccess) {
           if (config.production) {
             verdict.add(
               'warn',
@@ -112,10 +118,8 @@ export default defineCheck({
           }
         }
 
-        const max = quota.Max24HourSend
-        const sent = quota.SentLast24Hours ?? 0
         // a negative maximum means unlimited
-        if (max !== undefined && max > 0) {
+        if (max > 0) {
           const share = sent / max
           const over = share >= quotaWarn
           const output = `${sent} of ${max} sent in the last 24 hours`
@@ -157,7 +161,7 @@ export default defineCheck({
               verdict.add(
                 'warn',
                 Reason.MISCONFIGURED,
-                `FROM_EMAIL ${from} cannot send: SES identity ${state.identity} is not verified (status ${state.status ?? 'unknown'}); finish its verification (DNS records or the confirmation email)`,
+                `FROM_EMAIL ${from} cannot send: SES identity ${state.identity} is not verified (status ${state.status}); finish its verification (DNS records or the confirmation email)`,
               )
             }
           } catch (err) {

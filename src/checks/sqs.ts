@@ -1,7 +1,9 @@
 import { classifyError } from '../engine/classify.js'
+import { systemClock } from '../engine/clock.js'
 import { Reason } from '../reasons.js'
 import { awsCall } from './lib/aws-errors.js'
 import { awsSetup, cloudWatchClient } from './lib/aws-setup.js'
+import { AnswerShape } from './lib/aws-shape.js'
 import { Verdict } from './lib/verdict.js'
 import { CheckError, defineCheck, type Measurement, type Scalar } from './types.js'
 
@@ -50,6 +52,11 @@ const ageMetric = 'ApproximateAgeOfOldestMessage'
 type QueueAge = { ageS: number; at: Date } | { missing: string }
 // per queue name, or why the metric could not be read at all
 type Ages = { byQueue: Map<string, QueueAge> } | { unavailable: string }
+// what CloudWatch answered, and when it was asked (on the engine's clock)
+interface AgesRead {
+  ages: Ages
+  askedAt: number
+}
 
 export default defineCheck({
   name: 'sqs',
@@ -76,6 +83,10 @@ export default defineCheck({
     const backlogWarn = ctx.config.health.HEALTH_SQS_BACKLOG_WARN
     const ageWarnS = ctx.config.health.HEALTH_SQS_AGE_WARN_S
     const inRegion = (q: Queue) => !q.region || q.region === setup.region
+    const clock = ctx.clock ?? systemClock
+    // GetMetricData is billed per metric and SQS publishes the age once a minute: it is asked on the long lifetime
+    const ageLifetimeMs = ctx.config.health.HEALTH_THIRD_PARTY_CACHE_TTL_MS
+    let lastAges: AgesRead | undefined
 
     // One GetMetricData call for every queue; it never throws, since the backlog stands without it.
     async function oldestAges(signal: AbortSignal, own: AbortController, budgetMs: number): Promise<Ages> {
@@ -98,7 +109,7 @@ export default defineCheck({
         own.abort()
       }, budgetMs)
       try {
-        const end = new Date()
+        const end = new Date(clock.now())
         const command = new sdk.GetMetricDataCommand({
           StartTime: new Date(end.getTime() - ageWindowS * 1000),
           EndTime: end,
@@ -119,21 +130,23 @@ export default defineCheck({
           })),
         })
         const out = await awsCall(cwSetup, call, () => cwClient.send(command, { abortSignal: own.signal }))
-        // an emulator or proxy without the operation can answer 200 with something else entirely
-        if (!Array.isArray(out.MetricDataResults)) {
-          return {
-            unavailable: `CloudWatch GetMetricData${cwSetup.endpoint ? ` at ${cwSetup.endpoint.url} (${cwSetup.endpoint.setting})` : ''} answered without MetricDataResults: does that endpoint implement GetMetricData?`,
-          }
-        }
-        const results = new Map(out.MetricDataResults.map((r) => [r.Id, r]))
+        const shape = new AnswerShape(cwSetup, 'GetMetricData')
+        const results = shape.array('MetricDataResults', out.MetricDataResults)
+        const series = queues.map((_, i) => {
+          const r = results.find((x) => x.Id === `q${i}`)
+          const values = shape.array(`the Values of result q${i}`, r?.Values)
+          const stamps = shape.array(`the Timestamps of result q${i}`, r?.Timestamps)
+          return { status: r?.StatusCode, values, stamps }
+        })
+        shape.verify()
         const byQueue = new Map<string, QueueAge>()
         queues.forEach((q, i) => {
-          const r = results.get(`q${i}`)
-          const points = (r?.Values ?? [])
-            .map((v, j) => ({ v, at: r?.Timestamps?.[j] }))
+          const r = series[i]
+          const points = r.values
+            .map((v, j) => ({ v, at: r.stamps[j] }))
             .filter((p): p is { v: number; at: Date } => Number.isFinite(p.v) && p.at instanceof Date)
           if (points.length === 0) {
-            const status = r?.StatusCode && r.StatusCode !== 'Complete' ? ` (CloudWatch status ${r.StatusCode})` : ''
+            const status = r.status && r.status !== 'Complete' ? ` (CloudWatch status ${r.status})` : ''
             byQueue.set(q.name, {
               missing: `no ${ageMetric} datapoint in the last ${ageWindowS / 60} minutes${status}: SQS publishes it a few minutes late, and not for a new queue or one idle for six hours`,
             })
@@ -173,12 +186,13 @@ export default defineCheck({
       }
       const command = new GetQueueAttributesCommand({ QueueUrl: q.url, AttributeNames: [...attributeNames] })
       const out = await awsCall(setup, call, () => client.send(command, { abortSignal: signal }))
-      const a = out.Attributes ?? {}
-      return {
-        visible: Number(a.ApproximateNumberOfMessages ?? 0),
-        inFlight: Number(a.ApproximateNumberOfMessagesNotVisible ?? 0),
-        delayed: Number(a.ApproximateNumberOfMessagesDelayed ?? 0),
-      }
+      // every attribute asked for is in a real answer, zero included
+      const shape = new AnswerShape(setup, `GetQueueAttributes of queue ${q.name}`)
+      const [visible, inFlight, delayed] = attributeNames.map((n) =>
+        shape.count(`Attributes.${n}`, out.Attributes?.[n]),
+      )
+      shape.verify()
+      return { visible, inFlight, delayed }
     }
 
     return {
@@ -186,10 +200,18 @@ export default defineCheck({
         const began = firstProbeBegan ?? performance.now()
         firstProbeBegan = undefined
         const ageController = new AbortController()
+        const now = clock.now()
+        const kept = lastAges && now - lastAges.askedAt < ageLifetimeMs ? lastAges : undefined
         // a queue of another region fails the check before any call: its age would be asked of the wrong region
-        const agesAsked = queues.every(inRegion)
-          ? oldestAges(signal, ageController, Math.floor(began + ctx.timeoutMs * ageShareOfTimeout - performance.now()))
-          : undefined
+        const agesAsked: Promise<AgesRead> | undefined = !queues.every(inRegion)
+          ? undefined
+          : kept
+            ? Promise.resolve(kept)
+            : oldestAges(
+                signal,
+                ageController,
+                Math.floor(began + ctx.timeoutMs * ageShareOfTimeout - performance.now()),
+              ).then((ages) => ({ ages, askedAt: now }))
         const settled = await Promise.allSettled(queues.map((q) => inspect(q, signal)))
         const failures = settled.flatMap((r, i) =>
           r.status === 'rejected' ? [{ queue: queues[i], err: r.reason as unknown }] : [],
@@ -238,7 +260,10 @@ export default defineCheck({
           `${queues.length} queue${queues.length === 1 ? '' : 's'} answered, ${total} message${total === 1 ? '' : 's'} waiting`,
         )
 
-        const ages = (await agesAsked) ?? { unavailable: 'not asked' }
+        const read = await agesAsked
+        // only an answer waited for is kept: one cancelled because a queue failed taught nothing
+        if (read) lastAges = read
+        const ages = read?.ages ?? { unavailable: 'not asked' }
         let oldest: { name: string; ageS: number } | undefined
         const missing: string[] = []
         if ('unavailable' in ages) {
@@ -279,12 +304,21 @@ export default defineCheck({
           if (oldest) verdict.add('pass', undefined, `oldest message ${oldest.ageS}s old (queue ${oldest.name})`)
         }
         for (const m of missing) verdict.add('pass', undefined, m)
+        const readS = read ? Math.max(0, Math.round((now - read.askedAt) / 1000)) : null
+        if (kept)
+          verdict.add(
+            'pass',
+            undefined,
+            `the age is CloudWatch's figure from ${readS}s ago: GetMetricData is asked at most once per ${Math.round(ageLifetimeMs / 1000)}s (HEALTH_THIRD_PARTY_CACHE_TTL_MS)`,
+          )
         const details: Record<string, Scalar> = {
           region: setup.region,
           queues: queues.length,
           backlog: total,
           // the largest age over the queues, from the CloudWatch metric AWS/SQS ApproximateAgeOfOldestMessage
           oldestMessageAge: oldest?.ageS ?? null,
+          // how long ago CloudWatch was asked for the age reported (0 when this probe asked)
+          oldestMessageAgeReadS: readS,
         }
         if (missing.length > 0) details.oldestMessageAgeUnavailable = missing.join('; ')
         return verdict.observation(details, measurements)

@@ -9,6 +9,7 @@ import {
   type Tier,
 } from '../config.js'
 import type { ReasonCode } from '../reasons.js'
+import type { Clock } from '../engine/clock.js'
 import type { HealthStatus } from '../engine/status.js'
 
 export type ComponentType = 'datastore' | 'system' | 'component'
@@ -47,6 +48,8 @@ export interface CheckContext<Present extends SettingName = never> {
   log: FastifyBaseLogger
   // this check's own timeout: clients take their connect and request timeouts from it
   timeoutMs: number
+  // the engine's wall clock, for a check that dates what it keeps from one probe to the next; default the system's
+  clock?: Clock
 }
 
 export interface Probe {

@@ -1,6 +1,7 @@
 import type { FastifyBaseLogger } from 'fastify'
 import type { Config } from '../config.js'
 import { classifyError } from './classify.js'
+import { systemClock, type Clock } from './clock.js'
 import { Reason } from '../reasons.js'
 import type { CheckContext, CheckDefinition, Probe } from '../checks/types.js'
 import { START_LIMIT_MS, startTimedOut, timedOut, type ProbeExecutor, type ProbeOutcome } from './executor.js'
@@ -47,8 +48,9 @@ export class InlineExecutor implements ProbeExecutor {
     config: Config,
     log: FastifyBaseLogger,
     private readonly startLimitMs = START_LIMIT_MS,
+    clock: Clock = systemClock,
   ) {
-    this.ctx = { config, log }
+    this.ctx = { config, log, clock }
   }
 
   async run(def: CheckDefinition, timeoutMs: number, hooks: RunHooks = {}): Promise<ProbeOutcome> {

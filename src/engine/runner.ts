@@ -62,7 +62,7 @@ export class CheckRunner {
       this.executorFor = opts.executorFor
       this.executors = opts.executors ?? []
     } else {
-      const inline = new InlineExecutor(config, log)
+      const inline = new InlineExecutor(config, log, undefined, this.clock)
       this.executorFor = () => inline
       this.executors = [inline]
     }

@@ -9,9 +9,19 @@ import eventbridgeCheck from '../../src/checks/eventbridge.js'
 import cloudwatchCheck from '../../src/checks/cloudwatch.js'
 import { credentialProblem } from '../../src/checks/lib/aws-credentials.js'
 import { awsSetup, endpointOf } from '../../src/checks/lib/aws-setup.js'
+import { AnswerShape } from '../../src/checks/lib/aws-shape.js'
 import { CheckError } from '../../src/checks/types.js'
 import { appWith, testConfig } from '../support/helpers.js'
-import { ACCOUNT, KEY_ID, REGION, SECRET, SESSION_TOKEN, startAwsFake } from '../support/fakes/aws-wire.js'
+import {
+  ACCOUNT,
+  KEY_ID,
+  REGION,
+  SECRET,
+  SESSION_TOKEN,
+  startAwsFake,
+  startShapelessAws,
+} from '../support/fakes/aws-wire.js'
+import type { Entry } from '../support/probe.js'
 
 const require = createRequire(import.meta.url)
 const loadedSdks = () =>
@@ -108,4 +118,47 @@ t.test('other AWS checks report half a key pair as MISCONFIGURED, naming the set
   t.equal(entry.status, 'fail')
   t.equal(entry.reason, 'MISCONFIGURED')
   t.match(entry.output, /AWS_SECRET_ACCESS_KEY is set without AWS_ACCESS_KEY_ID/)
+})
+
+t.test('an endpoint that answers every call 200 with the wrong shape fails every AWS check BAD_RESPONSE', async (t) => {
+  const fake = await startShapelessAws()
+  t.teardown(() => fake.close())
+  const queue = `https://sqs.${REGION}.amazonaws.com/${ACCOUNT}/health-test-orders`
+  const { app } = await appWith(
+    {
+      AWS_REGION: REGION,
+      AWS_ACCESS_KEY_ID: KEY_ID,
+      AWS_SECRET_ACCESS_KEY: SECRET,
+      AWS_ENDPOINT_URL: fake.url,
+      AWS_SQS_QUEUE_URLS: queue,
+      FROM_EMAIL: 'noreply@health-test.example.com',
+    },
+    { checks: allAws },
+  )
+  t.teardown(() => app.close())
+  const body = (await app.inject('/health')).json<{ checks: Record<string, Entry[]> }>()
+  for (const def of allAws) {
+    const entry = body.checks[`${def.name}:responseTime`][0]
+    t.equal(entry.status, 'fail', `${def.name} fails`)
+    t.equal(entry.reason, 'BAD_RESPONSE', `${def.name} is BAD_RESPONSE`)
+    t.match(entry.output, `${fake.url} (AWS_ENDPOINT_URL)`, `${def.name} names the endpoint setting`)
+    t.match(entry.output, /lacks /, `${def.name} says what was missing`)
+  }
+  t.equal((await app.inject('/ready')).statusCode, 503, '/ready is not fooled')
+  t.ok(fake.operations().length >= allAws.length, 'every check asked the fake')
+})
+
+t.test('with no endpoint set, a BAD_RESPONSE names the region default and the settings that are not set', async (t) => {
+  const setup = await awsSetup(ctxFor({ AWS_REGION: REGION }), 'SQS', 'sqs')
+  const shape = new AnswerShape(setup, 'GetQueueAttributes')
+  shape.count('Attributes.ApproximateNumberOfMessages', undefined)
+  t.equal(shape.count('Attributes.ApproximateNumberOfMessagesDelayed', '12'), 12, 'a decimal string is a count')
+  t.throws(() => shape.verify(), {
+    reason: 'BAD_RESPONSE',
+    message:
+      'SQS GetQueueAttributes: the answer from the default SQS endpoint of eu-west-1 (AWS_REGION; neither AWS_ENDPOINT_URL_SQS nor AWS_ENDPOINT_URL is set) lacks Attributes.ApproximateNumberOfMessages (a count): is that endpoint SQS, or a proxy or emulator answering in its place?',
+  })
+  const fine = new AnswerShape(setup, 'GetQueueAttributes')
+  fine.string('Name', 'x')
+  t.doesNotThrow(() => fine.verify(), 'nothing missing, nothing thrown')
 })

@@ -401,3 +401,25 @@ t.test('expired credentials fail EXPIRED', async (t) => {
   t.match(r.entry.output, /the credentials expired at/)
   t.notOk(secretsOf().some((s) => r.body.includes(s) || logs.text().includes(s)))
 })
+
+t.test('an answer without the Account or the Arn is BAD_RESPONSE naming the endpoint and the field', async (t) => {
+  const cases: [string, string, RegExp][] = [
+    ['an empty result', '', /lacks Account \(a string\), Arn \(a string\)/],
+    ['no Account', `<Arn>arn:aws:iam::${ACCOUNT}:user/health-test</Arn>`, /lacks Account \(a string\):/],
+  ]
+  for (const [name, body, missing] of cases) {
+    await t.test(name, async (t) => {
+      const { app, logs } = await setup(t, () => ({ body }))
+      const r = await probe(app, 'aws')
+      t.equal(r.httpStatus, 503)
+      t.equal(r.entry.status, 'fail')
+      t.equal(r.entry.reason, 'BAD_RESPONSE')
+      t.match(
+        r.entry.output,
+        /^STS GetCallerIdentity: the answer at http:\/\/127\.0\.0\.1:\d+ \(AWS_ENDPOINT_URL_STS\) lacks /,
+      )
+      t.match(r.entry.output, missing)
+      t.same(leaks(r.body, logs.text()), [])
+    })
+  }
+})

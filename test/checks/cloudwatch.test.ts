@@ -113,3 +113,24 @@ t.test('a hanging endpoint times out within the limit and its socket is closed',
   t.equal(fake.openSockets(), 0)
   t.same(leaks(r.body, logs.text()), [])
 })
+
+t.test('a 200 without MetricAlarms, or an alarm without its name, is BAD_RESPONSE naming the endpoint', async (t) => {
+  const cases: [string, Answer, RegExp][] = [
+    ['no MetricAlarms', { body: { CompositeAlarms: [] } }, /lacks MetricAlarms \(a list\)/],
+    ['CompositeAlarms not a list', { body: { MetricAlarms: [], CompositeAlarms: 'none' } }, /lacks CompositeAlarms/],
+    ['an alarm without a name', { body: { MetricAlarms: [{ StateValue: 'ALARM' }] } }, /lacks AlarmName of alarm 1/],
+  ]
+  for (const [name, answer, missing] of cases) {
+    await t.test(name, async (t) => {
+      const { app } = await setup(t, () => answer)
+      const r = await probe(app, 'cloudwatch')
+      t.equal(r.entry.status, 'fail')
+      t.equal(r.entry.reason, 'BAD_RESPONSE')
+      t.match(
+        r.entry.output,
+        /^CloudWatch DescribeAlarms: the answer at http:\/\/127\.0\.0\.1:\d+ \(AWS_ENDPOINT_URL_CLOUDWATCH\) lacks /,
+      )
+      t.match(r.entry.output, missing)
+    })
+  }
+})

@@ -41,9 +41,13 @@ t.test('an existing bus passes and reports its ARN', async (t) => {
 })
 
 t.test('the bus defaults to "default"', async (t) => {
-  const { fake, app } = await setup(t, (req) => ({ body: { Name: req.input.Name } }), {
-    AWS_EVENTBRIDGE_BUS: undefined,
-  })
+  const { fake, app } = await setup(
+    t,
+    (req) => ({
+      body: { Name: req.input.Name, Arn: `arn:aws:events:eu-west-1:${ACCOUNT}:event-bus/${String(req.input.Name)}` },
+    }),
+    { AWS_EVENTBRIDGE_BUS: undefined },
+  )
   const r = await probe(app, 'eventbridge')
   t.equal(r.entry.status, 'pass')
   t.match(fake.requests[0].body, '"Name":"default"')
@@ -109,4 +113,19 @@ t.test('a hanging endpoint times out within the limit and its socket is closed',
   await fake.allSocketsClosed()
   t.equal(fake.openSockets(), 0)
   t.same(leaks(r.body, logs.text()), [])
+})
+
+t.test('a 200 without the bus Name and Arn is BAD_RESPONSE naming the endpoint and the fields', async (t) => {
+  for (const body of [{}, { Name: BUS }]) {
+    const { app } = await setup(t, () => ({ body }))
+    const r = await probe(app, 'eventbridge')
+    t.equal(r.entry.status, 'fail')
+    t.equal(r.entry.reason, 'BAD_RESPONSE')
+    t.match(
+      r.entry.output,
+      /^EventBridge DescribeEventBus: the answer at http:\/\/127\.0\.0\.1:\d+ \(AWS_ENDPOINT_URL_EVENTBRIDGE\) lacks /,
+    )
+    t.match(r.entry.output, 'Arn (a string)')
+    t.equal(/Name \(a string\)/.test(r.entry.output ?? ''), !('Name' in body), 'Name is named only when missing')
+  }
 })

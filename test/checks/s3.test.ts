@@ -117,3 +117,23 @@ t.test('a hanging endpoint times out within the limit and its socket is closed',
   t.equal(fake.openSockets(), 0)
   t.same(leaks(r.body, logs.text()), [])
 })
+
+t.test('a 200 to HeadBucket without the S3 request id is BAD_RESPONSE naming the endpoint', async (t) => {
+  const { app } = await withFake(t, () => ({}))
+  const r = await probe(app, 's3')
+  t.equal(r.httpStatus, 503)
+  t.equal(r.entry.reason, 'BAD_RESPONSE')
+  t.match(
+    r.entry.output,
+    /^S3 HeadBucket: the answer at http:\/\/127\.0\.0\.1:\d+ \(AWS_ENDPOINT_URL_S3\) lacks the x-amz-request-id header/,
+  )
+})
+
+t.test('a 200 to HeadBucket with the S3 request id passes', async (t) => {
+  const { app } = await withFake(t, () => ({
+    headers: { 'x-amz-request-id': 'FAKE1', 'x-amz-bucket-region': 'eu-west-1' },
+  }))
+  const r = await probe(app, 's3')
+  t.equal(r.entry.status, 'pass')
+  t.equal(r.entry.details?.bucketRegion, 'eu-west-1')
+})

@@ -276,3 +276,43 @@ t.test('aws-ses-v2-local: GetAccount from the emulator is parsed; it has no GetE
   )
   t.same(leaks(r.body, logs.text()), [])
 })
+
+t.test('a GetAccount answer without a field the verdict reads is BAD_RESPONSE, not a warning', async (t) => {
+  const noEnforcement: Partial<AccountShape> = account()
+  delete noEnforcement.EnforcementStatus
+  const cases: [string, unknown, RegExp][] = [
+    ['an empty object', {}, /lacks SendingEnabled \(true or false\), ProductionAccessEnabled .*SendQuota\.MaxSendRate/],
+    ['no EnforcementStatus', noEnforcement, /lacks EnforcementStatus \(a string\):/],
+    [
+      'no SentLast24Hours',
+      { ...account(), SendQuota: { Max24HourSend: 200, MaxSendRate: 1 } },
+      /lacks SendQuota\.SentLast24Hours \(a number\):/,
+    ],
+  ]
+  for (const [name, body, missing] of cases) {
+    await t.test(name, async (t) => {
+      const { app, logs } = await setup(t, { account: () => ({ body }), identities: { [FROM]: { body: verified } } })
+      const r = await probe(app, 'ses')
+      t.equal(r.httpStatus, 503)
+      t.equal(r.entry.status, 'fail')
+      t.equal(r.entry.reason, 'BAD_RESPONSE')
+      t.match(
+        r.entry.output,
+        /^SES GetAccount: the answer at http:\/\/127\.0\.0\.1:\d+ \(AWS_ENDPOINT_URL_SESV2\) lacks /,
+      )
+      t.match(r.entry.output, missing)
+      t.same(leaks(r.body, logs.text()), [])
+    })
+  }
+})
+
+t.test('a GetEmailIdentity answer without its verification fields is a BAD_RESPONSE warning', async (t) => {
+  const { app } = await setup(t, { identities: { [FROM]: { body: { IdentityType: 'EMAIL_ADDRESS' } } } })
+  const r = await probe(app, 'ses')
+  t.equal(r.entry.status, 'warn')
+  t.equal(r.entry.reason, 'BAD_RESPONSE')
+  t.match(
+    r.entry.output,
+    /could not check the FROM_EMAIL identity: SES GetEmailIdentity: the answer at .* lacks VerifiedForSendingStatus \(true or false\), VerificationStatus \(a string\)/,
+  )
+})

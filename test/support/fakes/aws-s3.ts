@@ -10,6 +10,8 @@ interface S3rverInstance {
   close(): Promise<void>
 }
 type S3rverCtor = new (options: Record<string, unknown>) => S3rverInstance
+// the part of Koa (which s3rver extends) that adds a header to every answer
+type KoaMiddleware = (ctx: { set(name: string, value: string): void }, next: () => Promise<void>) => Promise<void>
 interface AccountModule {
   DUMMY_ACCOUNT: {
     createKeyPair(accessKeyId: string, secretAccessKey: string): void
@@ -32,6 +34,7 @@ export async function startS3rver(
   const S3rver = require('s3rver') as S3rverCtor
   const account = require('s3rver/lib/models/account') as AccountModule
   const directory = await mkdtemp(join(tmpdir(), 's3rver-'))
+  let requests = 0
   if (keys) account.DUMMY_ACCOUNT.createKeyPair(keys.accessKeyId, keys.secretAccessKey)
   const server = new S3rver({
     address: '127.0.0.1',
@@ -39,6 +42,11 @@ export async function startS3rver(
     silent: true,
     directory,
     configureBuckets: buckets.map((name) => ({ name })),
+  })
+  // S3, MinIO and LocalStack tag every answer with a request id, which the s3 check requires; s3rver leaves it out
+  ;(server as unknown as { middleware: KoaMiddleware[] }).middleware.unshift(async (ctx, next) => {
+    await next()
+    ctx.set('x-amz-request-id', `S3RVER${++requests}`)
   })
   const { port } = await server.run()
   return {

@@ -231,3 +231,29 @@ export function metricData(req: AwsRequest, values: (q: MetricQuery) => number[]
     },
   }
 }
+
+// The protocol of a request, from what the SDK sends: the JSON target header, a query form, or a REST path.
+export function protocolOf(req: RecordedRequest): Protocol {
+  const type = String(req.headers['content-type'] ?? '')
+  if (req.headers['x-amz-target']) return type.includes('1.0') ? 'json1.0' : 'json1.1'
+  if (type.startsWith('application/x-www-form-urlencoded')) return 'query'
+  if (req.url.startsWith('/v2/')) return 'rest-json'
+  return 'rest-xml'
+}
+
+// An endpoint that answers every AWS call 200 in its protocol's wire format but with none of the operation's
+// fields: {} to the JSON protocols, an empty result element to awsQuery, no body to REST-XML (S3).
+export async function startShapelessAws(): Promise<Fake & { operations: () => string[] }> {
+  const fake = await startFake((req, res) => {
+    const protocol = protocolOf(req)
+    writeOk(protocol, operationOf(protocol, req).operation, res, {})
+  })
+  return {
+    ...fake,
+    operations: () =>
+      fake.requests.map((r) => {
+        const protocol = protocolOf(r)
+        return operationOf(protocol, r).operation
+      }),
+  }
+}
