@@ -20,6 +20,8 @@ files=(
   test/checks/postgres.test.ts
   test/checks/redis.test.ts
   test/faults/datastores.test.ts
+  test/faults/providers.test.ts
+  test/checks/lib-http.test.ts
   test/checks/cloudwatch.test.ts
   test/checks/eventbridge.test.ts
   test/checks/s3.test.ts

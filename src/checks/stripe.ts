@@ -1,6 +1,7 @@
 import type { Config, Finding } from '../config.js'
 import { classifyError } from '../engine/classify.js'
 import { retryAfterMs } from './lib/http.js'
+import { probeFetch } from './lib/transport.js'
 import { Reason } from '../reasons.js'
 import { stripeKeyMode, stripeKeys } from './lib/rules.js'
 import { CheckError, defineCheck, type Observation } from './types.js'
@@ -110,10 +111,11 @@ export default defineCheck({
     const s = ctx.config.settings
     const api = new URL(s.STRIPE_API_URL)
     const protocol = api.protocol === 'http:' ? 'http' : 'https'
-    // the SDK takes no AbortSignal, so its fetch client is given one that also follows the probe's signal
+    // the SDK takes no AbortSignal, so its fetch client is given one that also follows the probe's signal, over the
+    // probes' own transport (no pooled socket, a capped body)
     let probeSignal: AbortSignal | undefined
     const fetchWithSignal: typeof fetch = (input, init) =>
-      fetch(input, {
+      probeFetch(input, {
         ...init,
         signal: probeSignal ? (init?.signal ? AbortSignal.any([init.signal, probeSignal]) : probeSignal) : init?.signal,
       })
