@@ -19,6 +19,9 @@ files=(
   test/routes/fuzz.test.ts
   test/checks/postgres.test.ts
   test/checks/redis.test.ts
+  test/faults/datastores.test.ts
+  test/faults/providers.test.ts
+  test/checks/lib-http.test.ts
   test/checks/cloudwatch.test.ts
   test/checks/eventbridge.test.ts
   test/checks/s3.test.ts

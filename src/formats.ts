@@ -188,3 +188,27 @@ export function parseBoolean(value: string | undefined, fallback: boolean): bool
 export function isHttps(value: string): boolean {
   return parseUrl(value)?.protocol === 'https:'
 }
+
+function schemeIn(protocols: string[]): (value: string) => boolean {
+  return (value) => {
+    const url = parseUrl(value)
+    return url !== null && protocols.includes(url.protocol)
+  }
+}
+
+// The format rules whose breach leaves nothing a client can use (another scheme is read as a socket path, a port
+// that is not a number): such a value is never handed to a client. Other breaches (a key of an unexpected shape,
+// http where https is expected) are left to the live check, the authority on whether the provider accepts them.
+const usable: Partial<Record<FormatName, (value: string) => boolean>> = {
+  'postgres-url': schemeIn(['postgres:', 'postgresql:']),
+  'redis-url': schemeIn(['redis:', 'rediss:']),
+  url: schemeIn(['http:', 'https:']),
+  'https-url': schemeIn(['http:', 'https:']),
+  port: (value) => formats.port(value) === null,
+  hostname: (value) => formats.hostname(value) === null,
+}
+
+export function unusable(format: FormatName, value: string): boolean {
+  const rule = usable[format]
+  return rule !== undefined && !rule(value)
+}

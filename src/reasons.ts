@@ -7,12 +7,14 @@ export const Reason = {
   TLS_ERROR: 'TLS_ERROR',
   AUTH_FAILED: 'AUTH_FAILED',
   FORBIDDEN: 'FORBIDDEN',
+  INSUFFICIENT_SCOPE: 'INSUFFICIENT_SCOPE',
   NOT_FOUND: 'NOT_FOUND',
   WRONG_REGION: 'WRONG_REGION',
   EXPIRED: 'EXPIRED',
   EXPIRING: 'EXPIRING',
   RATE_LIMITED: 'RATE_LIMITED',
   UPSTREAM_ERROR: 'UPSTREAM_ERROR',
+  UNAVAILABLE: 'UNAVAILABLE',
   BAD_RESPONSE: 'BAD_RESPONSE',
   DEGRADED: 'DEGRADED',
   DISABLED: 'DISABLED',
@@ -32,12 +34,15 @@ export const reasonDescriptions: Record<ReasonCode, string> = {
   TLS_ERROR: 'the TLS handshake or certificate was rejected',
   AUTH_FAILED: 'the credentials were rejected',
   FORBIDDEN: 'the credentials are valid but lack a permission, which the output names',
+  INSUFFICIENT_SCOPE:
+    'the credentials are valid but narrower than the probe: they lack the read it uses, which the output names',
   NOT_FOUND: 'the resource (database, bucket, queue, deployment, bus) does not exist',
   WRONG_REGION: 'the resource exists in another region than the one configured',
   EXPIRED: 'the credentials have expired',
   EXPIRING: 'the credentials expire soon',
   RATE_LIMITED: 'the provider answered 429; no probe is sent again before its Retry-After',
   UPSTREAM_ERROR: 'the provider answered with a server error (5xx)',
+  UNAVAILABLE: 'the dependency is shutting down, restarting or starting up, and turns work away meanwhile',
   BAD_RESPONSE: 'the dependency answered something the check does not understand',
   DEGRADED: 'the dependency works but a measurement is past its warning threshold',
   DISABLED: 'the dependency works but the feature is switched off on its side (for example SES sending)',
@@ -63,6 +68,8 @@ export const reasonActions: Record<ReasonCode, string> = {
     'replace the credentials in the setting the output names with current ones from the provider (rotated, revoked or mistyped); the output says where to find them',
   FORBIDDEN:
     'grant the permission the output names (IAM action, key scope, app type) to the identity of these credentials',
+  INSUFFICIENT_SCOPE:
+    'nothing is down: if the platform needs what the output says the key lacks, grant it to that key; otherwise grant the read the output names so that the check can prove more than the key',
   NOT_FOUND: 'create the resource, or correct the setting that names it; the output names both',
   WRONG_REGION:
     'set AWS_REGION to the region the output gives, or point the setting at a resource of the configured region',
@@ -73,6 +80,8 @@ export const reasonActions: Record<ReasonCode, string> = {
     "nothing at first: the check waits for the provider's Retry-After by itself; if it lasts, find what else spends the quota of these credentials",
   UPSTREAM_ERROR:
     "the fault is on the dependency's side: its status page for a provider, its logs for PostgreSQL or Redis (no connection slot, a read-only replica)",
+  UNAVAILABLE:
+    "nothing while a restart, failover or deploy of the dependency is under way: the next probe that finds it up clears it; if it lasts, read the dependency's logs for why it shut down or has not finished starting",
   BAD_RESPONSE:
     'check the URL or endpoint setting the output names: a proxy, an emulator or a wrong address answers instead of the dependency',
   DEGRADED:

@@ -1,6 +1,7 @@
 import { httpFailure, httpRequest, joinUrl, type HttpAnswer } from './lib/http.js'
 import { Reason } from '../reasons.js'
 import { CheckError, defineCheck, type Observation } from './types.js'
+import { field, keeps, type Answered } from './lib/shape.js'
 
 interface AzureError {
   error?: { code?: unknown; message?: unknown }
@@ -13,6 +14,10 @@ function errorOf(res: HttpAnswer): { code?: string; message?: string } {
     message: typeof err?.message === 'string' ? err.message : undefined,
   }
 }
+
+// as Azure documents a chat completion, and an error: a 200 or 400 without them came from something else
+const COMPLETION = { object: field.is('chat.completion'), choices: field.array }
+const ERROR = { error: field.object }
 
 // key, then deployment, then body are checked: an empty message list is a 400 before any token is generated
 const FREE_BODY = JSON.stringify({ messages: [] })
@@ -52,6 +57,10 @@ export default defineCheck({
       accept: 'application/json',
     }
     const details = { host, deployment, apiVersion: version, deep }
+    const asked = (request: string) => ({ provider: 'Azure OpenAI', request, setting: baseSetting })
+    const completionRequest = `POST /openai/deployments/${deployment}/chat/completions`
+    const refused = (res: Answered) => keeps(res, ERROR, asked(completionRequest))
+    const completed = (res: Answered) => keeps(res, COMPLETION, asked(completionRequest))
 
     function failure(res: HttpAnswer): CheckError {
       const { code } = errorOf(res)
@@ -72,6 +81,7 @@ export default defineCheck({
     async function free(signal: AbortSignal): Promise<Observation> {
       const res = await httpRequest(url, { method: 'POST', headers, body: FREE_BODY, signal })
       if (res.status === 400) {
+        refused(res)
         const { code, message } = errorOf(res)
         // an unsupported version is refused before the deployment is looked up
         if (message && /api[- ]?version/i.test(message)) {
@@ -95,19 +105,21 @@ export default defineCheck({
           details,
         }
       }
-      if (res.status === 200)
+      if (res.status === 200) {
+        completed(res)
         return {
           status: 'pass',
           output: `AZURE_OPENAI_API_KEY accepted and deployment "${deployment}" answers`,
           details,
         }
+      }
       throw failure(res)
     }
 
     async function completion(signal: AbortSignal): Promise<Observation> {
       const res = await httpRequest(url, { method: 'POST', headers, body: DEEP_BODY, signal })
       if (res.status === 200) {
-        const usage = (res.json as { usage?: { total_tokens?: unknown } } | undefined)?.usage
+        const usage = completed(res).usage as { total_tokens?: unknown } | null | undefined
         const tokens = typeof usage?.total_tokens === 'number' ? usage.total_tokens : null
         return {
           status: 'pass',
@@ -116,6 +128,7 @@ export default defineCheck({
         }
       }
       if (res.status === 400) {
+        refused(res)
         const { code } = errorOf(res)
         return {
           status: 'warn',

@@ -1,6 +1,7 @@
 import { httpFailure, httpRequest, joinUrl } from './lib/http.js'
 import { Reason } from '../reasons.js'
 import { CheckError, defineCheck } from './types.js'
+import { field, keeps } from './lib/shape.js'
 
 // DATADOG_SITE is the site name (datadoghq.eu, us3.datadoghq.com); people also paste the app host.
 export function datadogApiUrl(site: string, apiUrl: string | undefined): string {
@@ -20,12 +21,19 @@ export default defineCheck({
     const base = datadogApiUrl(s.DATADOG_SITE, s.DATADOG_API_URL)
     const site = s.DATADOG_SITE
     const where = s.DATADOG_API_URL ? `DATADOG_API_URL ${base}` : `site ${site}`
+    const asked = {
+      provider: 'Datadog',
+      request: 'GET /api/v1/validate',
+      setting: s.DATADOG_API_URL ? 'DATADOG_API_URL' : 'DATADOG_SITE',
+    }
     const headers = { 'dd-api-key': s.DATADOG_API_KEY, accept: 'application/json' }
     return {
       async run(signal) {
         const res = await httpRequest(joinUrl(base, '/api/v1/validate'), { headers, signal })
         if (res.status === 200) {
-          if ((res.json as { valid?: unknown } | undefined)?.valid === true)
+          // documented as {"valid": true}; anything but a boolean there is not Datadog's answer
+          const { valid } = keeps(res, { valid: field.boolean }, asked)
+          if (valid === true)
             return { status: 'pass', output: `DATADOG_API_KEY is valid on ${where}`, details: { site, api: base } }
           throw new CheckError(
             Reason.AUTH_FAILED,

@@ -18,8 +18,8 @@ export default defineCheck({
         // without Accept: application/json GitHub answers form-encoded
         const res = await postForm(url, params, signal, { accept: 'application/json' })
         const e = oauthError(res)
-        // GitHub answers these errors with 200
-        if (e.error === 'bad_verification_code') {
+        // GitHub documents these errors with 200
+        if (res.status === 200 && e.error === 'bad_verification_code') {
           return {
             output: `GITHUB_CLIENT_ID and GITHUB_CLIENT_SECRET recognised: GitHub refused only the deliberately invalid code (${e.error})`,
             details: { grantError: e.error },

@@ -32,7 +32,8 @@ export default defineCheck({
     return {
       async run(signal): Promise<Observation> {
         const res = await postForm(url, params, signal)
-        const e = oauthError(res)
+        // Google answers its OAuth errors with 400 or 401 (RFC 6749 §5.2): an error body with another status is not Google's
+        const e = res.status === 400 || res.status === 401 ? oauthError(res) : {}
         // the client was authenticated before the code was looked at: the id and secret are right
         if (e.error === 'invalid_grant' || e.error === 'redirect_uri_mismatch') {
           return {

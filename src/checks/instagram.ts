@@ -3,6 +3,7 @@ import { CheckError, defineCheck, type Observation } from './types.js'
 import { joinUrl, type HttpAnswer } from './lib/http.js'
 import { redirectUri } from './lib/rules.js'
 import { granted, otherFailure, postForm, rateLimited } from './lib/oauth.js'
+import { quote } from './lib/quote.js'
 
 interface GraphError {
   type?: string
@@ -19,7 +20,7 @@ function graphError(res: HttpAnswer): GraphError | undefined {
     type: typeof r.type === 'string' ? r.type.slice(0, 40) : undefined,
     code: typeof r.code === 'number' ? r.code : undefined,
     subcode: typeof r.error_subcode === 'number' ? r.error_subcode : undefined,
-    message: typeof r.message === 'string' ? r.message.replace(/[^\x20-\x7e]+/g, ' ').slice(0, 160) : undefined,
+    message: typeof r.message === 'string' ? quote(r.message.replace(/[^\x20-\x7e]+/g, ' '), 160) : undefined,
   }
 }
 
@@ -50,7 +51,7 @@ export default defineCheck({
           return granted(
             res,
             'INSTAGRAM_APP_ID and INSTAGRAM_APP_SECRET accepted: the Graph API granted an app access token',
-            'the Graph API answered 200 without an access token: is INSTAGRAM_GRAPH_URL the Graph API (default https://graph.facebook.com)?',
+            { provider: 'the Graph API', request: 'POST /oauth/access_token', setting: 'INSTAGRAM_GRAPH_URL' },
           )
         }
         const e = graphError(res)

@@ -26,7 +26,7 @@ export default defineCheck({
           return granted(
             res,
             'REDDIT_CLIENT_ID and REDDIT_CLIENT_SECRET accepted: Reddit granted an application-only token',
-            'Reddit answered 200 without an access token: is REDDIT_API_URL Reddit (default https://www.reddit.com)?',
+            { provider: 'Reddit', request: 'POST /api/v1/access_token', setting: 'REDDIT_API_URL' },
           )
         }
         if (res.status === 401) {

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto'
 import { Reason } from '../reasons.js'
+import { readCap } from './lib/read-cap.js'
 import { CheckError, defineCheck } from './types.js'
 
 export default defineCheck({
@@ -12,60 +13,106 @@ export default defineCheck({
   async start(ctx) {
     const { Redis } = await import('ioredis')
     const timeout = ctx.timeoutMs
-    // no offline queue and no reconnect loop: a down Redis fails the probe at once, the next probe reconnects
-    const client = new Redis(ctx.config.settings.REDIS_URL, {
-      lazyConnect: true,
-      enableOfflineQueue: false,
-      maxRetriesPerRequest: 0,
-      retryStrategy: () => null,
-      connectTimeout: timeout,
-      commandTimeout: timeout,
-      connectionName: 'huntaze-health',
-    })
     // the connection's own error (WRONGPASS, ECONNREFUSED) explains a later "Connection is closed"
     let lastError: (Error & { code?: string }) | undefined
-    client.on('error', (err) => {
-      lastError = err
-      ctx.log.debug({ check: 'redis', err: err.message }, 'redis connection error')
-    })
-    const key = `huntaze-health:probe:${randomUUID()}`
+    const open = () => {
+      // no offline queue and no reconnect loop: a down Redis fails the probe at once, the next probe reconnects
+      const c = new Redis(ctx.config.settings.REDIS_URL, {
+        lazyConnect: true,
+        enableOfflineQueue: false,
+        maxRetriesPerRequest: 0,
+        retryStrategy: () => null,
+        connectTimeout: timeout,
+        commandTimeout: timeout,
+        connectionName: 'huntaze-health',
+      })
+      // a discarded client may still report its end: it must not crash the process nor explain a later probe
+      c.on('error', (err: Error & { code?: string }) => {
+        if (c === client) lastError = err
+        ctx.log.debug({ check: 'redis', err: err.message }, 'redis connection error')
+      })
+      c.on('connect', () => {
+        if (c.stream) cap.watch(c.stream)
+      })
+      return c
+    }
+    let client = open()
     const target = `${client.options.host}:${client.options.port}`
+    const cap = readCap(target)
+    // a connection that failed (timed out, answered garbage, was cut) is closed at once and never reused
+    const discard = () => {
+      client.disconnect()
+      client = open()
+    }
+    const key = `huntaze-health:probe:${randomUUID()}`
+
+    async function attempt(): Promise<{ details: Record<string, string | number> }> {
+      if (client.status === 'wait') await client.connect()
+      const value = String(Date.now())
+      const started = performance.now()
+      await client.set(key, value, 'PX', 60_000)
+      const got = await client.get(key)
+      const roundTripMs = Math.round((performance.now() - started) * 100) / 100
+      if (got !== value)
+        throw new CheckError(Reason.BAD_RESPONSE, `GET returned another value than the SET stored at ${target}`)
+      return { details: { roundTripMs, target } }
+    }
+
+    function explain(err: unknown): never {
+      // set by the 'error' listener while we awaited, which the compiler cannot see
+      const last = lastError
+      if (err instanceof CheckError) throw err
+      if (last instanceof CheckError) throw last
+      const msg = `${(err as Error).message ?? ''} ${last?.message ?? ''}`
+      if (/WRONGPASS|NOAUTH|invalid password|invalid username-password/i.test(msg)) {
+        throw new CheckError(
+          Reason.AUTH_FAILED,
+          `authentication refused by ${target}: check the user and password in REDIS_URL`,
+        )
+      }
+      if (/Command timed out|connect ETIMEDOUT/i.test(msg))
+        throw new CheckError(Reason.TIMEOUT, `no answer from ${target} within ${timeout}ms`)
+      if (/READONLY/.test(msg))
+        throw new CheckError(Reason.UPSTREAM_ERROR, `${target} is a read-only replica: point REDIS_URL at the primary`)
+      if (/LOADING|Redis is loading/.test(msg))
+        throw new CheckError(
+          Reason.UNAVAILABLE,
+          `${target} is loading its data set after a restart and answers nothing else`,
+        )
+      if (/Protocol error/i.test(msg))
+        throw new CheckError(
+          Reason.BAD_RESPONSE,
+          `${target} answered something that is not the Redis protocol: it is not a Redis server`,
+        )
+      if (last?.code) throw last
+      if (/Stream isn't writeable|Connection is closed/i.test(msg))
+        throw new CheckError(Reason.CONNECTION_RESET, `the connection to ${target} closed before answering`)
+      throw err
+    }
+
     return {
       async run(signal) {
         lastError = undefined
+        cap.reset()
+        // the current client: a retry below replaces it
         const onAbort = () => client.disconnect()
         signal.addEventListener('abort', onAbort, { once: true })
         try {
-          if (client.status === 'wait' || client.status === 'end' || client.status === 'close') await client.connect()
-          const value = String(Date.now())
-          const started = performance.now()
-          await client.set(key, value, 'PX', 60_000)
-          const got = await client.get(key)
-          const roundTripMs = Math.round((performance.now() - started) * 100) / 100
-          if (got !== value)
-            throw new CheckError(Reason.BAD_RESPONSE, `GET returned another value than the SET stored at ${target}`)
-          return { details: { roundTripMs, target } }
-        } catch (err) {
-          // set by the 'error' listener while we awaited, which the compiler cannot see
-          const last = lastError as (Error & { code?: string }) | undefined
-          const msg = `${(err as Error).message ?? ''} ${last?.message ?? ''}`
-          if (/WRONGPASS|NOAUTH|invalid password|invalid username-password/i.test(msg)) {
-            throw new CheckError(
-              Reason.AUTH_FAILED,
-              `authentication refused by ${target}: check the user and password in REDIS_URL`,
-            )
+          // a connection that closed while idle says nothing of the server now: start from a new one
+          if (client.status !== 'wait' && client.status !== 'ready') discard()
+          const reused = client.status === 'ready'
+          try {
+            return await attempt()
+          } catch (err) {
+            if (!reused || signal.aborted || !/Stream isn't writeable|Connection is closed/i.test(String(err)))
+              throw err
+            discard()
+            lastError = undefined
+            return await attempt()
           }
-          if (/Command timed out/i.test(msg))
-            throw new CheckError(Reason.TIMEOUT, `no answer from ${target} within ${timeout}ms`)
-          if (/READONLY/.test(msg))
-            throw new CheckError(
-              Reason.UPSTREAM_ERROR,
-              `${target} is a read-only replica: point REDIS_URL at the primary`,
-            )
-          if (last?.code) throw last
-          if (/Stream isn't writeable|Connection is closed/i.test(msg))
-            throw new CheckError(Reason.CONNECTION_RESET, `the connection to ${target} closed before answering`)
-          throw err
+        } catch (err) {
+          discard()
+          explain(err)
         } finally {
           signal.removeEventListener('abort', onAbort)
         }

@@ -1,6 +1,7 @@
 import { httpFailure, httpRequest, joinUrl, type HttpAnswer } from './lib/http.js'
 import { Reason } from '../reasons.js'
 import { CheckError, defineCheck, type Observation } from './types.js'
+import { field, keeps } from './lib/shape.js'
 
 function errorName(res: HttpAnswer): string | undefined {
   const name = (res.json as { name?: unknown } | undefined)?.name
@@ -18,17 +19,13 @@ export default defineCheck({
     const s = ctx.config.settings
     const url = joinUrl(s.RESEND_API_URL, '/domains')
     const headers = { authorization: `Bearer ${s.RESEND_API_KEY}`, accept: 'application/json' }
+    const asked = { provider: 'Resend', request: 'GET /domains', setting: 'RESEND_API_URL' }
     return {
       async run(signal): Promise<Observation> {
         const res = await httpRequest(url, { headers, signal })
         const name = errorName(res)
         if (res.status === 200) {
-          const data = (res.json as { data?: unknown } | undefined)?.data
-          if (!Array.isArray(data))
-            throw new CheckError(
-              Reason.BAD_RESPONSE,
-              'Resend answered 200 without a domain list: is RESEND_API_URL the Resend API?',
-            )
+          const { data } = keeps(res, { object: field.is('list'), data: field.array }, asked)
           const verified = data.filter((d) => (d as { status?: unknown } | null)?.status === 'verified').length
           return {
             status: 'pass',
@@ -36,12 +33,13 @@ export default defineCheck({
             details: { access: 'full', domains: data.length, verifiedDomains: verified },
           }
         }
-        // a sending-only key is refused on reads with this documented code: the key itself is valid
+        // a sending-only key is refused on reads with this documented code: the key is valid, only narrower
         if (res.status === 401 && name === 'restricted_api_key') {
           return {
-            status: 'pass',
+            status: 'warn',
+            reason: Reason.INSUFFICIENT_SCOPE,
             output:
-              'RESEND_API_KEY is valid and restricted to sending emails (reads are refused, which is all this check needs)',
+              'RESEND_API_KEY is a valid key restricted to sending emails: it lacks the read of domains this check uses, so whether the sending domains are verified is not proven; use a Full access key to have it checked',
             details: { access: 'sending' },
           }
         }

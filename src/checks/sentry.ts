@@ -36,7 +36,8 @@ export default defineCheck({
   componentType: 'component',
   live: true,
   cache: 'third-party',
-  description: 'The DSN parses (public key, host, project id); with SENTRY_CHECK_INGEST the ingest host answers',
+  description:
+    'The DSN parses (public key, host, project id); with SENTRY_CHECK_INGEST the ingest host answers as Sentry does',
   start(ctx) {
     const s = ctx.config.settings
     const ingest = parseBoolean(s.SENTRY_CHECK_INGEST, false)
@@ -55,19 +56,32 @@ export default defineCheck({
             status: 'pass',
             output: `format only: SENTRY_DSN names project ${dsn.projectId} on ${dsn.host}; set SENTRY_CHECK_INGEST=true to also prove the ingest host answers`,
             details,
+            formatOnly: true,
           }
         }
         // a GET on the POST-only envelope endpoint reaches the ingest service without submitting an event
         const url = `${dsn.origin}${dsn.pathPrefix}/api/${dsn.projectId}/envelope/`
         const res = await httpRequest(url, { signal })
-        if (res.status < 500 && res.status !== 429) {
+        const where = `Sentry ingest ${dsn.host}`
+        // Relay takes only POST there: 405 is the ingest itself; a page, a 200 or a 404 is something else on that host
+        if (res.status === 405) {
           return {
             status: 'pass',
-            output: `SENTRY_DSN parsed and the ingest host ${dsn.host} answers (HTTP ${res.status}, no event sent)`,
+            output: `SENTRY_DSN parsed and the ingest host ${dsn.host} answers (HTTP 405, no event sent)`,
             details: { ...details, ingestStatus: res.status },
           }
         }
-        throw httpFailure(res, `Sentry ingest ${dsn.host}`)
+        if (res.status < 500 && res.status !== 429 && res.status !== 401 && res.status !== 403) {
+          throw new CheckError(
+            Reason.BAD_RESPONSE,
+            `${where} answered ${res.status} to GET ${dsn.pathPrefix}/api/${dsn.projectId}/envelope/, not the 405 of Sentry's ingest (which takes only POST there); check the host of SENTRY_DSN`,
+          )
+        }
+        throw httpFailure(res, where, {
+          auth: 'the ingest refused this project; copy SENTRY_DSN again from Project Settings > Client Keys',
+          forbidden:
+            'the ingest refused this project (a disabled key, or a DSN of another data region); copy SENTRY_DSN again from Project Settings > Client Keys',
+        })
       },
     }
   },

@@ -2,6 +2,7 @@ import type SMTPConnection from 'nodemailer/lib/smtp-connection'
 import type { Config, Finding } from '../config.js'
 import { Reason } from '../reasons.js'
 import { CheckError, defineCheck, type Observation } from './types.js'
+import { quote } from './lib/quote.js'
 
 type SmtpError = Error & {
   code?: string
@@ -12,13 +13,14 @@ type SmtpError = Error & {
   command?: string
 }
 
+// EPROTO whole: nodemailer's EPROTOCOL (a greeting that is not SMTP) starts with the same letters
 const tlsCodes =
-  /^(ETLS|EPROTO|ERR_SSL_|ERR_TLS_|CERT_|DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT_IN_CHAIN|UNABLE_TO_)/
+  /^(ETLS|EPROTO$|ERR_SSL_|ERR_TLS_|CERT_|DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT_IN_CHAIN|UNABLE_TO_)/
 
 function explain(err: SmtpError, target: string, timeoutMs: number): CheckError {
   const code = err.code ?? ''
   const original = err.originalCode ?? ''
-  const server = err.response ? ` (server said: ${err.response.replace(/[^\x20-\x7e]+/g, ' ').slice(0, 120)})` : ''
+  const server = err.response ? ` (server said: ${quote(err.response.replace(/[^\x20-\x7e]+/g, ' '), 120)})` : ''
   if (code === 'EAUTH') {
     return new CheckError(
       Reason.AUTH_FAILED,
@@ -37,10 +39,12 @@ function explain(err: SmtpError, target: string, timeoutMs: number): CheckError 
       `${phase} from ${target} within ${timeoutMs}ms; check SMTP_HOST and SMTP_PORT, and that egress to that port is allowed`,
     )
   }
+  if (code === 'EPROTOCOL')
+    return new CheckError(Reason.BAD_RESPONSE, `${target} did not answer like an SMTP server${server}; check SMTP_PORT`)
   if (tlsCodes.test(code) || tlsCodes.test(original) || /certificate|self[- ]signed|ssl|tls/i.test(err.message)) {
     return new CheckError(
       Reason.TLS_ERROR,
-      `TLS with ${target} failed: ${(err.message || code).replace(/[^\x20-\x7e]+/g, ' ').slice(0, 160)}; the server's certificate must be valid for SMTP_HOST (port 465 is TLS from the start, 587 and 25 upgrade with STARTTLS)`,
+      `TLS with ${target} failed: ${quote((err.message || code).replace(/[^\x20-\x7e]+/g, ' '), 160)}; the server's certificate must be valid for SMTP_HOST (port 465 is TLS from the start, 587 and 25 upgrade with STARTTLS)`,
     )
   }
   if (original === 'ECONNREFUSED')
@@ -56,9 +60,45 @@ function explain(err: SmtpError, target: string, timeoutMs: number): CheckError 
       `${target} closed the connection before the session was set up${server}; check SMTP_HOST and SMTP_PORT`,
     )
   }
-  if (code === 'EPROTOCOL')
-    return new CheckError(Reason.BAD_RESPONSE, `${target} did not answer like an SMTP server${server}; check SMTP_PORT`)
-  return new CheckError(Reason.BAD_RESPONSE, `${target}: ${(err.message || code || 'unknown error').slice(0, 160)}`)
+  return new CheckError(Reason.BAD_RESPONSE, `${target}: ${quote(err.message || code || 'unknown error', 160)}`)
+}
+
+interface CommandQueue {
+  _sendCommand(line: string): void
+  _responseActions: ((response: string) => void)[]
+}
+
+// nodemailer sends MAIL FROM only with a recipient and a message; the sender alone goes through its command queue.
+function command(conn: SMTPConnection, line: string): Promise<string> {
+  const queue = conn as unknown as CommandQueue
+  if (typeof queue._sendCommand !== 'function' || !Array.isArray(queue._responseActions))
+    throw new Error('nodemailer no longer has the command queue the SMTP check uses to send MAIL FROM alone')
+  return new Promise((resolve) => {
+    queue._responseActions.push(resolve)
+    queue._sendCommand(line)
+  })
+}
+
+// The server's own words about the sender, printable and short.
+function said(response: string): string {
+  return quote(response.replace(/[^\x20-\x7e]+/g, ' ').trim(), 120)
+}
+
+// MAIL FROM refused: 530 asks for a login, 550/553 refuse this sender, a 4xx is a passing trouble of the server.
+function senderRefused(response: string, target: string, from: string, sender: string, login: boolean): CheckError {
+  const code = Number(response.slice(0, 3))
+  const words = `${target} refused MAIL FROM:<${from}> (server said: ${said(response)})`
+  if (code === 530 || (code >= 500 && /auth/i.test(response) && !login))
+    return new CheckError(
+      Reason.AUTH_FAILED,
+      `${words}: platform mail would be refused; ${login ? 'the login of SMTP_USER is accepted but may not send, check SMTP_USER and SMTP_PASSWORD' : 'set SMTP_USER and SMTP_PASSWORD, this server sends only for a login'}`,
+    )
+  if (code >= 400 && code < 500)
+    return new CheckError(Reason.UPSTREAM_ERROR, `${words}: a temporary refusal on the server's side`)
+  return new CheckError(
+    Reason.FORBIDDEN,
+    `${words}: platform mail would be refused; set ${sender} to an address ${login ? 'SMTP_USER' : 'this server'} may send as (a domain the relay serves)`,
+  )
 }
 
 // A login is a pair: one half alone is a configuration mistake, not an anonymous relay.
@@ -91,7 +131,8 @@ export default defineCheck({
   componentType: 'component',
   live: true,
   cache: 'third-party',
-  description: 'The server greets, negotiates TLS where offered and accepts the login',
+  description:
+    'The server greets, negotiates TLS where offered, accepts the login and the sender (MAIL FROM, then RSET: no mail sent)',
   validate: loginPair,
   async start(ctx) {
     // the class transporter.verify() runs, used directly: verify() keeps its connection out of reach,
@@ -106,6 +147,12 @@ export default defineCheck({
     // in production a password is never sent over a connection that STARTTLS did not encrypt
     const requireTLS = ctx.config.production && !implicitTls && auth !== undefined
     const t = ctx.timeoutMs
+    // the sender the platform's mail uses, proven without sending: MAIL FROM, then RSET, never RCPT or DATA
+    const senderSetting = s.SMTP_FROM ? 'SMTP_FROM' : s.FROM_EMAIL ? 'FROM_EMAIL' : undefined
+    const from = s.SMTP_FROM ?? s.FROM_EMAIL ?? ''
+    const senderWords = senderSetting
+      ? `the sender ${senderSetting} ${from} is accepted (no mail sent)`
+      : 'neither SMTP_FROM nor FROM_EMAIL is set: the null sender <> is accepted (no mail sent); set SMTP_FROM to prove the platform sender'
     const open = new Set<SMTPConnection>()
     return {
       async run(signal): Promise<Observation> {
@@ -148,10 +195,15 @@ export default defineCheck({
               login = 'accepted'
             }
           }
+          const answer = await step(command(conn, `MAIL FROM:<${from}>`))
+          if (!answer.startsWith('2'))
+            throw senderRefused(answer, target, from, senderSetting ?? 'SMTP_FROM', login === 'accepted')
+          // the session forgets the sender; a server that refuses RSET has still accepted it
+          await step(command(conn, 'RSET'))
           // a polite QUIT; the socket timeout closes the connection if the server never answers it
           quitting = true
           conn.quit()
-          const details = { tls, login, host, port }
+          const details = { tls, login, host, port, sender: senderSetting ?? 'null sender' }
           const how = tls
             ? implicitTls
               ? 'over TLS'
@@ -161,16 +213,16 @@ export default defineCheck({
             return {
               status: 'warn',
               reason: Reason.MISCONFIGURED,
-              output: `${target} greets ${how} but offers no AUTH, so SMTP_USER and SMTP_PASSWORD could not be proven; unset them if this relay needs no login, or check SMTP_PORT`,
+              output: `${target} greets ${how} but offers no AUTH, so SMTP_USER and SMTP_PASSWORD could not be proven; unset them if this relay needs no login, or check SMTP_PORT; ${senderWords}`,
               details,
             }
           }
           return {
-            output: `${target} greets ${how}; ${login === 'accepted' ? 'the login of SMTP_USER is accepted' : 'no login configured (SMTP_USER not set)'}`,
+            output: `${target} greets ${how}; ${login === 'accepted' ? 'the login of SMTP_USER is accepted' : 'no login configured (SMTP_USER not set)'}; ${senderWords}`,
             details,
           }
         } catch (err) {
-          if (signal.aborted) throw err
+          if (signal.aborted || err instanceof CheckError) throw err
           const e = err as SmtpError
           if (requireTLS && e.code === 'ETLS' && e.command === 'STARTTLS') {
             throw new CheckError(

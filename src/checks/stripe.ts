@@ -1,9 +1,11 @@
 import type { Config, Finding } from '../config.js'
 import { classifyError } from '../engine/classify.js'
 import { retryAfterMs } from './lib/http.js'
+import { probeFetch } from './lib/transport.js'
 import { Reason } from '../reasons.js'
 import { stripeKeyMode, stripeKeys } from './lib/rules.js'
-import { CheckError, defineCheck } from './types.js'
+import { CheckError, defineCheck, type Observation } from './types.js'
+import { field, keeps } from './lib/shape.js'
 
 // rules.ts compares publishable keys with the secret key only; without its mode they must still agree
 export function stripeRules(config: Config): Finding[] {
@@ -41,6 +43,20 @@ interface StripeLikeError {
   detail?: unknown
 }
 
+// A restricted key without Balance read is a valid key, only narrower than the probe: the platform's calls may not
+// need that read.
+export function narrowKey(err: unknown): Observation | undefined {
+  const e = err as StripeLikeError
+  if (e?.type !== 'StripePermissionError') return undefined
+  const permission = /'(rak_[a-z_]+)'/.exec(e.message ?? '')?.[1]
+  return {
+    status: 'warn',
+    reason: Reason.INSUFFICIENT_SCOPE,
+    output: `STRIPE_SECRET_KEY is a valid restricted key but lacks ${permission ? `the ${permission} permission` : 'the permission'} to read the balance (Stripe answered 403), so the account's mode is not proven; grant Balance: Read to that key in the Stripe dashboard`,
+    details: { restrictedKey: true },
+  }
+}
+
 // Stripe's messages quote the key (masked but with its prefix and last digits), so they are never passed on.
 export function stripeFailure(err: unknown, api: string): unknown {
   const e = err as StripeLikeError
@@ -50,13 +66,6 @@ export function stripeFailure(err: unknown, api: string): unknown {
         Reason.AUTH_FAILED,
         'Stripe answered 401: STRIPE_SECRET_KEY was rejected (revoked, rolled or mistyped); copy a secret key from Developers > API keys in the Stripe dashboard',
       )
-    case 'StripePermissionError': {
-      const permission = /'(rak_[a-z_]+)'/.exec(e.message ?? '')?.[1]
-      return new CheckError(
-        Reason.FORBIDDEN,
-        `Stripe answered 403: the restricted key in STRIPE_SECRET_KEY lacks ${permission ? `the ${permission} permission` : 'a permission'} needed to read the balance; grant Balance: Read to that key in the Stripe dashboard`,
-      )
-    }
     case 'StripeRateLimitError': {
       const wait = retryAfterMs(e.headers?.['retry-after'] ?? null)
       return new CheckError(
@@ -102,10 +111,11 @@ export default defineCheck({
     const s = ctx.config.settings
     const api = new URL(s.STRIPE_API_URL)
     const protocol = api.protocol === 'http:' ? 'http' : 'https'
-    // the SDK takes no AbortSignal, so its fetch client is given one that also follows the probe's signal
+    // the SDK takes no AbortSignal, so its fetch client is given one that also follows the probe's signal, over the
+    // probes' own transport (no pooled socket, a capped body)
     let probeSignal: AbortSignal | undefined
     const fetchWithSignal: typeof fetch = (input, init) =>
-      fetch(input, {
+      probeFetch(input, {
         ...init,
         signal: probeSignal ? (init?.signal ? AbortSignal.any([init.signal, probeSignal]) : probeSignal) : init?.signal,
       })
@@ -124,7 +134,11 @@ export default defineCheck({
       async run(signal) {
         probeSignal = signal
         try {
-          const balance = await stripe.balance.retrieve()
+          const balance = keeps(
+            { status: 200, json: await stripe.balance.retrieve() },
+            { object: field.is('balance'), available: field.array, livemode: field.boolean },
+            { provider: 'Stripe', request: 'GET /v1/balance', setting: 'STRIPE_API_URL' },
+          )
           const mode = balance.livemode ? 'live' : 'test'
           const restricted = s.STRIPE_SECRET_KEY.startsWith('rk_')
           const details = { livemode: balance.livemode, restrictedKey: restricted }
@@ -143,6 +157,8 @@ export default defineCheck({
             details,
           }
         } catch (err) {
+          const narrow = narrowKey(err)
+          if (narrow) return narrow
           throw stripeFailure(err, api.host)
         } finally {
           probeSignal = undefined

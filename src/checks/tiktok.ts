@@ -28,7 +28,7 @@ export default defineCheck({
           return granted(
             res,
             'TIKTOK_CLIENT_KEY and TIKTOK_CLIENT_SECRET accepted: TikTok granted a client access token',
-            'TikTok answered 200 without an access token: is TIKTOK_API_URL the TikTok API (default https://open.tiktokapis.com)?',
+            { provider: 'TikTok', request: 'POST /v2/oauth/token/', setting: 'TIKTOK_API_URL' },
           )
         }
         // TikTok's OAuth errors carry {"error", "error_description", "log_id"}, whatever the status

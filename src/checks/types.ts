@@ -36,6 +36,8 @@ export interface Observation {
   measurements?: Measurement[]
   // the provider asked us to wait (HTTP Retry-After); no probe is sent before it passes
   retryAfterMs?: number
+  // nothing was asked over the network this time (the check's live part is switched off): liveCheck is false
+  formatOnly?: boolean
 }
 
 // The settings, with those known to be present typed string.

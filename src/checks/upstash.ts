@@ -1,11 +1,12 @@
 import { httpFailure, httpRequest, joinUrl } from './lib/http.js'
 import { Reason } from '../reasons.js'
 import { CheckError, defineCheck } from './types.js'
+import { quote } from './lib/quote.js'
 
 // Upstash's own error text (never the token) says what went wrong, e.g. a daily request limit.
 function upstashError(json: unknown): string | undefined {
   const e = (json as { error?: unknown } | undefined)?.error
-  return typeof e === 'string' ? e.slice(0, 200) : undefined
+  return typeof e === 'string' ? quote(e, 200) : undefined
 }
 
 export default defineCheck({

@@ -1,4 +1,5 @@
 import { settingMeta, type Config, type Finding, type SettingName } from '../config.js'
+import { unusable } from '../formats.js'
 import { Reason, type ReasonCode } from '../reasons.js'
 import type { CheckDefinition, Measurement, Observation, Scalar } from '../checks/types.js'
 import type { ProbeOutcome } from './executor.js'
@@ -13,6 +14,8 @@ export interface Preflight {
   findings: Finding[]
   // required settings that are missing: nothing to probe
   blocking: SettingName[]
+  // the check's settings whose value no client can use (another scheme, not a port): never handed to one
+  unusable: Finding[]
 }
 
 // A check's status and words, from its settings and its probe's outcome.
@@ -36,19 +39,28 @@ export function preflight(def: CheckDefinition, config: Config): Preflight {
   const requires = def.requires ?? required
   const findings: Finding[] = []
   const blocking: SettingName[] = []
+  const unusableFindings: Finding[] = []
   for (const s of def.settings) {
     const f = config.findings.get(s)
     if (!f) continue
     findings.push(f)
     if (f.problem === 'missing' && requires.includes(s)) blocking.push(s)
+    // only a probe hands values to a client; a setting borrowed from another service and not required is the
+    // check's to do without (sqs's CloudWatch endpoint)
+    const own = def.start !== undefined && (requires.includes(s) || settingMeta(s).service === def.name)
+    const format = settingMeta(s).format
+    const value = config.settings[s]
+    if (f.problem === 'malformed' && own && format && value !== undefined && unusable(format, value))
+      unusableFindings.push(f)
   }
   if (def.validate) findings.push(...def.validate(config))
-  return { configured, configuredBy, findings, blocking }
+  return { configured, configuredBy, findings, blocking, unusable: unusableFindings }
 }
 
-// Whether the judge needs a probe's outcome: not for a skipped check, one blocked by missing settings, or one without a probe.
+// Whether the judge needs a probe's outcome: not for a skipped check, one blocked by missing or unusable settings,
+// or one without a probe.
 export function needsProbe(def: CheckDefinition, pre: Preflight): boolean {
-  return !isSkipped(def, pre) && pre.blocking.length === 0 && def.start !== undefined
+  return !isSkipped(def, pre) && pre.blocking.length === 0 && pre.unusable.length === 0 && def.start !== undefined
 }
 
 function isSkipped(def: CheckDefinition, pre: Preflight): boolean {
@@ -91,6 +103,11 @@ export function judge(def: CheckDefinition, pre: Preflight, outcome?: ProbeOutco
       reason: Reason.NOT_CONFIGURED,
       message: `cannot check: ${blocking.join(', ')} ${blocking.length === 1 ? 'is' : 'are'} not set`,
     }
+  } else if (pre.unusable.length > 0) {
+    failed = {
+      reason: Reason.MISCONFIGURED,
+      message: `${pre.unusable.map((f) => f.message).join('; ')}; not probed: no client can be given this value`,
+    }
   } else if (outcome) {
     if ('error' in outcome) failed = outcome.error
     else obs = outcome.obs
@@ -101,14 +118,16 @@ export function judge(def: CheckDefinition, pre: Preflight, outcome?: ProbeOutco
       ? 'warn'
       : 'fail'
     : (obs?.status ?? 'pass')
-  const probePassed = liveCheck && probeStatus !== 'fail' && !failed
+  // a live check whose live part is switched off (Sentry without SENTRY_CHECK_INGEST) proved nothing over the network
+  const proved = liveCheck && obs?.formatOnly !== true
+  const probePassed = proved && probeStatus !== 'fail' && !failed
   const resolved: ResolvedFinding[] = findings.map((f) => ({ ...f, severity: severity(f, def, probePassed) }))
   let status: CheckStatus = probeStatus
   for (const f of resolved) status = worst(status, f.severity)
 
   const formatOnly = !def.live && def.formatOnlyBecause ? `format only: ${def.formatOnlyBecause}` : undefined
   const common = {
-    liveCheck,
+    liveCheck: proved,
     findings: resolved,
     details: obs?.details,
     measurements: obs?.measurements ?? [],
@@ -129,7 +148,10 @@ export function judge(def: CheckDefinition, pre: Preflight, outcome?: ProbeOutco
   // a missing setting that blocked the probe is already named by the NOT_CONFIGURED message
   const blockedByMissing = (f: Finding) =>
     failed?.reason === Reason.NOT_CONFIGURED && f.problem === 'missing' && blocking.includes(f.setting as SettingName)
-  for (const f of resolved) if (!blockedByMissing(f)) outputs.push(f.message)
+  const blockedByUnusable = (f: Finding) =>
+    failed?.reason === Reason.MISCONFIGURED &&
+    pre.unusable.some((u) => u.setting === f.setting && u.message === f.message)
+  for (const f of resolved) if (!blockedByMissing(f) && !blockedByUnusable(f)) outputs.push(f.message)
   if (!reason && resolved.length > 0) {
     const first = resolved.find((f) => f.severity === status) ?? resolved[0]
     reason = first.problem === 'missing' ? Reason.NOT_CONFIGURED : Reason.MISCONFIGURED

@@ -7,6 +7,7 @@ import { shuttingDown, type ProbeExecutor, type ProbeOutcome } from './executor.
 import { InlineExecutor } from './inline-executor.js'
 import { judge, needsProbe, preflight } from './judge.js'
 import { createSanitizer } from '../sanitize.js'
+import { cutQuotes } from '../checks/lib/quote.js'
 import type { CheckResult } from './result.js'
 import { Reason } from '../reasons.js'
 
@@ -207,9 +208,10 @@ export class CheckRunner {
     })
   }
 
-  // The one boundary where secrets leave results: every text a probe or a setting produced.
+  // The one boundary where secrets leave results: every text a probe or a setting produced is scrubbed whole, and
+  // only then are its provider quotes cut to their length, so that a cut never leaves part of a secret behind.
   private scrubbed(r: CheckResult): CheckResult {
-    const scrub = this.scrub
+    const scrub = (s: string) => cutQuotes(this.scrub(s))
     const text = (v: Scalar): Scalar => (typeof v === 'string' ? scrub(v) : v)
     return {
       ...r,

@@ -37,6 +37,7 @@ standardCases(t, {
     },
     error: { status: 'fail', reason: 'UPSTREAM_ERROR', output: /Azure OpenAI answered 500/ },
   },
+  shape: { output: /AZURE_OPENAI_BASE_URL/, nearMiss: { object: 'list', data: [] } },
 })
 
 t.test('azure-openai: the free probe spends no tokens; the key travels in the api-key header', async (t) => {

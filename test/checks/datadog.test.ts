@@ -24,6 +24,7 @@ standardCases(t, {
     },
     error: { status: 'fail', reason: 'UPSTREAM_ERROR', output: /Datadog answered 500/ },
   },
+  shape: { output: /DATADOG_API_URL/, nearMiss: { status: 'ok' } },
 })
 
 t.test('datadog: the key travels in DD-API-KEY, never in the URL', async (t) => {

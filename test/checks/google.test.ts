@@ -6,6 +6,8 @@ import { google, googleToken } from '../support/fakes/oauth-providers.js'
 import { probeCheck } from '../support/probe.js'
 
 const p: OAuthProvider = {
+  // Google answers its errors with 400 (RFC 6749 §5.2): one with 200 is not Google
+  nearMiss: { error: 'invalid_grant', error_description: 'Bad Request' },
   def: googleCheck,
   urlSetting: 'GOOGLE_TOKEN_URL',
   url: (fake) => `${fake.url}/token`,

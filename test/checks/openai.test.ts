@@ -20,6 +20,7 @@ standardCases(t, {
     },
     error: { status: 'fail', reason: 'UPSTREAM_ERROR', output: /OpenAI answered 500: a server error on their side/ },
   },
+  shape: { output: /OPENAI_BASE_URL/, nearMiss: { data: [] } },
 })
 
 t.test('openai: the key goes in the Authorization header of GET <OPENAI_BASE_URL>/models', async (t) => {
@@ -36,12 +37,24 @@ t.test('openai: the key goes in the Authorization header of GET <OPENAI_BASE_URL
   t.equal(p.entry.details.models, 2)
 })
 
-t.test('openai: a restricted key without the models scope is FORBIDDEN naming the scope', async (t) => {
-  const fake = await startOpenAIFake(openaiKeys[0].value, 'missing-scope')
+for (const mode of ['missing-scope', 'project-key'] as const) {
+  t.test(`openai: a valid key without model read (${mode}) is warn INSUFFICIENT_SCOPE naming the scope`, async (t) => {
+    const fake = await startOpenAIFake(openaiKeys[0].value, mode)
+    t.teardown(() => fake.close())
+    const p = await probeCheck(t, openai, { OPENAI_API_KEY: openaiKeys[0].value, OPENAI_BASE_URL: `${fake.url}/v1` })
+    t.equal(p.entry.status, 'warn')
+    t.equal(p.entry.reason, 'INSUFFICIENT_SCOPE')
+    t.equal(p.httpStatus, 200)
+    t.match(p.entry.output, /OPENAI_API_KEY is a valid key but lacks the api\.model\.read permission/)
+  })
+}
+
+t.test('openai: a 403 for a country the API does not serve stays FORBIDDEN', async (t) => {
+  const fake = await startOpenAIFake(openaiKeys[0].value, 'country')
   t.teardown(() => fake.close())
   const p = await probeCheck(t, openai, { OPENAI_API_KEY: openaiKeys[0].value, OPENAI_BASE_URL: `${fake.url}/v1` })
+  t.equal(p.entry.status, 'fail')
   t.equal(p.entry.reason, 'FORBIDDEN')
-  t.match(p.entry.output, /OPENAI_API_KEY is a restricted key without the api\.model\.read permission/)
 })
 
 t.test(

@@ -2,9 +2,10 @@ import t, { type Test } from 'tap'
 import pg from 'pg'
 import postgres from '../../src/checks/postgres.js'
 import { PG_URL } from '../support/helpers.js'
-import { checkApp, probeCheck } from '../support/probe.js'
+import { checkApp, probe as probeApp, probeCheck } from '../support/probe.js'
 import { freePort, startSilentServer } from '../support/fakes/tcp.js'
 import { startProxy } from '../support/fakes/proxy.js'
+import { startFaultProxy } from '../support/fakes/fault-proxy.js'
 
 // the role scripts/prepare-test-db.sh creates: loopback logins with it need its password
 const PW_USER = 'health_pw'
@@ -141,4 +142,88 @@ t.test('a malformed DATABASE_URL is MISCONFIGURED and never echoed', async (t) =
   t.equal(entry.status, 'fail')
   t.match(entry.output, /DATABASE_URL is malformed: expected a postgres:\/\/ or postgresql:\/\/ URL/)
   t.notMatch(res.body, /sentinel-mysql-secret/)
+})
+
+t.test('a backend terminated under the probe (57P01) is UNAVAILABLE, not INTERNAL, and logs no error', async (t) => {
+  const proxy = await startFaultProxy({ upstreamPort: 5432 })
+  t.teardown(() => proxy.close())
+  const admin = new pg.Client({ connectionString: PG_URL })
+  await admin.connect()
+  t.teardown(() => admin.end())
+  const { app, logs } = await checkApp(t, [postgres], {
+    HEALTH_MIN_PROBE_INTERVAL_MS: '0',
+    HEALTH_TIMEOUT_MS: '10000',
+    DATABASE_URL: `postgres://postgres@127.0.0.1:${proxy.port}/postgres`,
+  })
+  // the server's answers reach the client a byte every 5 ms: its FATAL lands while the probe is still under way
+  await proxy.set('drip', { dripMs: 5 })
+  const probing = probeApp(app, 'postgres', '?fresh')
+  // bounded: the probe's backend appears within 5 s
+  let pid: number | undefined
+  for (let i = 0; i < 100 && pid === undefined; i++) {
+    const ports = proxy.upstreamPorts()
+    if (ports.length > 0) {
+      const { rows } = await admin.query<{ pid: number }>(
+        "SELECT pid FROM pg_stat_activity WHERE client_addr = '127.0.0.1' AND client_port = ANY($1)",
+        [ports],
+      )
+      pid = rows[0]?.pid
+    }
+    if (pid === undefined) await new Promise((r) => setTimeout(r, 50))
+  }
+  t.type(pid, 'number', 'the probe has a backend')
+  await admin.query('SELECT pg_terminate_backend($1)', [pid])
+  const r = await probing
+  t.equal(r.entry.status, 'fail')
+  t.equal(r.entry.reason, 'UNAVAILABLE')
+  t.match(r.entry.output, /terminating connection due to administrator command .*shutting down or restarting/)
+  const errors = logs.lines.filter((l) => (JSON.parse(l) as { level: number }).level >= 50)
+  t.same(errors, [], 'no error-level line, no stack')
+  await proxy.set('pass')
+  t.equal((await probeApp(app, 'postgres', '?fresh')).entry.status, 'pass', 'the next probe finds the server up')
+})
+
+t.test('a pooled connection whose backend was terminated while idle is replaced, not reported', async (t) => {
+  const admin = new pg.Client({ connectionString: PG_URL })
+  await admin.connect()
+  t.teardown(() => admin.end())
+  const proxy = await startFaultProxy({ upstreamPort: 5432 })
+  t.teardown(() => proxy.close())
+  const { app } = await checkApp(t, [postgres], {
+    HEALTH_MIN_PROBE_INTERVAL_MS: '0',
+    DATABASE_URL: `postgres://postgres@127.0.0.1:${proxy.port}/postgres`,
+  })
+  t.equal((await probeApp(app, 'postgres', '?fresh')).entry.status, 'pass')
+  const ports = proxy.upstreamPorts()
+  t.equal(ports.length, 1, 'one backend serves the probe')
+  const { rows } = await admin.query<{ pid: number }>(
+    "SELECT pid FROM pg_stat_activity WHERE client_addr = '127.0.0.1' AND client_port = ANY($1)",
+    [ports],
+  )
+  await admin.query('SELECT pg_terminate_backend($1)', [rows[0].pid])
+  // bounded: the backend is gone within 5 s
+  for (let i = 0; i < 100; i++) {
+    const left = await admin.query('SELECT 1 FROM pg_stat_activity WHERE pid = $1', [rows[0].pid])
+    if (left.rowCount === 0) break
+    await new Promise((r) => setTimeout(r, 50))
+  }
+  const r = await probeApp(app, 'postgres', '?fresh')
+  t.equal(r.entry.status, 'pass', `${r.entry.reason ?? ''} ${r.entry.output ?? ''}`)
+})
+
+t.test('a DATABASE_URL of another scheme is never probed: MISCONFIGURED, no connection, no error line', async (t) => {
+  const server = await startSilentServer()
+  t.teardown(() => server.close())
+  const { app, logs, entry } = await probe(t, { DATABASE_URL: `mysql://root@127.0.0.1:${server.port}/postgres` })
+  t.equal(entry.reason, 'MISCONFIGURED')
+  t.match(
+    entry.output,
+    /^DATABASE_URL is malformed: expected a postgres:\/\/ or postgresql:\/\/ URL, got a mysql:\/\/ URL; not probed/,
+  )
+  t.equal(app.health.runner.probeCount('postgres'), 0)
+  t.equal(server.accepted(), 0, 'no connection attempted')
+  t.same(
+    logs.lines.filter((l) => (JSON.parse(l) as { level: number }).level >= 50),
+    [],
+  )
 })

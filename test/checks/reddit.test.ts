@@ -14,6 +14,8 @@ import { standardCases } from '../support/provider-cases.js'
 import { reddit, redditApi } from '../support/fakes/oauth-providers.js'
 
 const p: OAuthProvider = {
+  // a token answer documents token_type next to the token (RFC 6749 §5.1)
+  nearMiss: { access_token: 'a-token-from-something-else' },
   def: redditCheck,
   urlSetting: 'REDDIT_API_URL',
   url: (fake) => fake.url,

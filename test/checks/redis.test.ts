@@ -5,7 +5,8 @@ import { once } from 'node:events'
 import { Redis } from 'ioredis'
 import redis from '../../src/checks/redis.js'
 import { REDIS_URL } from '../support/helpers.js'
-import { probeCheck } from '../support/probe.js'
+import { checkApp, MARGIN_MS, probe as probeApp, probeCheck } from '../support/probe.js'
+import { clientSockets } from '../support/fakes/kernel-sockets.js'
 import { freePort, startSilentServer } from '../support/fakes/tcp.js'
 
 const ACL_USER = 'health_acl_test'
@@ -116,4 +117,59 @@ t.test('not configured: redis is optional, so it is skipped and changes nothing'
   t.equal(res.statusCode, 200)
   t.equal(entry.status, 'skipped')
   t.equal(app.health.runner.probeCount('redis'), 0)
+})
+
+t.test(
+  'a paused server (CLIENT PAUSE) is a TIMEOUT whose socket is closed at once, not when the pause ends',
+  async (t) => {
+    const port = await freePort()
+    const server = await startRedis(port)
+    t.teardown(() => stopRedis(server))
+    const admin = new Redis({ port, host: '127.0.0.1' })
+    t.teardown(() => admin.disconnect())
+    await admin.ping()
+    const adminPort = (admin.stream as { localPort?: number }).localPort ?? 0
+    const { app, logs } = await checkApp(t, [redis], {
+      HEALTH_MIN_PROBE_INTERVAL_MS: '0',
+      HEALTH_TIMEOUT_MS: '1000',
+      REDIS_URL: `redis://127.0.0.1:${port}`,
+    })
+    t.equal((await probeApp(app, 'redis', '?fresh')).entry.status, 'pass')
+    // long enough that a socket left to the pause's end is still open when counted
+    await admin.call('CLIENT', 'PAUSE', '8000', 'ALL')
+    const paused = await probeApp(app, 'redis', '?fresh')
+    t.equal(paused.entry.reason, 'TIMEOUT')
+    t.ok(paused.elapsedMs < 1000 + MARGIN_MS, `answered in ${Math.round(paused.elapsedMs)}ms`)
+    // bounded: 2 s, well inside the pause
+    let open = clientSockets(port, [adminPort])
+    for (let i = 0; i < 40 && open > 0; i++) {
+      await new Promise((r) => setTimeout(r, 50))
+      open = clientSockets(port, [adminPort])
+    }
+    t.equal(open, 0, 'the timed-out probe closed its socket during the pause')
+    await admin.call('CLIENT', 'UNPAUSE')
+    t.equal((await probeApp(app, 'redis', '?fresh')).entry.status, 'pass', 'the first probe after the pause passes')
+    t.same(
+      logs.lines.filter((l) => (JSON.parse(l) as { level: number }).level >= 50),
+      [],
+    )
+  },
+)
+
+t.test('a REDIS_URL of another scheme is never probed: MISCONFIGURED, no connection, no error line', async (t) => {
+  const server = await startSilentServer()
+  t.teardown(() => server.close())
+  const { app, logs, entry } = await probe(t, { REDIS_URL: `http://127.0.0.1:${server.port}` })
+  t.equal(entry.status, 'fail')
+  t.equal(entry.reason, 'MISCONFIGURED')
+  t.match(
+    entry.output,
+    /^REDIS_URL is malformed: expected a redis:\/\/ or rediss:\/\/ URL, got a http:\/\/ URL; not probed/,
+  )
+  t.equal(app.health.runner.probeCount('redis'), 0)
+  t.equal(server.accepted(), 0, 'no connection attempted')
+  t.same(
+    logs.lines.filter((l) => (JSON.parse(l) as { level: number }).level >= 50),
+    [],
+  )
 })

@@ -20,15 +20,18 @@ standardCases(t, {
     },
     error: { status: 'fail', reason: 'UPSTREAM_ERROR', output: /Resend answered 500/ },
   },
+  shape: { output: /RESEND_API_URL/, nearMiss: { data: [] } },
 })
 
-t.test('resend: a sending-only key is valid: pass, saying it is restricted', async (t) => {
+t.test('resend: a sending-only key is valid: warn INSUFFICIENT_SCOPE, saying what it lacks', async (t) => {
   const sending = sentinel('re_')
   const fake = await startResendFake({ sending: sending.value })
   t.teardown(() => fake.close())
   const p = await probeCheck(t, resend, { RESEND_API_KEY: sending.value, RESEND_API_URL: fake.url })
-  t.equal(p.entry.status, 'pass')
-  t.match(p.entry.output, /RESEND_API_KEY is valid and restricted to sending emails/)
+  t.equal(p.entry.status, 'warn')
+  t.equal(p.entry.reason, 'INSUFFICIENT_SCOPE')
+  t.equal(p.httpStatus, 200, 'a narrow key is not an outage')
+  t.match(p.entry.output, /RESEND_API_KEY is a valid key restricted to sending emails: it lacks the read of domains/)
   t.equal(p.entry.details.access, 'sending')
   t.same(
     fake.requests.map((r) => [r.method, r.url]),

@@ -1,6 +1,6 @@
 import t from 'tap'
 import sentry, { parseDsn } from '../../src/checks/sentry.js'
-import type { Fake } from '../support/fakes/http.js'
+import { startFake, type Fake } from '../support/fakes/http.js'
 import { startSentryFake } from '../support/fakes/sentry.js'
 import { HANG_TIMEOUT_MS } from '../support/provider-cases.js'
 import { MARGIN_MS, probeCheck } from '../support/probe.js'
@@ -23,6 +23,7 @@ t.test('sentry: without SENTRY_CHECK_INGEST it is format only, says so, and send
   )
   t.same(p.entry.details, { host: `127.0.0.1:${fake.port}`, projectId: '4507123', ingestChecked: false })
   t.equal(fake.requests.length, 0)
+  t.equal(p.entry.liveCheck, false, 'nothing was asked over the network, and the entry says so')
   noSecrets(t, [sentryKey], { 'the response': p.body })
 })
 
@@ -38,6 +39,7 @@ t.test('sentry: with SENTRY_CHECK_INGEST the ingest host answers a GET that subm
   )
   t.notOk(JSON.stringify(fake.requests[0].headers).includes(sentryKey.value), 'the key is not even sent')
   t.equal(p.entry.details.ingestStatus, 405)
+  t.equal(p.entry.liveCheck, true)
   await p.poll()
   t.equal(fake.requests.length, 1)
   noSecrets(t, [sentryKey], { 'the response': p.body, 'the logs': p.logs.text() })
@@ -84,5 +86,22 @@ for (const [mode, expect] of [
       await fake.allSocketsClosed()
       t.equal(fake.openSockets(), 0)
     }
+  })
+}
+
+for (const [what, status, body] of [
+  ['a 200 page', 200, '<!doctype html><html><body>Welcome</body></html>'],
+  ['a 404', 404, '<html>Not Found</html>'],
+] as const) {
+  t.test(`sentry: ${what} from the DSN host is not Sentry's ingest: BAD_RESPONSE naming SENTRY_DSN`, async (t) => {
+    const fake = await startFake((_req, res) => {
+      res.writeHead(status, { 'content-type': 'text/html' })
+      res.end(body)
+    })
+    t.teardown(() => fake.close())
+    const p = await probeCheck(t, sentry, { SENTRY_DSN: dsnFor(fake), SENTRY_CHECK_INGEST: 'true' })
+    t.equal(p.entry.status, 'fail')
+    t.equal(p.entry.reason, 'BAD_RESPONSE')
+    t.match(p.entry.output, new RegExp(`answered ${status} .*not the 405 of Sentry's ingest.*SENTRY_DSN`))
   })
 }

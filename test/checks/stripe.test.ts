@@ -86,20 +86,24 @@ t.test("a rejected key is AUTH_FAILED, and Stripe's masked echo of it is not pas
   t.notMatch(p.bodies(), /sk_test_FAKE|\*{4}/, 'not even the masked key')
 })
 
-t.test('a restricted key without Balance read is FORBIDDEN naming the permission', async (t) => {
-  const fake = await fakeWith(t, 'restricted-no-balance', restrictedKey.value)
-  const p = await probe(t, fake, { STRIPE_SECRET_KEY: restrictedKey.value })
-  t.equal(p.entry.status, 'fail')
-  t.equal(p.entry.reason, 'FORBIDDEN')
-  t.match(
-    p.entry.output,
-    /the restricted key in STRIPE_SECRET_KEY lacks the rak_balance_read permission .*grant Balance: Read/,
-  )
-  await p.poll()
-  t.equal(fake.requests.length, 1)
-  noSecrets(t, secrets, { 'the responses': p.bodies() })
-  t.notMatch(p.bodies(), /acct_1FAKE/, 'nor the account id Stripe quoted')
-})
+t.test(
+  'a restricted key without Balance read is a valid key: warn INSUFFICIENT_SCOPE naming the permission',
+  async (t) => {
+    const fake = await fakeWith(t, 'restricted-no-balance', restrictedKey.value)
+    const p = await probe(t, fake, { STRIPE_SECRET_KEY: restrictedKey.value })
+    t.equal(p.res.statusCode, 200, 'a narrow key is not an outage')
+    t.equal(p.entry.status, 'warn')
+    t.equal(p.entry.reason, 'INSUFFICIENT_SCOPE')
+    t.match(
+      p.entry.output,
+      /STRIPE_SECRET_KEY is a valid restricted key but lacks the rak_balance_read permission .*grant Balance: Read/,
+    )
+    await p.poll()
+    t.equal(fake.requests.length, 1)
+    noSecrets(t, secrets, { 'the responses': p.bodies() })
+    t.notMatch(p.bodies(), /acct_1FAKE/, 'nor the account id Stripe quoted')
+  },
+)
 
 t.test('429 is a warning, and no probe is sent before Retry-After passes', async (t) => {
   const fake = await fakeWith(t, 'ratelimit')
@@ -276,3 +280,21 @@ t.test('stripe: live and test keys never mixed; the mode fits NODE_ENV', async (
     for (const f of found) t.notMatch(f.message, /[sp]k_(live|test)_[a-z0-9]/, `${what}: the message quotes no key`)
   }
 })
+
+for (const [what, body, type] of [
+  ['an empty JSON object', '{}', 'application/json'],
+  ['a list instead of the balance', JSON.stringify({ object: 'list', data: [] }), 'application/json'],
+  ['an HTML page', '<!doctype html><html><body>Sign in</body></html>', 'text/html'],
+] as const) {
+  t.test(`200 with ${what} is never a pass: BAD_RESPONSE naming STRIPE_API_URL`, async (t) => {
+    const fake = await startFake((_req, res) => {
+      res.writeHead(200, { 'content-type': type })
+      res.end(body)
+    })
+    t.teardown(() => fake.close())
+    const p = await probe(t, fake, { STRIPE_SECRET_KEY: testKey.value })
+    t.equal(p.entry.status, 'fail')
+    t.equal(p.entry.reason, 'BAD_RESPONSE')
+    t.match(p.entry.output, /STRIPE_API_URL/)
+  })
+}

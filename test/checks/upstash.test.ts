@@ -29,6 +29,7 @@ standardCases(t, {
     },
     error: { status: 'fail', reason: 'UPSTREAM_ERROR', output: /Upstash answered 500/ },
   },
+  shape: { output: /UPSTASH_REDIS_REST_URL/, nearMiss: { result: 'OK' } },
 })
 
 t.test('upstash: the https rule is the only finding; the PING is a JSON array with a Bearer token', async (t) => {

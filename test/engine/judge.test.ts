@@ -42,8 +42,10 @@ t.test('a probe failure keeps its reason and message; a 429 is a warning with it
 t.test(
   'a malformed critical setting: warn when the live probe passes, fail when it fails or there is none',
   async (t) => {
-    const config = testConfig({ DATABASE_URL: 'mysql://x@y/z' })
+    // no host name breaks the rule, yet a client can use it (a Unix socket): the live check decides
+    const config = testConfig({ DATABASE_URL: 'postgres:///z' })
     const def: CheckDefinition = { ...base, settings: ['DATABASE_URL'] }
+    t.same(preflight(def, config).unusable, [])
     const pre = preflight(def, config)
     t.equal(judge(def, pre, { obs: {} }).status, 'warn')
     t.equal(judge(def, pre, { obs: {} }).reason, Reason.MISCONFIGURED)
@@ -75,4 +77,48 @@ t.test('an observation that warns keeps its own reason, and the findings follow 
     obs: { status: 'warn', reason: Reason.DEGRADED, output: 'slow' },
   })
   t.same([v.status, v.reason, v.output], ['warn', Reason.DEGRADED, 'slow; a rule is broken'])
+})
+
+t.test(
+  'a required setting no client can use blocks the probe like a missing one, in the words of its finding',
+  async (t) => {
+    for (const [setting, value] of [
+      ['DATABASE_URL', 'mysql://root@127.0.0.1/db'],
+      ['REDIS_URL', 'http://127.0.0.1:6379'],
+      ['DATABASE_URL', 'not a url'],
+    ] as const) {
+      const def: CheckDefinition = { ...base, settings: [setting] }
+      const pre = preflight(def, testConfig({ [setting]: value }))
+      t.equal(needsProbe(def, pre), false, `${setting}=${value} is not probed`)
+      const v = judge(def, pre)
+      t.equal(v.status, 'fail')
+      t.equal(v.reason, Reason.MISCONFIGURED)
+      t.match(
+        v.output,
+        new RegExp(`^${setting} is malformed: expected .*; not probed: no client can be given this value$`),
+      )
+      t.equal(v.output?.split(`${setting} is malformed`).length, 2, 'the finding is named once')
+    }
+  },
+)
+
+t.test(
+  "a check's own optional setting that no client can use blocks it too; a borrowed one is the check's to do without",
+  async (t) => {
+    const config = testConfig({ AWS_ENDPOINT_URL_CLOUDWATCH: 'not a url', DATABASE_PORT: 'five' })
+    const own: CheckDefinition = { ...base, name: 'cloudwatch', settings: ['AWS_ENDPOINT_URL_CLOUDWATCH'] }
+    t.equal(needsProbe(own, preflight(own, config)), false)
+    const borrowed: CheckDefinition = { ...base, name: 'sqs', settings: ['AWS_ENDPOINT_URL_CLOUDWATCH'] }
+    t.equal(needsProbe(borrowed, preflight(borrowed, config)), true)
+    const pg: CheckDefinition = { ...base, name: 'postgres', settings: ['DATABASE_PORT'] }
+    t.match(judge(pg, preflight(pg, config)).output, /^DATABASE_PORT is malformed: expected a port number/)
+  },
+)
+
+t.test('a breach the provider may accept is still left to the live check', async (t) => {
+  // http where https is expected: the client can use it
+  const def: CheckDefinition = { ...base, name: 'upstash', settings: ['UPSTASH_REDIS_REST_URL'] }
+  const pre = preflight(def, testConfig({ UPSTASH_REDIS_REST_URL: 'http://127.0.0.1:1' }))
+  t.equal(needsProbe(def, pre), true)
+  t.equal(judge(def, pre, { obs: {} }).status, 'warn')
 })

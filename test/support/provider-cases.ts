@@ -5,7 +5,7 @@ import type { Clock } from '../../src/engine/clock.js'
 import { ManualClock } from './clock.js'
 import { testConfig } from './helpers.js'
 import { MARGIN_MS, probeCheck, type CheckProbe } from './probe.js'
-import type { Fake } from './fakes/http.js'
+import { startFake, type Fake } from './fakes/http.js'
 import { noSecrets, type Secret } from './secrets.js'
 
 export const TIMEOUT_MS = 2000
@@ -29,6 +29,16 @@ export interface Provider {
   // the settings that point the check at the fake, with the accepted credentials or the rejected ones
   env(fake: Fake, bad: boolean): Record<string, string>
   expect: { valid: Expect; invalid: Expect; error: Expect }
+  // a 200 without what the provider documents in it: the output must name the setting that points there
+  shape: { output: RegExp; nearMiss?: unknown }
+}
+
+// What a wrong address can answer with 200: an empty object, or a page of a proxy or a login wall.
+const strangers: Record<string, (nearMiss: unknown) => { type: string; body: string } | undefined> = {
+  'an empty JSON object': () => ({ type: 'application/json', body: '{}' }),
+  'an HTML page': () => ({ type: 'text/html', body: '<!doctype html><html><body>Sign in</body></html>' }),
+  'JSON close to the real answer': (nearMiss) =>
+    nearMiss === undefined ? undefined : { type: 'application/json', body: JSON.stringify(nearMiss) },
 }
 
 interface Run {
@@ -152,6 +162,23 @@ export function standardCases(tap: Test, p: Provider): void {
     t.equal(r.fake.openSockets(), 0, 'the cancelled request closed its socket')
     nothingLeaks(t, r)
   })
+
+  for (const [what, answer] of Object.entries(strangers)) {
+    const given = answer(p.shape.nearMiss)
+    if (!given) continue
+    tap.test(`${name}: 200 with ${what} is never a pass: BAD_RESPONSE naming the setting`, async (t) => {
+      const fake = await startFake((_req, res) => {
+        res.writeHead(200, { 'content-type': given.type })
+        res.end(given.body)
+      })
+      t.teardown(() => fake.close())
+      const { entry } = await probeCheck(t, p.def, { HEALTH_MIN_PROBE_INTERVAL_MS: '0', ...p.env(fake, false) })
+      t.equal(entry.status, 'fail', 'status')
+      t.equal(entry.reason, 'BAD_RESPONSE', 'reason code')
+      t.match(entry.output ?? '', p.shape.output, 'names the setting to check')
+      t.equal(fake.requests.length, 1)
+    })
+  }
 
   tap.test(`${name}: nothing listening is REFUSED`, async (t) => {
     const fake = await p.start('ok')

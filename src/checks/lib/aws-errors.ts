@@ -2,6 +2,7 @@ import { Reason } from '../../reasons.js'
 import { CheckError } from '../types.js'
 import type { AwsSetup } from './aws-setup.js'
 import { retryAfterMs } from './http.js'
+import { quote } from './quote.js'
 
 export interface AwsCall {
   operation: string
@@ -81,7 +82,7 @@ const wrongRegion = new Set(['PermanentRedirect', 'AuthorizationHeaderMalformed'
 function awsSaid(e: SdkError): string {
   const m = (e.message ?? '').replace(/\s+/g, ' ').trim()
   if (!m || m === 'UnknownError' || m === 'Unknown') return ''
-  return ` (AWS says: ${m.length > 240 ? `${m.slice(0, 240)}...` : m})`
+  return ` (AWS says: ${quote(m, 240)})`
 }
 
 // Names the setting or IAM permission to fix; socket and abort errors pass through for classify.ts to name.

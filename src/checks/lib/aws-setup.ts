@@ -1,5 +1,5 @@
 import type * as CloudWatchSdk from '@aws-sdk/client-cloudwatch'
-import type { NodeHttpHandler } from '@smithy/node-http-handler'
+import type { ProbeHttpHandler } from './aws-handler.js'
 import type { SettingName, Settings } from '../../config.js'
 import { Reason } from '../../reasons.js'
 import { CheckError, type CheckContext } from '../types.js'
@@ -39,7 +39,7 @@ export interface AwsClientOptions {
   endpoint?: string
   forcePathStyle?: boolean
   maxAttempts: number
-  requestHandler: NodeHttpHandler
+  requestHandler: ProbeHttpHandler
   logger: SdkLogger
 }
 
@@ -104,9 +104,10 @@ export async function awsSetup(ctx: CheckContext, service: AwsService, check: st
     throw new CheckError(Reason.MISCONFIGURED, `${endpoint.setting} is not a URL`)
   // every AWS check requires AWS_REGION, so the engine starts none without it
   const region = s.AWS_REGION!
-  const { NodeHttpHandler } = await import('@smithy/node-http-handler')
+  // loaded with the SDK, on a check's first run
+  const { ProbeHttpHandler } = await import('./aws-handler.js')
   const logger = sdkLogger(ctx, check)
-  const requestHandler = new NodeHttpHandler({
+  const requestHandler = new ProbeHttpHandler({
     connectionTimeout: ctx.timeoutMs,
     requestTimeout: ctx.timeoutMs,
     throwOnRequestTimeout: true,

@@ -1,5 +1,6 @@
 import { Reason } from '../../reasons.js'
 import { CheckError } from '../types.js'
+import { send } from './transport.js'
 
 // Sent with every request unless a check sets its own: some providers refuse requests without one (Resend: 403, error 1010).
 export const USER_AGENT = 'huntaze-health'
@@ -16,20 +17,15 @@ export interface HttpAnswer {
   json: unknown
 }
 
-// One HTTP call for a probe: the engine's signal cancels it (and closes its socket).
+// One HTTP call for a probe, on a connection of its own that is closed when it settles or when the engine's signal
+// fires; redirects are not followed, and the body is read to MAX_BODY_BYTES at most (transport.ts).
 export async function httpRequest(
   url: string,
   init: { method?: string; headers?: Record<string, string>; body?: string; signal: AbortSignal },
 ): Promise<HttpAnswer> {
   const headers = { 'user-agent': USER_AGENT, ...init.headers }
-  const res = await fetch(url, {
-    method: init.method ?? 'GET',
-    headers,
-    body: init.body,
-    signal: init.signal,
-    redirect: 'manual',
-  })
-  const text = await res.text()
+  const res = await send(url, { method: init.method ?? 'GET', headers, body: init.body, signal: init.signal })
+  const text = res.body.toString('utf8')
   let json: unknown
   try {
     json = text ? JSON.parse(text) : undefined

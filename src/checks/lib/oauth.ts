@@ -1,6 +1,8 @@
 import { httpFailure, httpRequest, rateLimitWaitMs, type HttpAnswer } from './http.js'
 import { Reason } from '../../reasons.js'
 import { CheckError, type Observation } from '../types.js'
+import { field as promised, keeps, type Asked } from './shape.js'
+import { quote } from './quote.js'
 
 // Shared by the checks that prove OAuth credentials against a provider's token endpoint.
 
@@ -31,7 +33,7 @@ function tidy(value: unknown, max = 160): string | undefined {
   if (typeof value !== 'string') return undefined
   const clean = value.replace(/[^\x20-\x7e]+/g, ' ').trim()
   if (!clean) return undefined
-  return clean.length > max ? `${clean.slice(0, max)}...` : clean
+  return quote(clean, max)
 }
 
 export interface OAuthError {
@@ -62,10 +64,13 @@ export function hasAccessToken(res: HttpAnswer): boolean {
   return typeof token === 'string' && token.length > 0
 }
 
+// A token answer as RFC 6749 §5.1 documents it: the token and its type.
+const TOKEN = { access_token: promised.string, token_type: promised.string }
+
 // A client-credentials grant answered 200: a token proves the client; no token means another API answered.
-export function granted(res: HttpAnswer, accepted: string, notTheApi: string): Observation {
-  if (hasAccessToken(res)) return { output: accepted, details: tokenDetails(res) }
-  throw new CheckError(Reason.BAD_RESPONSE, notTheApi)
+export function granted(res: HttpAnswer, accepted: string, asked: Asked): Observation {
+  keeps(res, TOKEN, asked)
+  return { output: accepted, details: tokenDetails(res) }
 }
 
 // What a token answer may show: never the token itself.

@@ -64,3 +64,28 @@ export function json(res: ServerResponse, status: number, body: unknown, headers
   res.writeHead(status, { 'content-type': 'application/json', ...headers })
   res.end(JSON.stringify(body))
 }
+
+// The most a flooding fake writes to one request: far past any cap, and still bounded.
+export const FLOOD_BYTES = 64 * 1024 * 1024
+
+// Answers 200 to every request with an endless body (up to FLOOD_BYTES), as fast as the client reads it; with
+// `declared` it says how long in Content-Length first. It stops writing the moment the client closes.
+export async function startFlood(opts: { declared?: boolean } = {}): Promise<Fake & { written: () => number }> {
+  let written = 0
+  const chunk = Buffer.alloc(64 * 1024, ' ')
+  const fake = await startFake(async (_req, res) => {
+    res.writeHead(200, {
+      'content-type': 'application/json',
+      ...(opts.declared ? { 'content-length': String(FLOOD_BYTES) } : {}),
+    })
+    for (let sent = 0; sent < FLOOD_BYTES && !res.destroyed; sent += chunk.length) {
+      written += chunk.length
+      if (!res.write(chunk))
+        await new Promise<void>((r) => {
+          res.once('drain', r)
+          res.once('close', r)
+        })
+    }
+  })
+  return { ...fake, written: () => written }
+}

@@ -22,6 +22,8 @@ export interface OAuthProvider {
   secrets: string[]
   passOutput: RegExp
   badOutput: RegExp
+  // a 200 close to the provider's documented answer that must still not pass
+  nearMiss?: unknown
   // redirect URI setting and provider path, for the checks that own one
   redirect?: { setting: SettingName; provider: string }
 }
@@ -64,6 +66,7 @@ export function asProvider(p: OAuthProvider): Provider {
       invalid: { status: 'fail', reason: 'AUTH_FAILED', output: p.badOutput },
       error: { status: 'fail', reason: 'UPSTREAM_ERROR', output: /answered 500: a server error on their side/ },
     },
+    shape: { output: new RegExp(p.urlSetting), nearMiss: p.nearMiss },
   }
 }
 

@@ -1,6 +1,6 @@
 import { json, startFake, type Fake } from './http.js'
 
-export type OpenAIMode = 'ok' | 'ratelimit' | 'error' | 'hang' | 'missing-scope'
+export type OpenAIMode = 'ok' | 'ratelimit' | 'error' | 'hang' | 'missing-scope' | 'project-key' | 'country'
 
 // Answers GET /v1/models as https://platform.openai.com/docs/api-reference/models/list documents it.
 export async function startOpenAIFake(key: string, mode: OpenAIMode = 'ok'): Promise<Fake> {
@@ -36,6 +36,26 @@ export async function startOpenAIFake(key: string, mode: OpenAIMode = 'ok'): Pro
           type: 'invalid_request_error',
           param: null,
           code: null,
+        },
+      })
+    // a project key whose project role may not read models
+    if (mode === 'project-key')
+      return json(res, 403, {
+        error: {
+          message:
+            'You have insufficient permissions for this operation. Missing scopes: api.model.read. Check that you have the correct role in your organization (Reader, Writer, Owner) and project (Member, Owner).',
+          type: 'invalid_request_error',
+          param: null,
+          code: null,
+        },
+      })
+    if (mode === 'country')
+      return json(res, 403, {
+        error: {
+          message: 'Country, region, or territory not supported',
+          type: 'request_forbidden',
+          param: null,
+          code: 'unsupported_country_region_territory',
         },
       })
     if (mode === 'ratelimit')
