@@ -6,7 +6,7 @@ import { Redis } from 'ioredis'
 import redis from '../../src/checks/redis.js'
 import { REDIS_URL } from '../support/helpers.js'
 import { checkApp, MARGIN_MS, probe as probeApp, probeCheck } from '../support/probe.js'
-import { clientSockets } from '../support/fakes/kernel-sockets.js'
+import { clientSockets } from '../support/fakes/sockets.js'
 import { freePort, startSilentServer } from '../support/fakes/tcp.js'
 
 const ACL_USER = 'health_acl_test'

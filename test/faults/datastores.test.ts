@@ -4,7 +4,7 @@ import postgres from '../../src/checks/postgres.js'
 import redis from '../../src/checks/redis.js'
 import type { CheckDefinition } from '../../src/checks/types.js'
 import { startFaultProxy, type FaultMode, type FaultOptions, type FaultProxy } from '../support/fakes/fault-proxy.js'
-import { clientSockets } from '../support/fakes/kernel-sockets.js'
+import { clientSockets } from '../support/fakes/sockets.js'
 import { PG_URL, REDIS_URL } from '../support/helpers.js'
 import { checkApp, MARGIN_MS, probe, type CheckApp } from '../support/probe.js'
 

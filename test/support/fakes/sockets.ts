@@ -80,3 +80,11 @@ export async function eventually(done: () => boolean, ms = 3000): Promise<boolea
   }
   return done()
 }
+
+// How many of this process's client sockets to the port are still held (SYN_SENT, ESTABLISHED, CLOSE_WAIT; the
+// FIN_WAIT and TIME_WAIT ones are closed on our side); `except` leaves out local ports (a proxy's fillers, a test's
+// admin connection).
+export function clientSockets(port: number, except: readonly number[] = []): number {
+  const held = new Set(['SYN_SENT', 'ESTABLISHED', 'CLOSE_WAIT'])
+  return processSockets(port).filter((s) => held.has(s.state) && !except.includes(s.localPort)).length
+}
