@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs'
 import { parse as parseDotenv } from 'dotenv'
 import { Type, FormatRegistry, type Static, type TString, type TOptional } from '@sinclair/typebox'
 import { Value } from '@sinclair/typebox/value'
+import { MAX_THRESHOLD, parseDamping } from './engine/damping.js'
 import { formats, type FormatName } from './formats.js'
 
 export type Tier = 'critical' | 'important' | 'optional'
@@ -506,6 +507,27 @@ export function authTokens(raw: string): string[] {
     .filter(Boolean)
 }
 
+// The URLs of HEALTH_NOTIFY_URLS, without blanks around them.
+export function notifyUrls(raw: string): string[] {
+  return authTokens(raw)
+}
+
+function parsedUrl(value: string): URL | undefined {
+  try {
+    return new URL(value)
+  } catch {
+    return undefined
+  }
+}
+
+// A webhook URL the notifier can POST to, or undefined: slack+https:// asks for Slack's body at any host.
+export function webhookUrl(value: string): { url: URL; slack: boolean } | undefined {
+  const explicit = value.startsWith('slack+')
+  const url = parsedUrl(explicit ? value.slice('slack+'.length) : value)
+  if (!url || !/^https?:$/.test(url.protocol) || !url.hostname) return undefined
+  return { url, slack: explicit || url.hostname === 'hooks.slack.com' }
+}
+
 const positiveMs = (def: number, description: string) => Type.Integer({ minimum: 1, default: def, description })
 
 // The service's own settings: these fail fast at start.
@@ -583,6 +605,42 @@ export const HealthSettings = Type.Object({
         'Who sees the details of each result (output, findings, details, measurements: hosts, server versions, account ids, ARNs, bucket and queue names, provider messages); every other caller gets statuses and reason codes only. authorized (the default): a caller with a HEALTH_AUTH_TOKENS bearer token, because /health is often reachable by more than its monitors and a host or a version helps an attacker; never: nobody; always: everybody, for a private network only, where every caller may read them',
     },
   ),
+  HEALTH_FAIL_AFTER: Type.Integer({
+    minimum: 1,
+    maximum: MAX_THRESHOLD,
+    default: 1,
+    description:
+      "How many consecutive probes must agree before a check's reported status gets worse (pass to warn, or to fail). 1 reports every probe as it is; more damps a flapping dependency, at the price of reporting an outage that many probes (cache lifetimes) later",
+  }),
+  HEALTH_RECOVER_AFTER: Type.Integer({
+    minimum: 1,
+    maximum: MAX_THRESHOLD,
+    default: 1,
+    description: "How many consecutive probes must agree before a check's reported status gets better",
+  }),
+  HEALTH_DAMPING: Type.String({
+    default: '',
+    description:
+      'Per-check thresholds that override HEALTH_FAIL_AFTER and HEALTH_RECOVER_AFTER: name=failAfter/recoverAfter separated by commas, for instance stripe=3/2,redis=2/1',
+  }),
+  HEALTH_NOTIFY_URLS: Type.String({
+    default: '',
+    description:
+      "Comma-separated webhook URLs (http or https) that get a POST when a check's reported status changes; a Slack incoming-webhook URL (hooks.slack.com) gets Slack's text body, any other URL the JSON event; a slack+https:// URL sends Slack's body to any Slack-compatible receiver (Mattermost, Rocket.Chat). A secret: such URLs carry tokens",
+  }),
+  HEALTH_NOTIFY_TIMEOUT_MS: positiveMs(5000, 'How long one webhook delivery may take before it counts as failed'),
+  HEALTH_NOTIFY_RETRIES: Type.Integer({
+    minimum: 0,
+    maximum: 10,
+    default: 3,
+    description:
+      'How many times a failed webhook delivery is tried again, after 1 s, 2 s, 4 s... (a 4xx answer other than 408 and 429 is not retried)',
+  }),
+  HEALTH_PUBLIC_URL: Type.String({
+    default: '',
+    description:
+      'The base URL people reach this service at (https://health.example.com): notifications link to its /health/{service}; unset, they carry the path only',
+  }),
   HEALTH_AUTH_TOKENS: Type.String({
     default: '',
     description: `Comma-separated bearer tokens that see the details (several, to rotate one without downtime), each at least ${MIN_TOKEN_LENGTH} characters; a secret. With HEALTH_DETAILS=authorized and none set, nobody sees the details`,
@@ -657,6 +715,17 @@ function loadHealthOptions(env: Record<string, string | undefined>): HealthOptio
     else if (!BEARER_TOKEN.test(t))
       lines.push(`${which} has a character a bearer token cannot carry (letters, digits and -._~+/ only)`)
   })
+  const damping = parseDamping(typeof raw.HEALTH_DAMPING === 'string' ? raw.HEALTH_DAMPING : '')
+  if (Array.isArray(damping)) lines.push(...damping.map((p) => `HEALTH_DAMPING: ${p}`))
+  // the position of each URL, never the URL: it carries a token and the message is printed at start
+  const hooks = notifyUrls(typeof raw.HEALTH_NOTIFY_URLS === 'string' ? raw.HEALTH_NOTIFY_URLS : '')
+  hooks.forEach((u, i) => {
+    if (!webhookUrl(u))
+      lines.push(`HEALTH_NOTIFY_URLS: URL ${i + 1} of ${hooks.length} is not an http, https or slack+https URL`)
+  })
+  const publicUrl = typeof raw.HEALTH_PUBLIC_URL === 'string' ? raw.HEALTH_PUBLIC_URL : ''
+  if (publicUrl !== '' && !/^https?:$/.test(parsedUrl(publicUrl)?.protocol ?? ''))
+    lines.push('HEALTH_PUBLIC_URL: expected an http or https URL, such as https://health.example.com')
   if (lines.length > 0) throw new ConfigError(`invalid health service settings:\n  ${lines.join('\n  ')}`)
   return converted as HealthOptions
 }
@@ -668,6 +737,17 @@ function urlPassword(value: string): string[] {
   } catch {
     return []
   }
+}
+
+// A webhook URL is a secret whole, and so is its path and query: the token lives there, and an error may quote it
+// without the host.
+function webhookSecrets(raw: string): string[] {
+  return notifyUrls(raw).flatMap((u) => {
+    const parsed = webhookUrl(u)?.url
+    const path = parsed ? `${parsed.pathname.slice(1)}${parsed.search}` : ''
+    // a short path ("/hook") is a word, not a token: scrubbing it would redact ordinary text
+    return path.length >= 16 ? [u, path] : [u]
+  })
 }
 
 function readEnvFile(path: string): Record<string, string> {
@@ -692,7 +772,7 @@ export function loadConfig(
   const settings: Record<string, string> = {}
   const present = new Set<SettingName>()
   const findings = new Map<SettingName, Finding>()
-  const secrets: string[] = authTokens(health.HEALTH_AUTH_TOKENS)
+  const secrets: string[] = [...authTokens(health.HEALTH_AUTH_TOKENS), ...webhookSecrets(health.HEALTH_NOTIFY_URLS)]
   for (const name of settingNames) {
     const meta = settingMeta(name)
     const raw = env[name]?.trim()

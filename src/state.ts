@@ -3,6 +3,12 @@ import type { CheckRunner } from './engine/runner.js'
 import type { ReportMeta } from './routes/render.js'
 import type { RenderCache } from './routes/render-cache.js'
 
+// What /metrics reads of webhook deliveries (src/notify/): counters since start, and what waits in the queues.
+export interface NotifierView {
+  readonly counts: Readonly<Record<'delivered' | 'failed' | 'retried' | 'dropped', number>>
+  readonly queued: number
+}
+
 // Everything one app instance owns; nothing of it lives at module level.
 export interface HealthState {
   runner: CheckRunner

@@ -1,5 +1,5 @@
 import type { FastifyBaseLogger } from 'fastify'
-import type { Config } from '../config.js'
+import { ConfigError, type Config } from '../config.js'
 import type { CheckDefinition, Measurement, Scalar } from '../checks/types.js'
 import { decide, holdsUntil, type CacheRules } from './cache-policy.js'
 import { systemClock, type Clock } from './clock.js'
@@ -8,7 +8,8 @@ import { InlineExecutor } from './inline-executor.js'
 import { judge, needsProbe, preflight } from './judge.js'
 import { createSanitizer } from '../sanitize.js'
 import { cutQuotes } from '../checks/lib/quote.js'
-import type { CheckResult } from './result.js'
+import type { CheckResult, ProbedResult, StatusChange } from './result.js'
+import { advance, parseDamping, type Standing, type Thresholds } from './damping.js'
 import { Reason } from '../reasons.js'
 
 interface Slot {
@@ -17,7 +18,21 @@ interface Slot {
   inflight?: Promise<CheckResult>
   // no probe before this (a provider's Retry-After)
   notBefore: number
-  // probes started, for tests and the bench
+  // probes started, for tests, the bench and /metrics
+  probes: number
+  // how many consecutive probes must agree to move its status, and where it stands
+  thresholds: Thresholds
+  standing?: Standing
+}
+
+// Told of every result as it is stored, and of the change of reported status it makes, if any. It runs on the
+// result's path: it must be quick and never throw (a throw is logged and ignored).
+export type ResultListener = (result: CheckResult, change: StatusChange | undefined) => void
+
+// What /metrics reads of a check without probing it.
+export interface SlotView {
+  result?: CheckResult
+  notBefore: number
   probes: number
 }
 
@@ -48,6 +63,7 @@ export class CheckRunner {
   private readonly executorFor: (def: CheckDefinition) => ProbeExecutor
   private readonly executors: readonly ProbeExecutor[]
   private closed = false
+  private readonly listeners: ResultListener[] = []
 
   constructor(
     definitions: readonly CheckDefinition[],
@@ -56,7 +72,16 @@ export class CheckRunner {
     opts: RunnerOptions = {},
   ) {
     this.definitions = definitions
-    for (const def of definitions) this.slots.set(def.name, { def, notBefore: 0, probes: 0 })
+    const overrides = parseDamping(config.health.HEALTH_DAMPING)
+    if (Array.isArray(overrides)) throw new ConfigError(`HEALTH_DAMPING: ${overrides.join('; ')}`)
+    const unknown = [...overrides.keys()].filter((n) => !definitions.some((d) => d.name === n))
+    if (unknown.length > 0)
+      throw new ConfigError(
+        `HEALTH_DAMPING names no check ${unknown.join(', ')}; the checks are ${definitions.map((d) => d.name).join(', ')}`,
+      )
+    const global = { failAfter: config.health.HEALTH_FAIL_AFTER, recoverAfter: config.health.HEALTH_RECOVER_AFTER }
+    for (const def of definitions)
+      this.slots.set(def.name, { def, notBefore: 0, probes: 0, thresholds: overrides.get(def.name) ?? global })
     this.clock = opts.clock ?? systemClock
     this.scrub = opts.scrub ?? createSanitizer(config.secrets)
     if (opts.executorFor) {
@@ -79,6 +104,20 @@ export class CheckRunner {
 
   probeCount(name: string): number {
     return this.slots.get(name)?.probes ?? 0
+  }
+
+  // The check's cached state as it is: never starts a probe.
+  view(name: string): SlotView {
+    const { result, notBefore, probes } = this.slot(name)
+    return { result, notBefore, probes }
+  }
+
+  thresholdsOf(name: string): Thresholds {
+    return this.slot(name).thresholds
+  }
+
+  onResult(listener: ResultListener): void {
+    this.listeners.push(listener)
   }
 
   ttlOf(def: CheckDefinition): number {
@@ -138,23 +177,45 @@ export class CheckRunner {
     if (slot.inflight) return slot.inflight
     const p = this.evaluate(slot)
       .catch((err: unknown) => this.failedEvaluation(slot, err))
-      .then((result) => {
+      .then((probed) => {
         slot.inflight = undefined
-        this.store(slot, result)
-        return result
+        return this.store(slot, probed)
       })
     slot.inflight = p
     return p
   }
 
-  private store(slot: Slot, result: CheckResult): void {
+  private store(slot: Slot, probed: ProbedResult): CheckResult {
     const previous = slot.result
+    const standing = advance(slot.standing, probed.status, probed.observedAt, slot.thresholds)
+    slot.standing = standing
+    const result: CheckResult = {
+      ...probed,
+      status: standing.status,
+      observedStatus: probed.status,
+      consecutive: standing.streak,
+      since: standing.since,
+    }
     slot.result = result
     this.version++
-    if (!previous || previous.status !== result.status || previous.reason !== result.reason) {
+    const change: StatusChange | undefined =
+      previous?.status === result.status
+        ? undefined
+        : {
+            name: result.name,
+            tier: result.tier,
+            from: previous?.status ?? null,
+            to: result.status,
+            reason: result.reason,
+            output: result.output,
+            since: result.since,
+            at: result.observedAt,
+          }
+    if (change || previous?.reason !== result.reason) {
       const line = {
         check: result.name,
         status: result.status,
+        observed: result.observedStatus,
         previous: previous?.status ?? null,
         reason: result.reason ?? null,
         output: result.output ?? null,
@@ -162,9 +223,17 @@ export class CheckRunner {
       if (result.status === 'fail') this.log.warn(line, 'check status changed')
       else this.log.info(line, 'check status changed')
     }
+    for (const listener of this.listeners) {
+      try {
+        listener(result, change)
+      } catch (err) {
+        this.log.error({ check: result.name, err }, 'a listener of check results failed')
+      }
+    }
+    return result
   }
 
-  private async evaluate(slot: Slot): Promise<CheckResult> {
+  private async evaluate(slot: Slot): Promise<ProbedResult> {
     const { def } = slot
     const started = performance.now()
     const pre = preflight(def, this.config)
@@ -187,7 +256,7 @@ export class CheckRunner {
 
   // The check's own code threw outside its probe (a cross-setting rule, say): its bug is its result, so nothing is
   // left in flight and the next request evaluates it again.
-  private failedEvaluation(slot: Slot, err: unknown): CheckResult {
+  private failedEvaluation(slot: Slot, err: unknown): ProbedResult {
     const { def } = slot
     this.log.error({ check: def.name, err: String((err as Error)?.stack ?? err) }, 'check evaluation failed')
     const observedAt = this.clock.now()
@@ -210,7 +279,7 @@ export class CheckRunner {
 
   // The one boundary where secrets leave results: every text a probe or a setting produced is scrubbed whole, and
   // only then are its provider quotes cut to their length, so that a cut never leaves part of a secret behind.
-  private scrubbed(r: CheckResult): CheckResult {
+  private scrubbed(r: ProbedResult): ProbedResult {
     const scrub = (s: string) => cutQuotes(this.scrub(s))
     const text = (v: Scalar): Scalar => (typeof v === 'string' ? scrub(v) : v)
     return {

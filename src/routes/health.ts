@@ -11,6 +11,7 @@ const healthExample = {
   serviceId: 'huntaze-health',
   description: 'Health of the Huntaze platform and its dependencies',
   output: 'redis: fail REFUSED',
+  since: '2026-11-24T09:57:12.000Z',
   checks: {
     'postgres:responseTime': [{ ...postgresPassExample, details: { serverVersion: '15.20' } }],
     'redis:responseTime': [
@@ -26,6 +27,9 @@ const healthExample = {
         reason: 'REFUSED',
         liveCheck: true,
         expires: '2026-11-24T10:00:05.000Z',
+        since: '2026-11-24T09:57:12.000Z',
+        observedStatus: 'fail',
+        consecutive: 34,
       },
     ],
   },

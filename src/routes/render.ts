@@ -1,4 +1,4 @@
-import { aggregate } from '../engine/aggregate.js'
+import { aggregate, sinceOf } from '../engine/aggregate.js'
 import type { CheckResult } from '../engine/result.js'
 import type { CheckStatus, HealthStatus } from '../engine/status.js'
 import type { Disclosure } from './access.js'
@@ -25,6 +25,9 @@ function withhold(r: CheckResult): CheckResult {
     tier: r.tier,
     componentType: r.componentType,
     status: r.status,
+    observedStatus: r.observedStatus,
+    consecutive: r.consecutive,
+    since: r.since,
     reason: r.reason,
     observedAt: r.observedAt,
     durationMs: r.durationMs,
@@ -55,6 +58,9 @@ function entries(r: CheckResult): [string, Record<string, unknown>[]][] {
   if (r.reason) main.reason = r.reason
   main.liveCheck = r.liveCheck
   main.expires = new Date(r.expiresAt).toISOString()
+  main.since = new Date(r.since).toISOString()
+  main.observedStatus = r.observedStatus
+  main.consecutive = r.consecutive
   if (r.findings.length > 0) main.findings = r.findings
   if (r.details) main.details = r.details
   const out: [string, Record<string, unknown>[]][] = [[`${r.name}:responseTime`, [main]]]
@@ -96,6 +102,8 @@ export function renderJson(meta: ReportMeta, shown: Shown, status: HealthStatus 
   }
   const output = summaryOutput(results)
   if (output) body.output = output
+  const since = sinceOf(results, status)
+  if (since !== undefined) body.since = new Date(since).toISOString()
   if (shown.withheld) body.detailsWithheld = true
   body.checks = checks
   return JSON.stringify(body)
@@ -106,14 +114,24 @@ export const WITHHELD_LINE = 'details withheld (HEALTH_DETAILS): statuses and re
 
 const marks: Record<CheckStatus, string> = { pass: '[+]', warn: '[!]', fail: '[-]', skipped: '[ ]' }
 
-function age(ms: number): string {
-  if (ms < 1000) return 'just now'
-  if (ms < 120_000) return `${Math.round(ms / 1000)}s ago`
-  if (ms < 7_200_000) return `${Math.round(ms / 60_000)}m ago`
-  return `${Math.round(ms / 3_600_000)}h ago`
+// A duration in words a person reads at a glance: 45s, 3m12s, 2h05m, 3d4h.
+export function lasted(ms: number): string {
+  const s = Math.max(0, Math.floor(ms / 1000))
+  if (s < 60) return `${s}s`
+  if (s < 3600) return `${Math.floor(s / 60)}m${String(s % 60).padStart(2, '0')}s`
+  if (s < 86_400) return `${Math.floor(s / 3600)}h${String(Math.floor(s / 60) % 60).padStart(2, '0')}m`
+  return `${Math.floor(s / 86_400)}d${Math.floor(s / 3600) % 24}h`
 }
 
-// One aligned line a check, like Kubernetes' /readyz?verbose, then a summary line.
+// What damping holds back, in words: the last probes saw another status than the one reported.
+function pending(r: CheckResult): string {
+  return r.observedStatus === r.status ? '' : ` (last ${r.consecutive} probe${r.consecutive === 1 ? '' : 's'}: ${r.observedStatus})`
+}
+
+const verdicts: Record<HealthStatus, string> = { fail: 'failed', warn: 'passed with warnings', pass: 'passed' }
+
+// One aligned line a check, like Kubernetes' /readyz?verbose, then a summary line. Each line says how long the
+// check has had its status.
 export function renderText(label: string, shown: Shown, status: HealthStatus, now = Date.now()): string {
   const results = shown.results
   const nameWidth = Math.max(4, ...results.map((r) => r.name.length))
@@ -125,16 +143,18 @@ export function renderText(label: string, shown: Shown, status: HealthStatus, no
       r.status.padEnd(7),
       r.tier.padEnd(9),
       took.padStart(7),
-      age(now - r.observedAt).padEnd(9),
+      `for ${lasted(now - r.since)}`.padEnd(12),
     ]
     const why = [r.reason, r.output].filter(Boolean).join(' ')
-    return `${cols.join(' ')}${why ? ` ${why}` : ''}`.trimEnd()
+    return `${cols.join(' ')}${pending(r)}${why ? ` ${why}` : ''}`.trimEnd()
   })
   if (shown.withheld) lines.push(WITHHELD_LINE)
   const counts = { pass: 0, warn: 0, fail: 0, skipped: 0 }
   for (const r of results) counts[r.status]++
+  const since = sinceOf(results, status)
+  const lasting = since === undefined ? '' : ` for ${lasted(now - since)}`
   lines.push(
-    `${label} ${status === 'fail' ? 'failed' : status === 'warn' ? 'passed with warnings' : 'passed'}: ${counts.fail} failed, ${counts.warn} warnings, ${counts.pass} passed, ${counts.skipped} skipped`,
+    `${label} ${verdicts[status]}${lasting}: ${counts.fail} failed, ${counts.warn} warnings, ${counts.pass} passed, ${counts.skipped} skipped`,
   )
   return lines.join('\n') + '\n'
 }

@@ -42,6 +42,21 @@ export const checkEntry = Type.Object(
         description: 'When the cached result expires; a newer probe runs on the first request after it',
       }),
     ),
+    since: Type.Optional(
+      Type.String({
+        format: 'date-time',
+        description: 'When the check\'s reported status began (lost on restart: the first probe since start begins it)',
+      }),
+    ),
+    observedStatus: Type.Optional(
+      Type.Union([Type.Literal('pass'), Type.Literal('warn'), Type.Literal('fail'), Type.Literal('skipped')], {
+        description:
+          "The last probe's own status. It differs from status while damping (HEALTH_FAIL_AFTER, HEALTH_RECOVER_AFTER, HEALTH_DAMPING) waits for more probes to agree",
+      }),
+    ),
+    consecutive: Type.Optional(
+      Type.Integer({ minimum: 1, description: 'How many consecutive probes, the last included, observed observedStatus' }),
+    ),
     findings: Type.Optional(Type.Array(Type.Ref(finding), { description: 'Missing or malformed settings' })),
     details: Type.Optional(
       Type.Record(Type.String(), scalar, { description: 'Facts the probe learned (server version, account id, ...)' }),
@@ -57,6 +72,13 @@ export const healthReport = Type.Object(
     serviceId: Type.Optional(Type.String()),
     description: Type.Optional(Type.String()),
     output: Type.Optional(Type.String({ description: 'The checks that are not pass, with their reason codes' })),
+    since: Type.Optional(
+      Type.String({
+        format: 'date-time',
+        description:
+          'While the whole fails or warns: since when, that is since the earliest of the checks that make it fail (or warn) has had its status',
+      }),
+    ),
     detailsWithheld: Type.Optional(
       Type.Literal(true, {
         description:
@@ -116,4 +138,7 @@ export const postgresPassExample = {
   tier: 'critical',
   liveCheck: true,
   expires: '2026-11-24T10:00:05.000Z',
+  since: '2026-11-24T08:12:40.000Z',
+  observedStatus: 'pass',
+  consecutive: 1432,
 }
