@@ -153,4 +153,4 @@ export function installContract(app: FastifyInstance, state: HealthState, scrub:
   })
 }
 
-export const routeList = ['/live', '/ready', '/health', '/health/{service}']
+export const routeList = ['/live', '/ready', '/health', '/health/{service}', '/metrics']

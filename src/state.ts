@@ -1,4 +1,5 @@
 import type { FastifyBaseLogger } from 'fastify'
+import type { Registry } from 'prom-client'
 import type { CheckRunner } from './engine/runner.js'
 import type { ReportMeta } from './routes/render.js'
 import type { RenderCache } from './routes/render-cache.js'
@@ -21,6 +22,10 @@ export interface HealthState {
   log: FastifyBaseLogger
   // removes every secret value from a text a client sent before an answer repeats it
   scrub: (text: string) => string
+  // the Prometheus series of this app instance (/metrics)
+  metrics: Registry
+  // webhook deliveries, when notifications are set up
+  notifier?: NotifierView
 }
 
 declare module 'fastify' {
