@@ -30,7 +30,7 @@ t.test('the reason enum in the contract is the reason catalogue', async (t) => {
 })
 
 t.test('every route of the app is documented, and only those', async (t) => {
-  t.same(Object.keys(openapi.paths).sort(), ['/health', '/health/{service}', '/live', '/ready'])
+  t.same(Object.keys(openapi.paths).sort(), ['/health', '/health/{service}', '/live', '/metrics', '/ready'])
 })
 
 t.test('the running service serves the committed openapi.yaml', async (t) => {
