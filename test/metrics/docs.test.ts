@@ -9,7 +9,8 @@ const page = readFileSync(new URL('../../docs/metrics.md', import.meta.url), 'ut
 // The series names between a pair of markers of docs/metrics.md.
 function listed(marker: string): string[] {
   const part = page.split(`<!-- ${marker}:start -->`)[1]?.split(`<!-- ${marker}:end -->`)[0] ?? ''
-  const names = marker === 'series' ? [...part.matchAll(/^\| `([a-z0-9_]+)` \|/gm)] : [...part.matchAll(/`([a-z0-9_]+)`/g)]
+  const names =
+    marker === 'series' ? [...part.matchAll(/^\| `([a-z0-9_]+)` \|/gm)] : [...part.matchAll(/`([a-z0-9_]+)`/g)]
   return names.map((m) => m[1])
 }
 
