@@ -68,6 +68,19 @@ t.test('the exposition passes promtool check metrics, every kind of check in it'
   t.ok(e.types.has('process_cpu_seconds_total') && e.types.has('nodejs_heap_size_used_bytes'), 'process and Node.js')
 })
 
+t.test('the whole catalogue, unconfigured, lints cleanly too, each check with its own tier', async (t) => {
+  const { app } = await appWith({})
+  t.teardown(() => app.close())
+  await app.inject('/health')
+  const body = (await app.inject('/metrics')).body
+  const lint = await promtool(['check', 'metrics'], body)
+  t.equal(lint.out, '')
+  t.equal(lint.code, 0)
+  const e = parseExposition(body)
+  for (const def of app.health.runner.definitions)
+    t.equal(valueOf(e, 'huntaze_health_check_observed', { check: def.name, tier: def.tier }), 1, def.name)
+})
+
 t.test('per check: the reported status as one series per value, its tier, and never-observed checks', async (t) => {
   const { app } = await fleetApp(t)
   const e = await scrape(app)
