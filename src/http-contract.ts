@@ -154,4 +154,11 @@ export function installContract(app: FastifyInstance, state: HealthState, scrub:
   })
 }
 
-export const routeList = ['/live', '/ready', '/health', '/health/{service}', '/health/{service}/history']
+export const routeList = [
+  '/live',
+  '/ready',
+  '/health',
+  '/health/{service}',
+  '/health/{service}/history',
+  '/metrics',
+]

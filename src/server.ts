@@ -19,6 +19,9 @@ import { liveRoutes } from './routes/live.js'
 import { readyRoutes } from './routes/ready.js'
 import { healthRoutes } from './routes/health.js'
 import { historyRoutes } from './routes/history.js'
+import { metricsRoutes } from './routes/metrics.js'
+import { createRegistry } from './metrics/registry.js'
+import { installMetrics } from './metrics/install.js'
 import { BEARER_SCHEME, sharedSchemas } from './routes/schemas.js'
 import { guardDisclosure } from './routes/access.js'
 import { contractServerOptions, installContract } from './http-contract.js'
@@ -87,6 +90,7 @@ export async function build(config: Config, opts: BuildOptions = {}): Promise<Fa
     allNames: definitions.map((d) => d.name),
     log: logger,
     scrub: sanitize,
+    metrics: createRegistry(),
   }
   app.decorate('health', state)
 
@@ -107,6 +111,7 @@ export async function build(config: Config, opts: BuildOptions = {}): Promise<Fa
         tags: [
           { name: 'probes', description: 'For load balancers and orchestrators' },
           { name: 'health', description: 'For monitors and people' },
+          { name: 'metrics', description: 'For Prometheus' },
         ],
         components: {
           securitySchemes: {
@@ -121,12 +126,14 @@ export async function build(config: Config, opts: BuildOptions = {}): Promise<Fa
     })
 
   installContract(app, state, sanitize)
+  installMetrics(app, state, { probeThreadRestarts: () => isolated?.restarts ?? 0 })
 
   guardDisclosure(app, config)
   await app.register(liveRoutes)
   await app.register(readyRoutes)
   await app.register(healthRoutes)
   await app.register(historyRoutes)
+  await app.register(metricsRoutes)
   app.get('/openapi.yaml', { schema: { hide: true } }, async (_req, reply) =>
     reply
       .header('content-type', 'application/yaml; charset=utf-8')

@@ -38,6 +38,7 @@ t.test('every route of the app is documented, and only those', async (t) => {
     '/health/{service}',
     '/health/{service}/history',
     '/live',
+    '/metrics',
     '/ready',
   ])
 })
