@@ -153,4 +153,12 @@ export function installContract(app: FastifyInstance, state: HealthState, scrub:
   })
 }
 
-export const routeList = ['/live', '/ready', '/health', '/health/{service}']
+export const routeList = [
+  '/live',
+  '/ready',
+  '/health',
+  '/health/{service}',
+  '/status',
+  '/badge.svg',
+  '/badge/{service}.svg',
+]

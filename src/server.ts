@@ -17,6 +17,8 @@ import type { HealthState } from './state.js'
 import { liveRoutes } from './routes/live.js'
 import { readyRoutes } from './routes/ready.js'
 import { healthRoutes } from './routes/health.js'
+import { statusRoutes } from './routes/status.js'
+import { badgeRoutes } from './routes/badge.js'
 import { BEARER_SCHEME, sharedSchemas } from './routes/schemas.js'
 import { guardDisclosure } from './routes/access.js'
 import { contractServerOptions, installContract } from './http-contract.js'
@@ -104,6 +106,7 @@ export async function build(config: Config, opts: BuildOptions = {}): Promise<Fa
         tags: [
           { name: 'probes', description: 'For load balancers and orchestrators' },
           { name: 'health', description: 'For monitors and people' },
+          { name: 'people', description: 'A status page and badges' },
         ],
         components: {
           securitySchemes: {
@@ -123,6 +126,8 @@ export async function build(config: Config, opts: BuildOptions = {}): Promise<Fa
   await app.register(liveRoutes)
   await app.register(readyRoutes)
   await app.register(healthRoutes)
+  await app.register(statusRoutes)
+  await app.register(badgeRoutes)
   app.get('/openapi.yaml', { schema: { hide: true } }, async (_req, reply) =>
     reply
       .header('content-type', 'application/yaml; charset=utf-8')
