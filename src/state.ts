@@ -1,4 +1,5 @@
 import type { FastifyBaseLogger } from 'fastify'
+import type { History } from './engine/history.js'
 import type { CheckRunner } from './engine/runner.js'
 import type { ReportMeta } from './routes/render.js'
 import type { RenderCache } from './routes/render-cache.js'
@@ -12,6 +13,8 @@ export interface NotifierView {
 // Everything one app instance owns; nothing of it lives at module level.
 export interface HealthState {
   runner: CheckRunner
+  // each check's transitions and per-minute counts, in memory only
+  history: History
   meta: ReportMeta
   shuttingDown: boolean
   rendered: RenderCache
