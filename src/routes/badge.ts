@@ -2,11 +2,10 @@ import { Type } from '@sinclair/typebox'
 import type { FastifyPluginAsync, FastifyReply } from 'fastify'
 import { aggregate } from '../engine/aggregate.js'
 import type { CheckStatus } from '../engine/status.js'
-import { echo, sendError } from '../http-contract.js'
 import { renderBadge } from './badge-svg.js'
 import { looks } from './looks.js'
-import { settle } from './respond.js'
-import { errorRef } from './schemas.js'
+import { namedCheck, settle } from './respond.js'
+import { serviceParams, unknownCheck } from './schemas.js'
 
 const SVG_TYPE = 'image/svg+xml; charset=utf-8'
 
@@ -55,22 +54,15 @@ export const badgeRoutes: FastifyPluginAsync = async (app) => {
         summary: 'One check as a badge',
         description: "The check's status (skipped included) in a shields.io-style badge labelled with its name.",
         tags: ['people'],
-        params: Type.Object({ service: Type.String({ enum: [...known], description: 'A check name' }) }),
-        response: {
-          200: badgeResponse("The check's status"),
-          404: {
-            description: 'No check has that name; the body lists the known names',
-            content: { 'application/json': { schema: errorRef() } },
-          },
-        },
+        params: serviceParams(known),
+        response: { 200: badgeResponse("The check's status"), 404: unknownCheck() },
       },
       // the handler turns an unknown name into the 404 with the list of names
       attachValidation: true,
     },
     (req, reply) => {
-      const name = req.params.service
-      if (req.validationError || !state.runner.has(name))
-        return sendError(reply, state, 404, `no check named "${echo(state.scrub, String(name))}"`, { known })
+      const name = namedCheck(req, reply, state)
+      if (name === undefined) return
       settle(reply, state.runner.get(name), (result) => sendBadge(reply, name, result.status))
     },
   )

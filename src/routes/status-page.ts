@@ -1,17 +1,31 @@
 import { createHash } from 'node:crypto'
 import type { Tier } from '../config.js'
 import { aggregate, sinceOf } from '../engine/aggregate.js'
+import { MINUTE_MS, MINUTES_KEPT, type CheckHistory } from '../engine/history.js'
 import type { CheckResult } from '../engine/result.js'
+import type { CheckStatus } from '../engine/status.js'
 import { looks, type Looked } from './looks.js'
 import { lasted, pending, type ReportMeta, type Shown } from './render.js'
 
 // The status page: one HTML document rendered on the server, with its style and a small script inline.
 
-// One check as the page lists it: its result as this caller may see it, or none while it has not been observed.
+// The last 24 hours of a check in half-hours, oldest first: the worst reported status of each, or none.
+export type Segment = CheckStatus | 'none'
+export const SEGMENTS = 48
+const SEGMENT_MINUTES = MINUTES_KEPT / SEGMENTS
+
+export interface Bar {
+  segments: readonly Segment[]
+  uptime: number | null
+}
+
+// One check as the page lists it: its result as this caller may see it (none while it has not been observed), and
+// its last day.
 export interface Row {
   name: string
   tier: Tier
   result?: CheckResult
+  bar: Bar
 }
 
 export interface PageInput {
@@ -32,6 +46,21 @@ const tiers: readonly { tier: Tier; heading: string; means: string }[] = [
   { tier: 'optional', heading: 'Optional', means: 'a failure loses a feature' },
 ]
 
+// The history's minutes gathered into half-hours ending with the current minute.
+export function barOf(kept: CheckHistory, now: number): Bar {
+  const first = Math.floor(now / MINUTE_MS) - MINUTES_KEPT + 1
+  const counts = Array.from({ length: SEGMENTS }, () => ({ pass: 0, warn: 0, fail: 0, skipped: 0 }))
+  for (const m of kept.minutes) {
+    const k = Math.floor((m.start / MINUTE_MS - first) / SEGMENT_MINUTES)
+    if (k < 0 || k >= SEGMENTS) continue
+    for (const s of ['pass', 'warn', 'fail', 'skipped'] as const) counts[k][s] += m[s]
+  }
+  const segments = counts.map((c): Segment =>
+    c.fail > 0 ? 'fail' : c.warn > 0 ? 'warn' : c.pass > 0 ? 'pass' : c.skipped > 0 ? 'skipped' : 'none',
+  )
+  return { segments, uptime: kept.uptime['24h'] }
+}
+
 const STYLE = `
 :root{color-scheme:light;font-family:system-ui,-apple-system,"Segoe UI",Roboto,"DejaVu Sans",sans-serif;line-height:1.45;color:#1f2328;background:#fff}
 body{margin:0 auto;padding:1rem;max-width:60rem}
@@ -51,6 +80,13 @@ dl{display:grid;grid-template-columns:max-content 1fr;gap:.1rem .75rem;margin:.5
 dt{color:#57606a}
 dd{margin:0;overflow-wrap:anywhere}
 .note{color:#57606a;font-size:.9rem}
+.bar{display:grid;grid-template-columns:repeat(${SEGMENTS},1fr);gap:1px;height:1.25rem;margin:.15rem 0}
+.bar span{border-radius:1px}
+.b-pass{background:${looks.pass.colour}}
+.b-warn{background:${looks.warn.colour}}
+.b-fail{background:repeating-linear-gradient(135deg,${looks.fail.colour} 0 3px,#f2b8b5 3px 5px)}
+.b-skipped{background:${looks.skipped.colour}}
+.b-none{background:#e6e8eb}
 footer{margin-top:2rem;color:#57606a;font-size:.85rem}
 `
 
@@ -109,11 +145,32 @@ function latency(r: CheckResult): string {
   return `${r.durationMs < 10 ? r.durationMs.toFixed(1) : Math.round(r.durationMs)} ms`
 }
 
-function facts(r: CheckResult, now: number): string {
+// at most two decimals, never rounded up to 100%
+const percent = (share: number) => `${Math.floor(share * 10_000) / 100}%`
+
+const plural = (n: number, what: string) => `${n} ${what}${n === 1 ? '' : 's'}`
+
+// The bar is a picture; its words say the same, so neither colour nor sight is needed.
+function history(bar: Bar): string {
+  const failing = bar.segments.filter((s) => s === 'fail').length
+  const warning = bar.segments.filter((s) => s === 'warn').length
+  const words = [
+    bar.uptime === null ? 'no uptime (skipped)' : `${percent(bar.uptime)} up`,
+    failing > 0 ? `failing in ${plural(failing, 'half-hour')}` : '',
+    warning > 0 ? `warning in ${plural(warning, 'half-hour')}` : '',
+  ]
+    .filter(Boolean)
+    .join(', ')
+  const spans = bar.segments.map((s) => `<span class="b-${s}"></span>`).join('')
+  return `<span class="bar" role="img" aria-label="the last 24 hours in half-hours, oldest first: ${words}">${spans}</span>${words}`
+}
+
+function facts(row: Row, r: CheckResult, now: number): string {
   return [
     `<dt>Since</dt><dd><time datetime="${iso(r.since)}">${lasted(now - r.since)}</time> ago</dd>`,
     `<dt>Checked</dt><dd><time datetime="${iso(r.observedAt)}">${lasted(now - r.observedAt)}</time> ago</dd>`,
     `<dt>Took</dt><dd>${latency(r)}</dd>`,
+    `<dt>24 hours</dt><dd>${history(row.bar)}</dd>`,
   ].join('')
 }
 
@@ -129,7 +186,7 @@ function check(row: Row, now: number): string {
   return (
     `<li class="check" id="check-${escapeHtml(row.name)}">${head}` +
     (why.length > 0 ? `<p class="why">${why.join(' ')}</p>` : '') +
-    `<dl>${facts(r, now)}</dl></li>`
+    `<dl>${facts(row, r, now)}</dl></li>`
   )
 }
 

@@ -2,7 +2,7 @@ import { Type } from '@sinclair/typebox'
 import type { FastifyPluginAsync } from 'fastify'
 import type { CheckResult } from '../engine/result.js'
 import { show } from './render.js'
-import { renderStatusPage, STATUS_CSP, type Row } from './status-page.js'
+import { barOf, renderStatusPage, STATUS_CSP, type Row } from './status-page.js'
 import { tokenOptional, unauthorized } from './schemas.js'
 
 const HTML_TYPE = 'text/html; charset=utf-8'
@@ -44,8 +44,14 @@ export const statusRoutes: FastifyPluginAsync = async (app) => {
       }
       const shown = show(observed, req.disclosure)
       const byName = new Map(shown.results.map((r) => [r.name, r]))
-      const rows: Row[] = runner.definitions.map((d) => ({ name: d.name, tier: d.tier, result: byName.get(d.name) }))
-      const body = renderStatusPage({ meta: state.meta, shown, rows, now: runner.clock.now(), refreshMs })
+      const now = runner.clock.now()
+      const rows: Row[] = runner.definitions.map((d) => ({
+        name: d.name,
+        tier: d.tier,
+        result: byName.get(d.name),
+        bar: barOf(state.history.of(d.name), now),
+      }))
+      const body = renderStatusPage({ meta: state.meta, shown, rows, now, refreshMs })
       void reply
         .code(200)
         .header('content-type', HTML_TYPE)

@@ -34,9 +34,13 @@ interface Served {
   breakStripe: () => void
 }
 
-// Checks named like the catalogue's, so the screenshot reads like the real page; results cached before any page loads.
+const HALF_HOUR_MS = 30 * 60_000
+
+// Checks named like the catalogue's, so the screenshot reads like the real page, with a day of results in the history
+// (redis refused for the last two hours) cached before any page loads.
 async function serve(t: Test, env: Record<string, string> = {}): Promise<Served> {
   let stripeDown = false
+  let redisDown = false
   const checks = [
     synthetic('postgres', async () => ({}), { componentType: 'datastore' }).def,
     synthetic(
@@ -50,7 +54,8 @@ async function serve(t: Test, env: Record<string, string> = {}): Promise<Served>
     synthetic(
       'redis',
       async () => {
-        throw new CheckError(Reason.REFUSED, REFUSED)
+        if (redisDown) throw new CheckError(Reason.REFUSED, REFUSED)
+        return {}
       },
       { tier: 'optional', componentType: 'datastore' },
     ).def,
@@ -59,7 +64,12 @@ async function serve(t: Test, env: Record<string, string> = {}): Promise<Served>
   const { app } = await appWith({ HEALTH_CACHE_TTL_MS: '1000', ...env }, { checks, clock })
   t.teardown(() => app.close())
   await app.listen({ port: 0, host: '127.0.0.1' })
-  await app.inject('/health')
+  for (let i = 0; i < 48; i++) {
+    redisDown = i >= 44
+    clock.advance(HALF_HOUR_MS)
+    // ?fresh waits for the probes, so each half-hour's results are recorded before the clock moves on
+    await app.inject('/health?fresh')
+  }
   clock.advance(3 * 60_000 + 12_000)
   const { port } = app.server.address() as AddressInfo
   return { app, url: `http://127.0.0.1:${port}/status`, clock, breakStripe: () => void (stripeDown = true) }
@@ -91,6 +101,7 @@ t.test('the page loads without an error, meets WCAG 2 AA, and shows why a check 
   t.match(redis, Reason.REFUSED)
   t.match(redis, REFUSED)
   t.match(await page.locator('#check-postgres').innerText(), /passing/)
+  t.match(redis, '91.66% up, failing in 4 half-hours', 'its day in words')
   // evaluated, not added as a script tag: the page's Content-Security-Policy stays on and is tested with it
   await page.evaluate(axe.source)
   const { passed, violations } = await page.evaluate(async () => {

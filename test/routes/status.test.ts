@@ -5,6 +5,7 @@ import { Reason } from '../../src/reasons.js'
 import { appWith } from '../support/helpers.js'
 import { synthetic } from '../support/checks.js'
 import { ManualClock } from '../support/clock.js'
+import { SEGMENTS } from '../../src/routes/status-page.js'
 
 // The status page from its HTML: what it lists, that it never probes, what it withholds, and its headers.
 // test/routes/status-browser.test.ts drives it in a browser.
@@ -133,4 +134,38 @@ t.test('the page polls as often as the shortest cache lifetime, within bounds', 
     t.match(body, '<noscript><meta http-equiv="refresh" content="60"></noscript>')
     await app.close()
   }
+})
+
+t.test("each check's last 24 hours is a bar of half-hours from the history, with its uptime in words", async (t) => {
+  const clock = new ManualClock()
+  let down = false
+  const flaky = synthetic('flaky', async () => {
+    if (down) throw new CheckError(Reason.TIMEOUT, 'no answer')
+    return {}
+  })
+  const { app } = await appWith({}, { checks: [flaky.def], clock })
+  t.teardown(() => app.close())
+  const probe = async (failing: boolean, after: number) => {
+    down = failing
+    clock.advance(after)
+    // ?fresh waits for the probe, so each result is recorded before the next
+    await app.inject('/health/flaky?fresh')
+  }
+  // three hours ago it passed, an hour later it failed twice, now it passes
+  await probe(false, 0)
+  await probe(true, 2 * 3600_000)
+  await probe(true, 10_000)
+  await probe(false, 3600_000 - 10_000)
+  const html = (await app.inject('/status')).body
+  const bar = /<span class="bar" role="img" aria-label="([^"]*)">(.*?)<\/span>([^<]*)<\/dd>/.exec(html)
+  t.ok(bar, 'the bar is there')
+  const segments = [...bar![2].matchAll(/class="b-(\w+)"/g)].map((m) => m[1])
+  t.equal(segments.length, SEGMENTS, 'one segment a half-hour')
+  const expected = Array.from({ length: SEGMENTS }, () => 'none')
+  expected[SEGMENTS - 1 - 6] = 'pass'
+  expected[SEGMENTS - 1 - 2] = 'fail'
+  expected[SEGMENTS - 1] = 'pass'
+  t.same(segments, expected, 'oldest first, the newest half-hour last')
+  t.equal(bar![3], '50% up, failing in 1 half-hour', 'in words: 2 of 4 results were up')
+  t.match(bar![1], '50% up, failing in 1 half-hour', 'the same words name the picture')
 })
