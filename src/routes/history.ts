@@ -53,10 +53,18 @@ const historyExample = {
   status: 'pass',
   since: '2026-11-24T10:04:05.000Z',
   observedStatus: 'pass',
-  consecutive: 11,
-  uptime: { '1h': 0.8847, '24h': 0.9952 },
+  consecutive: 18,
+  uptime: {
+    '1h': 0.8861,
+    '24h': 0.9395,
+  },
   transitions: [
-    { at: '2026-11-24T10:04:05.000Z', from: 'fail', to: 'pass', since: '2026-11-24T10:04:05.000Z' },
+    {
+      at: '2026-11-24T10:04:05.000Z',
+      from: 'fail',
+      to: 'pass',
+      since: '2026-11-24T10:04:05.000Z',
+    },
     {
       at: '2026-11-24T09:57:12.000Z',
       from: 'pass',
@@ -65,11 +73,38 @@ const historyExample = {
       output: 'connection refused 127.0.0.1:6379',
       since: '2026-11-24T09:57:12.000Z',
     },
-    { at: '2026-11-24T08:12:40.000Z', from: null, to: 'pass', since: '2026-11-24T08:12:40.000Z' },
+    {
+      at: '2026-11-24T08:12:40.000Z',
+      from: null,
+      to: 'pass',
+      since: '2026-11-24T08:12:40.000Z',
+    },
   ],
   minutes: [
-    { start: '2026-11-24T10:05:00.000Z', pass: 12, warn: 0, fail: 0, skipped: 0, slowestMs: 2.4 },
-    { start: '2026-11-24T10:04:00.000Z', pass: 11, warn: 0, fail: 1, skipped: 0, slowestMs: 77.1 },
+    {
+      start: '2026-11-24T10:05:00.000Z',
+      pass: 6,
+      warn: 0,
+      fail: 0,
+      skipped: 0,
+      slowestMs: 2.4,
+    },
+    {
+      start: '2026-11-24T10:04:00.000Z',
+      pass: 11,
+      warn: 0,
+      fail: 1,
+      skipped: 0,
+      slowestMs: 77.1,
+    },
+    {
+      start: '2026-11-24T10:03:00.000Z',
+      pass: 0,
+      warn: 0,
+      fail: 12,
+      skipped: 0,
+      slowestMs: 78.3,
+    },
   ],
 }
 
