@@ -24,7 +24,7 @@ export const statusRoutes: FastifyPluginAsync = async (app) => {
       schema: {
         summary: 'A status page for people',
         description:
-          'Every check grouped by tier, from the cached results: this page never starts a probe (a check not observed yet says so). It updates itself while open by polling /health, and shows what /health shows the same caller (HEALTH_DETAILS).',
+          'Every check grouped by tier with its status, reason, output, since when, time taken and last 24 hours (from the history, with its uptime), from the cached results: this page never starts a probe (a check not observed yet says so). It updates itself while open by polling /health, and shows what /health shows the same caller (HEALTH_DETAILS).',
         tags: ['people'],
         security: tokenOptional(),
         response: {
