@@ -1,7 +1,9 @@
 import { Type } from '@sinclair/typebox'
 import type { FastifyPluginAsync } from 'fastify'
 import type { CheckResult } from '../engine/result.js'
+import type { Disclosure } from './access.js'
 import { show } from './render.js'
+import type { Rendered } from './render-cache.js'
 import { barOf, renderStatusPage, STATUS_CSP, type Row } from './status-page.js'
 import { tokenOptional, unauthorized } from './schemas.js'
 
@@ -16,6 +18,25 @@ export const statusRoutes: FastifyPluginAsync = async (app) => {
   const runner = state.runner
   const ttl = Math.min(...runner.definitions.map((d) => runner.ttlOf(d)))
   const refreshMs = Math.min(MAX_REFRESH_MS, Math.max(MIN_REFRESH_MS, ttl))
+
+  function render(disclosure: Disclosure, now: number): Rendered {
+    const observed: CheckResult[] = []
+    for (const def of runner.definitions) {
+      const result = runner.view(def.name).result
+      if (result) observed.push(result)
+    }
+    const shown = show(observed, disclosure)
+    const byName = new Map(shown.results.map((r) => [r.name, r]))
+    const rows: Row[] = runner.definitions.map((d) => ({
+      name: d.name,
+      tier: d.tier,
+      result: byName.get(d.name),
+      bar: barOf(state.history.of(d.name), now),
+    }))
+    const body = renderStatusPage({ meta: state.meta, shown, rows, now, refreshMs })
+    const rendered = { version: runner.version, code: 200, type: HTML_TYPE, body }
+    return state.rendered.store('status', { view: 'html', disclosure }, rendered, now, Infinity)
+  }
 
   app.get(
     '/status',
@@ -37,28 +58,17 @@ export const statusRoutes: FastifyPluginAsync = async (app) => {
       },
     },
     (req, reply) => {
-      const observed: CheckResult[] = []
-      for (const def of runner.definitions) {
-        const result = runner.view(def.name).result
-        if (result) observed.push(result)
-      }
-      const shown = show(observed, req.disclosure)
-      const byName = new Map(shown.results.map((r) => [r.name, r]))
+      const form = { view: 'html', disclosure: req.disclosure } as const
       const now = runner.clock.now()
-      const rows: Row[] = runner.definitions.map((d) => ({
-        name: d.name,
-        tier: d.tier,
-        result: byName.get(d.name),
-        bar: barOf(state.history.of(d.name), now),
-      }))
-      const body = renderStatusPage({ meta: state.meta, shown, rows, now, refreshMs })
+      // the page changes with a new result (which bumps the version) or, for its ages, each second
+      const page = state.rendered.lookup('status', form, runner.version, now) ?? render(form.disclosure, now)
       void reply
         .code(200)
-        .header('content-type', HTML_TYPE)
+        .header('content-type', page.type)
         .header('content-security-policy', STATUS_CSP)
         .header('x-content-type-options', 'nosniff')
         .header('referrer-policy', 'no-referrer')
-        .send(body)
+        .send(page.body)
     },
   )
 }

@@ -169,3 +169,33 @@ t.test("each check's last 24 hours is a bar of half-hours from the history, with
   t.equal(bar![3], '50% up, failing in 1 half-hour', 'in words: 2 of 4 results were up')
   t.match(bar![1], '50% up, failing in 1 half-hour', 'the same words name the picture')
 })
+
+t.test('the page is rendered at most once a second per kind of caller, and again on a new result', async (t) => {
+  const clock = new ManualClock()
+  const { defs } = checks()
+  const { app } = await appWith({ HEALTH_DETAILS: 'authorized', HEALTH_AUTH_TOKENS: TOKEN }, { checks: defs, clock })
+  t.teardown(() => app.close())
+  await app.inject('/health')
+  const renders = () => app.health.rendered.renders
+  const page = async (token?: string) =>
+    (await app.inject({ url: '/status', headers: token ? { authorization: `Bearer ${token}` } : {} })).body
+  const before = renders()
+  const first = await page()
+  t.equal(await page(), first, 'the same bytes within the second')
+  t.equal(renders(), before + 1, 'rendered once')
+  t.match(await page(TOKEN), OUTPUT, 'a token gets its own rendering, with the output')
+  t.notMatch(await page(), OUTPUT, 'and the anonymous one stays without it')
+  t.equal(renders(), before + 2)
+  clock.advance(1000)
+  t.match(textOf(await page(), 'check-db'), /Checked1s ago/, 'the next second: the ages move')
+  t.equal(renders(), before + 3)
+  const version = app.health.runner.version
+  // within the same second, so only the new result can make the page render again
+  await app.inject('/health?fresh')
+  t.ok(app.health.runner.version > version, 'a new result')
+  // /health's own rendering counts too: count from here
+  const afterProbe = renders()
+  t.notMatch(await page(), OUTPUT)
+  await page()
+  t.equal(renders(), afterProbe + 1, 'a new result: rendered again, once')
+})
