@@ -12,6 +12,8 @@ export interface NotifierView {
 // Everything one app instance owns; nothing of it lives at module level.
 export interface HealthState {
   runner: CheckRunner
+  // webhook deliveries of status changes (src/notify/)
+  notifier: NotifierView
   meta: ReportMeta
   shuttingDown: boolean
   rendered: RenderCache
