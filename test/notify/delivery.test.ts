@@ -56,6 +56,15 @@ t.test('a receiver that answers 200 gets one POST of the JSON event per change, 
   t.equal(r.requests.length, 2, 'one delivery per change')
 })
 
+t.test("HEALTH_DETAILS=never keeps the output out of every body, Slack's too", async (t) => {
+  const r = await receiver(t, [200])
+  const { notifier } = notifierFor(t, [hook(r), hook(r, 'slack+')], { HEALTH_DETAILS: 'never' })
+  notifier.notify(change('redis', 'pass', 'fail', { reason: 'REFUSED', output: 'connection refused 10.0.4.17:6379' }))
+  const got = await r.received(2)
+  t.match(JSON.parse(got.find((q) => !q.body.includes('"text"'))!.body), { reason: 'REFUSED', output: null })
+  t.notMatch(got.map((q) => q.body).join('\n'), /10\.0\.4\.17/, 'no host in either body')
+})
+
 t.test('500, 500, 500 then 200: retried after 1 s, 2 s and 4 s, then delivered', async (t) => {
   const r = await receiver(t, [500, 500, 500, 200])
   const { sleep, waits } = instantSleep()

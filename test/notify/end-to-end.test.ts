@@ -1,9 +1,9 @@
 import t, { type Test } from 'tap'
-import { CheckError } from '../../src/checks/types.js'
+import { CheckError, type Observation } from '../../src/checks/types.js'
 import { Reason } from '../../src/reasons.js'
 import { synthetic } from '../support/checks.js'
 import { ManualClock } from '../support/clock.js'
-import { one } from '../support/engine.js'
+import { deferred, one } from '../support/engine.js'
 import { json } from '../support/fakes/http.js'
 import { clientSockets, eventually } from '../support/fakes/sockets.js'
 import { startReceiver, type Receiver } from '../support/fakes/webhook.js'
@@ -182,4 +182,27 @@ t.test('no secret in a body or a log line: a check that echoes a secret, and the
   t.same(tellsIn([jwt, echoed(hookToken.value)], logs.text()), [], 'nor in a log line')
   t.notMatch(logs.text(), '/hooks/')
   t.notMatch(logs.text(), '/services/')
+})
+
+t.test('a closing service pages nobody: the results of a closing runner (SHUTTING_DOWN) are not told', async (t) => {
+  const r = await answering(t)
+  const other = switchable('other')
+  const gate = deferred<Observation>()
+  const slow = synthetic('slow', () => gate.promise)
+  const { app, clock } = await appNotifying(t, [`${r.url}${PATH}`], {}, [other.def, slow.def])
+  await one(app.health.runner, 'other')
+  const inflight = app.health.runner.get('slow')
+  // the runner's close waits for the probe in flight: meanwhile every new probe answers SHUTTING_DOWN
+  const closed = app.close()
+  let late = await one(app.health.runner, 'other')
+  for (let i = 0; i < 200 && late.reason !== 'SHUTTING_DOWN'; i++) {
+    await new Promise((resolve) => setTimeout(resolve, 5))
+    clock.advance(1000)
+    late = await one(app.health.runner, 'other', { fresh: true })
+  }
+  t.same([late.status, late.reason], ['fail', 'SHUTTING_DOWN'], 'a probe while the runner closes')
+  t.equal(app.health.notifier.queued, 0, 'nothing queued for it')
+  gate.resolve({})
+  await Promise.all([inflight, closed])
+  t.equal(r.requests.length, 0)
 })
