@@ -3,6 +3,7 @@ import pg from 'pg'
 import postgres from '../../src/checks/postgres.js'
 import { PG_URL } from '../support/helpers.js'
 import { checkApp, probe as probeApp, probeCheck } from '../support/probe.js'
+import { errorLines } from '../support/engine.js'
 import { freePort, startSilentServer } from '../support/fakes/tcp.js'
 import { startProxy } from '../support/fakes/proxy.js'
 import { startFaultProxy } from '../support/fakes/fault-proxy.js'
@@ -177,7 +178,7 @@ t.test('a backend terminated under the probe (57P01) is UNAVAILABLE, not INTERNA
   t.equal(r.entry.status, 'fail')
   t.equal(r.entry.reason, 'UNAVAILABLE')
   t.match(r.entry.output, /terminating connection due to administrator command .*shutting down or restarting/)
-  const errors = logs.lines.filter((l) => (JSON.parse(l) as { level: number }).level >= 50)
+  const errors = errorLines(logs)
   t.same(errors, [], 'no error-level line, no stack')
   await proxy.set('pass')
   t.equal((await probeApp(app, 'postgres', '?fresh')).entry.status, 'pass', 'the next probe finds the server up')
@@ -222,8 +223,5 @@ t.test('a DATABASE_URL of another scheme is never probed: MISCONFIGURED, no conn
   )
   t.equal(app.health.runner.probeCount('postgres'), 0)
   t.equal(server.accepted(), 0, 'no connection attempted')
-  t.same(
-    logs.lines.filter((l) => (JSON.parse(l) as { level: number }).level >= 50),
-    [],
-  )
+  t.same(errorLines(logs), [])
 })

@@ -6,6 +6,7 @@ import { Redis } from 'ioredis'
 import redis from '../../src/checks/redis.js'
 import { REDIS_URL } from '../support/helpers.js'
 import { checkApp, MARGIN_MS, probe as probeApp, probeCheck } from '../support/probe.js'
+import { errorLines } from '../support/engine.js'
 import { clientSockets } from '../support/fakes/sockets.js'
 import { freePort, startSilentServer } from '../support/fakes/tcp.js'
 
@@ -149,10 +150,7 @@ t.test(
     t.equal(open, 0, 'the timed-out probe closed its socket during the pause')
     await admin.call('CLIENT', 'UNPAUSE')
     t.equal((await probeApp(app, 'redis', '?fresh')).entry.status, 'pass', 'the first probe after the pause passes')
-    t.same(
-      logs.lines.filter((l) => (JSON.parse(l) as { level: number }).level >= 50),
-      [],
-    )
+    t.same(errorLines(logs), [])
   },
 )
 
@@ -168,8 +166,5 @@ t.test('a REDIS_URL of another scheme is never probed: MISCONFIGURED, no connect
   )
   t.equal(app.health.runner.probeCount('redis'), 0)
   t.equal(server.accepted(), 0, 'no connection attempted')
-  t.same(
-    logs.lines.filter((l) => (JSON.parse(l) as { level: number }).level >= 50),
-    [],
-  )
+  t.same(errorLines(logs), [])
 })

@@ -50,6 +50,9 @@ export function runnerWith(
 
 export const logLines = (logs: Captured) => logs.lines.map((l) => JSON.parse(l) as Record<string, unknown>)
 
+// The lines logged at error level or worse: a dependency's fault is its result, never one of these.
+export const errorLines = (logs: Captured) => logLines(logs).filter((l) => (l.level as number) >= 50)
+
 export async function one(runner: CheckRunner, name: string, opts: { fresh?: boolean } = {}): Promise<CheckResult> {
   // the runner's timers are unref'd and a synthetic probe holds no socket: keep the process alive meanwhile
   const keepAlive = setInterval(() => undefined, 1000)

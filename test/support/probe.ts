@@ -98,3 +98,21 @@ export async function probeCheck(
   }
   return { ...first, app, logs, get, poll, bodies: () => seen.join('\n') }
 }
+
+// An AWS answer without the fields the check reads: BAD_RESPONSE, naming the call, the endpoint it came from and
+// its setting, then what it lacks.
+export function assertShapeless(
+  t: Test,
+  entry: Entry,
+  call: string,
+  endpointSetting: string,
+  missing: RegExp | string,
+) {
+  t.equal(entry.status, 'fail')
+  t.equal(entry.reason, 'BAD_RESPONSE')
+  t.match(
+    entry.output,
+    new RegExp(`^${call}: the answer at http://127\\.0\\.0\\.1:\\d+ \\(${endpointSetting}\\) lacks `),
+  )
+  t.match(entry.output, missing)
+}
