@@ -7,11 +7,11 @@ import { post } from './delivery.js'
 import { notifies, PendingChanges, QUEUE_LIMIT } from './queue.js'
 
 // The first retry waits this long, each next one twice as long; no wait, a Retry-After included, is longer than the cap.
-export const BASE_BACKOFF_MS = 1000
-export const MAX_WAIT_MS = 60_000
+const BASE_BACKOFF_MS = 1000
+const MAX_WAIT_MS = 60_000
 
 // The wait before retry n (from 1): 1 s, 2 s, 4 s... capped; a receiver's Retry-After is honoured up to the cap.
-export function backoffMs(retry: number, retryAfterMs = 0): number {
+function backoffMs(retry: number, retryAfterMs = 0): number {
   return Math.min(MAX_WAIT_MS, Math.max(BASE_BACKOFF_MS * 2 ** (retry - 1), retryAfterMs))
 }
 
@@ -20,6 +20,7 @@ export type Sleep = (ms: number, signal: AbortSignal) => Promise<void>
 // Resolves after ms, rejects when the signal fires; the timer never keeps the process alive.
 const sleep: Sleep = (ms, signal) =>
   new Promise((resolve, reject) => {
+    if (signal.aborted) return reject(new Error('stopped'))
     const onAbort = () => {
       clearTimeout(timer)
       reject(new Error('stopped'))
