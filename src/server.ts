@@ -9,6 +9,7 @@ import type { CheckDefinition } from './checks/types.js'
 import type { Clock } from './engine/clock.js'
 import { InlineExecutor } from './engine/inline-executor.js'
 import { CheckRunner } from './engine/runner.js'
+import { History } from './engine/history.js'
 import { WorkerExecutor } from './engine/worker-executor.js'
 import { RenderCache } from './routes/render-cache.js'
 import { createLogger } from './logger.js'
@@ -17,6 +18,7 @@ import type { HealthState } from './state.js'
 import { liveRoutes } from './routes/live.js'
 import { readyRoutes } from './routes/ready.js'
 import { healthRoutes } from './routes/health.js'
+import { historyRoutes } from './routes/history.js'
 import { BEARER_SCHEME, sharedSchemas } from './routes/schemas.js'
 import { guardDisclosure } from './routes/access.js'
 import { contractServerOptions, installContract } from './http-contract.js'
@@ -81,6 +83,7 @@ export async function build(config: Config, opts: BuildOptions = {}): Promise<Fa
   const state: HealthState = {
     runner,
     notifier,
+    history: new History(runner, sanitize),
     meta: {
       serviceId: config.health.HEALTH_SERVICE_ID,
       version: pkg.version,
@@ -131,6 +134,7 @@ export async function build(config: Config, opts: BuildOptions = {}): Promise<Fa
   await app.register(liveRoutes)
   await app.register(readyRoutes)
   await app.register(healthRoutes)
+  await app.register(historyRoutes)
   app.get('/openapi.yaml', { schema: { hide: true } }, async (_req, reply) =>
     reply
       .header('content-type', 'application/yaml; charset=utf-8')

@@ -1,4 +1,5 @@
 import type { FastifyBaseLogger } from 'fastify'
+import type { History } from './engine/history.js'
 import type { CheckRunner } from './engine/runner.js'
 import type { ReportMeta } from './routes/render.js'
 import type { RenderCache } from './routes/render-cache.js'
@@ -14,6 +15,8 @@ export interface HealthState {
   runner: CheckRunner
   // webhook deliveries of status changes (src/notify/)
   notifier: NotifierView
+  // each check's transitions and per-minute counts, in memory only
+  history: History
   meta: ReportMeta
   shuttingDown: boolean
   rendered: RenderCache
