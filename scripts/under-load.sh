@@ -42,6 +42,9 @@ files=(
   test/checks/reddit.test.ts
   test/checks/smtp.test.ts
   test/checks/tiktok.test.ts
+  test/notify/delivery.test.ts
+  test/notify/queueing.test.ts
+  test/notify/end-to-end.test.ts
 )
 
 seconds=${UNDER_LOAD_SECONDS:-600}

@@ -628,13 +628,16 @@ export const HealthSettings = Type.Object({
     description:
       "Comma-separated webhook URLs (http or https) that get a POST when a check's reported status changes; a Slack incoming-webhook URL (hooks.slack.com) gets Slack's text body, any other URL the JSON event; a slack+https:// URL sends Slack's body to any Slack-compatible receiver (Mattermost, Rocket.Chat). A secret: such URLs carry tokens",
   }),
-  HEALTH_NOTIFY_TIMEOUT_MS: positiveMs(5000, 'How long one webhook delivery may take before it counts as failed'),
+  HEALTH_NOTIFY_TIMEOUT_MS: positiveMs(
+    5000,
+    'How long one attempt to deliver a webhook notification may take before it counts as failed (and is retried)',
+  ),
   HEALTH_NOTIFY_RETRIES: Type.Integer({
     minimum: 0,
     maximum: 10,
     default: 3,
     description:
-      'How many times a failed webhook delivery is tried again, after 1 s, 2 s, 4 s... (a 4xx answer other than 408 and 429 is not retried)',
+      "How many times a failed webhook delivery is tried again, after 1 s, 2 s, 4 s... and at most 60 s apart, or after the receiver's Retry-After up to 60 s (a 4xx answer other than 408 and 429 is not retried)",
   }),
   HEALTH_PUBLIC_URL: Type.String({
     default: '',

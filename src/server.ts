@@ -28,6 +28,7 @@ import { BEARER_SCHEME, sharedSchemas } from './routes/schemas.js'
 import { guardDisclosure } from './routes/access.js'
 import { contractServerOptions, installContract } from './http-contract.js'
 import { drainAndClose } from './shutdown.js'
+import { Notifier, type NotifierOptions } from './notify/notifier.js'
 
 const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
   version: string
@@ -47,6 +48,8 @@ export interface BuildOptions {
   clock?: Clock
   // how long a check's first start() (SDK import, client creation) may take; tests shorten it
   probeStartLimitMs?: number
+  // the webhook notifier's waits between retries; tests answer them at once
+  notify?: NotifierOptions
 }
 
 export { routeList } from './http-contract.js'
@@ -78,8 +81,13 @@ export async function build(config: Config, opts: BuildOptions = {}): Promise<Fa
     scrub: sanitize,
     clock: opts.clock,
   })
+  const notifier = new Notifier(config, logger, opts.notify)
+  runner.onResult((_result, change) => {
+    if (change) notifier.notify(change)
+  })
   const state: HealthState = {
     runner,
+    notifier,
     history: new History(runner, sanitize),
     meta: {
       serviceId: config.health.HEALTH_SERVICE_ID,
@@ -147,6 +155,8 @@ export async function build(config: Config, opts: BuildOptions = {}): Promise<Fa
 
   app.addHook('onClose', async () => {
     state.shuttingDown = true
+    // first: the results of a closing runner (SHUTTING_DOWN) are no outage to page anybody about
+    await notifier.close()
     await runner.close()
   })
   return app

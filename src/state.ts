@@ -14,6 +14,8 @@ export interface NotifierView {
 // Everything one app instance owns; nothing of it lives at module level.
 export interface HealthState {
   runner: CheckRunner
+  // webhook deliveries of status changes (src/notify/)
+  notifier: NotifierView
   // each check's transitions and per-minute counts, in memory only
   history: History
   meta: ReportMeta
@@ -27,8 +29,6 @@ export interface HealthState {
   scrub: (text: string) => string
   // the Prometheus series of this app instance (/metrics)
   metrics: Registry
-  // webhook deliveries, when notifications are set up
-  notifier?: NotifierView
 }
 
 declare module 'fastify' {

@@ -68,7 +68,7 @@ export function registerServiceMetrics(registry: Registry, state: HealthState, s
     registers,
     collect() {
       this.reset()
-      for (const outcome of outcomes) this.inc({ outcome }, state.notifier?.counts[outcome] ?? 0)
+      for (const outcome of outcomes) this.inc({ outcome }, state.notifier.counts[outcome])
     },
   })
   new Gauge({
@@ -76,7 +76,7 @@ export function registerServiceMetrics(registry: Registry, state: HealthState, s
     help: 'Webhook deliveries of status changes waiting to be sent',
     registers,
     collect() {
-      this.set(state.notifier?.queued ?? 0)
+      this.set(state.notifier.queued)
     },
   })
 }
