@@ -7,7 +7,8 @@ import type { HealthState } from './state.js'
 // The headers and the error shape of every answer, including the ones Fastify and Node would otherwise write
 // themselves (docs/responses.md, "Headers and errors").
 
-export const ERROR_TYPE = 'application/json; charset=utf-8'
+// errors' type, and the history's: plain JSON, not health+json
+export const PLAIN_JSON = 'application/json; charset=utf-8'
 
 // At most `max` characters of a client's input, scrubbed, then an ellipsis when it was longer.
 export function echo(scrub: (s: string) => string, input: string, max: number = httpLimits.echoMax): string {
@@ -37,7 +38,7 @@ export function sendError(
 ): void {
   void contractHeaders(reply, state)
     .code(code)
-    .type(ERROR_TYPE)
+    .type(PLAIN_JSON)
     .send(errorBody(code, message, extra))
 }
 
@@ -47,7 +48,7 @@ export function rawErrorAnswer(code: number, message: string): string {
   return [
     `HTTP/1.1 ${code} ${STATUS_CODES[code]}`,
     'Cache-Control: no-store',
-    `Content-Type: ${ERROR_TYPE}`,
+    `Content-Type: ${PLAIN_JSON}`,
     `Content-Length: ${Buffer.byteLength(body)}`,
     `Date: ${new Date().toUTCString()}`,
     'Connection: close',
@@ -98,7 +99,7 @@ function onCheckExpectation(req: IncomingMessage, res: ServerResponse): void {
   const body = errorBody(417, 'only Expect: 100-continue is supported')
   res.writeHead(417, {
     'cache-control': 'no-store',
-    'content-type': ERROR_TYPE,
+    'content-type': PLAIN_JSON,
     'content-length': Buffer.byteLength(body),
     connection: 'close',
   })
@@ -153,4 +154,11 @@ export function installContract(app: FastifyInstance, state: HealthState, scrub:
   })
 }
 
-export const routeList = ['/live', '/ready', '/health', '/health/{service}']
+export const routeList = [
+  '/live',
+  '/ready',
+  '/health',
+  '/health/{service}',
+  '/health/{service}/history',
+  '/metrics',
+]

@@ -8,6 +8,7 @@ import type { CheckDefinition } from './checks/types.js'
 import type { Clock } from './engine/clock.js'
 import { InlineExecutor } from './engine/inline-executor.js'
 import { CheckRunner } from './engine/runner.js'
+import { History } from './engine/history.js'
 import { WorkerExecutor } from './engine/worker-executor.js'
 import { RenderCache } from './routes/render-cache.js'
 import { createLogger } from './logger.js'
@@ -17,6 +18,10 @@ import type { ReportMeta } from './routes/render.js'
 import { liveRoutes } from './routes/live.js'
 import { readyRoutes } from './routes/ready.js'
 import { healthRoutes } from './routes/health.js'
+import { historyRoutes } from './routes/history.js'
+import { metricsRoutes } from './routes/metrics.js'
+import { createRegistry } from './metrics/registry.js'
+import { installMetrics } from './metrics/install.js'
 import { BEARER_SCHEME, sharedSchemas } from './routes/schemas.js'
 import { guardDisclosure } from './routes/access.js'
 import { contractServerOptions, installContract } from './http-contract.js'
@@ -82,6 +87,7 @@ export async function build(config: Config, opts: BuildOptions = {}): Promise<Fa
   })
   const state: HealthState = {
     runner,
+    history: new History(runner, sanitize),
     meta: reportMeta(config),
     shuttingDown: false,
     rendered: new RenderCache(),
@@ -89,6 +95,7 @@ export async function build(config: Config, opts: BuildOptions = {}): Promise<Fa
     allNames: definitions.map((d) => d.name),
     log: logger,
     scrub: sanitize,
+    metrics: createRegistry(),
   }
   app.decorate('health', state)
 
@@ -109,6 +116,7 @@ export async function build(config: Config, opts: BuildOptions = {}): Promise<Fa
         tags: [
           { name: 'probes', description: 'For load balancers and orchestrators' },
           { name: 'health', description: 'For monitors and people' },
+          { name: 'metrics', description: 'For Prometheus' },
         ],
         components: {
           securitySchemes: {
@@ -123,11 +131,14 @@ export async function build(config: Config, opts: BuildOptions = {}): Promise<Fa
     })
 
   installContract(app, state, sanitize)
+  installMetrics(app, state, { probeThreadRestarts: () => isolated?.restarts ?? 0 })
 
   guardDisclosure(app, config)
   await app.register(liveRoutes)
   await app.register(readyRoutes)
   await app.register(healthRoutes)
+  await app.register(historyRoutes)
+  await app.register(metricsRoutes)
   app.get('/openapi.yaml', { schema: { hide: true } }, async (_req, reply) =>
     reply
       .header('content-type', 'application/yaml; charset=utf-8')

@@ -1,4 +1,6 @@
 import type { FastifyBaseLogger } from 'fastify'
+import type { History } from './engine/history.js'
+import type { Registry } from 'prom-client'
 import type { CheckRunner } from './engine/runner.js'
 import type { ReportMeta } from './routes/render.js'
 import type { RenderCache } from './routes/render-cache.js'
@@ -12,6 +14,8 @@ export interface NotifierView {
 // Everything one app instance owns; nothing of it lives at module level.
 export interface HealthState {
   runner: CheckRunner
+  // each check's transitions and per-minute counts, in memory only
+  history: History
   meta: ReportMeta
   shuttingDown: boolean
   rendered: RenderCache
@@ -21,6 +25,10 @@ export interface HealthState {
   log: FastifyBaseLogger
   // removes every secret value from a text a client sent before an answer repeats it
   scrub: (text: string) => string
+  // the Prometheus series of this app instance (/metrics)
+  metrics: Registry
+  // webhook deliveries, when notifications are set up
+  notifier?: NotifierView
 }
 
 declare module 'fastify' {

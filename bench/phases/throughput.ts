@@ -12,6 +12,13 @@ export const routes = [
   { path: '/health?verbose', route: '/health', min: 0.85 },
 ] as const
 
+// Measured next to /ready without a floor: a scrape renders every series anew, so its ceiling (the same bytes
+// replayed) says little; it is left out of the memory and profile phases, which poll the probe routes.
+const measured: readonly { path: string; route: string; min?: number }[] = [
+  ...routes,
+  { path: '/metrics', route: '/metrics' },
+]
+
 const kinds = ['service', 'fastify', 'node'] as const
 type Kind = (typeof kinds)[number]
 
@@ -54,10 +61,10 @@ async function startTargets(ctx: Ctx, block: number) {
     // the first /health probes everything; its answer waits for the slowest check
     const cold = await get(`${service.url}/health`)
     ctx.log(`  processes ${block + 1}/${s.tpBlocks}: cold /health ${cold.status} in ${round(cold.ms)} ms`)
-    await load(service.url, { connections: s.connections, seconds: s.warmSeconds, paths: routes.map((r) => r.path) })
+    await load(service.url, { connections: s.connections, seconds: s.warmSeconds, paths: measured.map((r) => r.path) })
 
     const canned: Canned[] = []
-    for (const r of routes) {
+    for (const r of measured) {
       const a = await get(service.url + r.path)
       canned.push({ url: r.path, route: r.route, status: a.status, headers: stable(a.headers), body: a.body })
     }
@@ -78,7 +85,7 @@ async function startTargets(ctx: Ctx, block: number) {
           JSON.stringify(stable(got.headers)) === JSON.stringify(want.headers)
         if (!same) throw new Error(`the ${kind} ceiling does not answer ${want.url} byte for byte like the service`)
       }
-      await load(c.url, { connections: s.connections, seconds: s.warmSeconds, paths: routes.map((r) => r.path) })
+      await load(c.url, { connections: s.connections, seconds: s.warmSeconds, paths: measured.map((r) => r.path) })
     }
     return { children, urls, canned }
   } catch (err) {
@@ -102,7 +109,7 @@ export async function throughput(ctx: Ctx) {
     if (block === 0) canned = t.canned
     try {
       for (let i = 0; i < perBlock && done < s.tpRounds; i++, done++) {
-        for (const r of routes) {
+        for (const r of measured) {
           // A B N B A (B A N A B the next round): the service and its Fastify ceiling each run two half-slices
           // placed symmetrically around the same instant, so a drift of the machine's speed within the round
           // cancels out of their ratio; bare node:http, for reference, runs one whole slice in the middle
@@ -134,7 +141,7 @@ export async function throughput(ctx: Ctx) {
 
   const rows: Row[] = []
   const targets: Target[] = []
-  for (const r of routes) {
+  for (const r of measured) {
     const byKind = {} as Record<Kind, Row>
     for (const kind of kinds) {
       const rounds = raw.get(`${r.path} ${kind}`)!
@@ -159,12 +166,22 @@ export async function throughput(ctx: Ctx) {
     byKind.service.ratioNode = median(paired('service', 'node'))
     byKind.fastify.ratioNode = median(paired('fastify', 'node'))
     rows.push(byKind.service, byKind.fastify, byKind.node)
-    targets.push({
-      name: `${r.path} >= ${r.min} x its Fastify ceiling`,
-      measured: `${round(byKind.service.ratio, 3)} (middle half of ${ratios.length} rounds ${round(byKind.service.ratioSpread[0], 2)}-${round(byKind.service.ratioSpread[1], 2)}; ${Math.round(byKind.service.rps)} vs ${Math.round(byKind.fastify.rps)} req/s)`,
-      limit: `>= ${r.min}`,
-      met: byKind.service.ratio >= r.min && byKind.service.errors === 0,
-    })
+    const measuredRatio = `${round(byKind.service.ratio, 3)} (middle half of ${ratios.length} rounds ${round(byKind.service.ratioSpread[0], 2)}-${round(byKind.service.ratioSpread[1], 2)}; ${Math.round(byKind.service.rps)} vs ${Math.round(byKind.fastify.rps)} req/s)`
+    targets.push(
+      r.min === undefined
+        ? {
+            name: `${r.path} answers without errors (its rate against its Fastify ceiling is reported, no floor)`,
+            measured: measuredRatio,
+            limit: 'no errors',
+            met: byKind.service.errors === 0,
+          }
+        : {
+            name: `${r.path} >= ${r.min} x its Fastify ceiling`,
+            measured: measuredRatio,
+            limit: `>= ${r.min}`,
+            met: byKind.service.ratio >= r.min && byKind.service.errors === 0,
+          },
+    )
   }
   return {
     rows,

@@ -44,6 +44,9 @@ export class WorkerExecutor implements ProbeExecutor {
   private next = 1
   private readonly pending = new Map<number, { timed(): void; done(o: ProbeOutcome): void }>()
   private closing?: Promise<void>
+  private spawned = 0
+  // threads started in place of one that wedged or exited: what /metrics reports
+  restarts = 0
 
   constructor(
     private readonly entry: URL,
@@ -93,6 +96,7 @@ export class WorkerExecutor implements ProbeExecutor {
   }
 
   private spawn(): Worker {
+    if (this.spawned++ > 0) this.restarts++
     const workerData: WorkerData = { config: this.config, startLimitMs: this.startLimitMs }
     // the compiled service (dist/) starts the compiled entry; run from the TypeScript sources (the tests, under
     // tsx), the worker loads the source through tsx, whose loader a worker thread does not inherit

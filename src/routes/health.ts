@@ -1,7 +1,17 @@
 import { Type } from '@sinclair/typebox'
 import type { FastifyPluginAsync } from 'fastify'
-import { errorRef, postgresPassExample, reportRef, textView, tokenOptional, unauthorized } from './schemas.js'
-import { asked, cachedAnswer, HEALTH_JSON, send, sendRendered, settle } from './respond.js'
+import {
+  badQuerystring,
+  errorRef,
+  postgresPassExample,
+  reportRef,
+  serviceParams,
+  textView,
+  tokenOptional,
+  unauthorized,
+  unknownCheck,
+} from './schemas.js'
+import { asked, cachedAnswer, HEALTH_JSON, namedCheck, send, sendRendered, settle } from './respond.js'
 import { statusOfOne } from '../engine/aggregate.js'
 import { echo, sendError } from '../http-contract.js'
 
@@ -125,30 +135,16 @@ export const healthRoutes: FastifyPluginAsync = async (app) => {
         description: 'Runs one check; its own status decides the code: fail is 503, pass, warn and skipped are 200.',
         tags: ['health'],
         security: tokenOptional(),
-        params: Type.Object({ service: Type.String({ enum: [...known], description: 'A check name' }) }),
+        params: serviceParams(known),
         querystring: Type.Object(flags),
-        response: {
-          ...responses('The check'),
-          400: {
-            description: 'A malformed querystring (a flag given twice, for instance)',
-            content: { 'application/json': { schema: errorRef() } },
-          },
-          404: {
-            description: 'No check has that name; the body lists the known names',
-            content: { 'application/json': { schema: errorRef() } },
-          },
-        },
+        response: { ...responses('The check'), 400: badQuerystring(), 404: unknownCheck() },
       },
       // the handler turns an unknown name into the 404 with the list of names; a bad querystring stays a 400
       attachValidation: true,
     },
     (req, reply) => {
-      const name = req.params.service
-      const invalid = req.validationError
-      if (invalid && invalid.validationContext !== 'params') return void reply.send(invalid)
-      if (invalid || !state.runner.has(name)) {
-        return sendError(reply, state, 404, `no check named "${echo(state.scrub, String(name))}"`, { known })
-      }
+      const name = namedCheck(req, reply, state)
+      if (name === undefined) return
       const a = asked(req)
       const hit = cachedAnswer(state, `one-${name}`, a)
       if (hit) return sendRendered(reply, hit)

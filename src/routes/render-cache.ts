@@ -26,6 +26,8 @@ export class RenderCache {
   private readonly entries = new Map<string, Rendered>()
   // answers rendered so far: what a caller can watch to see that bytes were reused
   renders = 0
+  // answers sent from bytes rendered earlier: with renders, what /metrics reports of the cache
+  hits = 0
 
   // a bound on the keys a caller can make (every exclude combination is one): the oldest is dropped past it
   constructor(readonly capacity = 256) {}
@@ -39,6 +41,7 @@ export class RenderCache {
     const hit = this.entries.get(slot(key, form))
     if (!hit || hit.version !== version || now >= hit.validUntil || (code !== undefined && hit.code !== code))
       return undefined
+    this.hits++
     return hit
   }
 

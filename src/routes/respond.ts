@@ -3,6 +3,7 @@ import { aggregate, httpStatusOf } from '../engine/aggregate.js'
 import type { CheckResult } from '../engine/result.js'
 import type { HealthStatus } from '../engine/status.js'
 import type { HealthState } from '../state.js'
+import { echo, sendError } from '../http-contract.js'
 import { renderJson, renderText, show, type ReportMeta } from './render.js'
 import type { Form, Rendered } from './render-cache.js'
 
@@ -28,6 +29,23 @@ export function asked(req: FastifyRequest<{ Querystring: Flags }>): Asked {
     fresh: on(req.query.fresh) || (cc !== undefined && cc.includes('no-cache')),
     disclosure: req.disclosure,
   }
+}
+
+// The check a /health/{service} route names, once the request is valid; undefined when the answer was sent instead:
+// a 400 for a bad querystring, or the 404 listing the known names for an unknown check (the name's enum failed).
+export function namedCheck(
+  req: FastifyRequest<{ Params: { service: string } }>,
+  reply: FastifyReply,
+  state: HealthState,
+): string | undefined {
+  const name = req.params.service
+  const invalid = req.validationError
+  if (invalid && invalid.validationContext !== 'params') return void reply.send(invalid)
+  if (invalid || !state.runner.has(name))
+    return void sendError(reply, state, 404, `no check named "${echo(state.scrub, String(name))}"`, {
+      known: state.allNames,
+    })
+  return name
 }
 
 // Answers now when the value is at hand, or when the promise settles. A rejection, or a throw while answering once

@@ -5,7 +5,7 @@ const status = Type.Union([Type.Literal('pass'), Type.Literal('warn'), Type.Lite
   description: 'pass: healthy; warn: healthy with concerns (HTTP 200); fail: unhealthy (HTTP 503)',
 })
 
-const reason = Type.Union(
+export const reason = Type.Union(
   Object.values(Reason).map((r) => Type.Literal(r)),
   { description: 'Why a check is not pass: one code from the catalogue in the README' },
 )
@@ -45,7 +45,7 @@ export const checkEntry = Type.Object(
     since: Type.Optional(
       Type.String({
         format: 'date-time',
-        description: 'When the check\'s reported status began (lost on restart: the first probe since start begins it)',
+        description: "When the check's reported status began (lost on restart: the first probe since start begins it)",
       }),
     ),
     observedStatus: Type.Optional(
@@ -55,7 +55,10 @@ export const checkEntry = Type.Object(
       }),
     ),
     consecutive: Type.Optional(
-      Type.Integer({ minimum: 1, description: 'How many consecutive probes, the last included, observed observedStatus' }),
+      Type.Integer({
+        minimum: 1,
+        description: 'How many consecutive probes, the last included, observed observedStatus',
+      }),
     ),
     findings: Type.Optional(Type.Array(Type.Ref(finding), { description: 'Missing or malformed settings' })),
     details: Type.Optional(
@@ -120,6 +123,20 @@ export const unauthorized = () => ({
   headers: {
     'WWW-Authenticate': Type.String({ description: 'The scheme to use', examples: ['Bearer realm="huntaze-health"'] }),
   },
+  content: { 'application/json': { schema: errorRef() } },
+})
+
+// The check a /health/{service} route names: one of the registered checks.
+export const serviceParams = (known: readonly string[]) =>
+  Type.Object({ service: Type.String({ enum: [...known], description: 'A check name' }) })
+
+export const badQuerystring = () => ({
+  description: 'A malformed querystring (a flag given twice, for instance)',
+  content: { 'application/json': { schema: errorRef() } },
+})
+
+export const unknownCheck = () => ({
+  description: 'No check has that name; the body lists the known names',
   content: { 'application/json': { schema: errorRef() } },
 })
 

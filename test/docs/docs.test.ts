@@ -64,17 +64,19 @@ t.test(
 
 t.test('the JSON examples in docs/responses.md follow the contract', async (t) => {
   const examples = [
-    ...read('docs/responses.md').matchAll(/<!-- example:(health-json|ready) -->\n```json\n([\s\S]*?)\n```/g),
+    ...read('docs/responses.md').matchAll(/<!-- example:(health-json|ready|history) -->\n```json\n([\s\S]*?)\n```/g),
   ]
-  t.equal(examples.length, 2, 'both JSON examples are there')
+  t.equal(examples.length, 3, 'the three JSON examples are there')
+  const contracts: Record<string, [path: string, type: string]> = {
+    'health-json': ['/health', 'application/health+json'],
+    ready: ['/ready', 'application/health+json'],
+    history: ['/health/{service}/history', 'application/json'],
+  }
   for (const [, name, body] of examples) {
     const parsed = JSON.parse(body)
-    const path = name === 'ready' ? '/ready' : '/health'
-    t.same(
-      validateBody(path, parsed.status === 'fail' ? 503 : 200, 'application/health+json', parsed),
-      [],
-      `${name} example is valid`,
-    )
+    const [path, type] = contracts[name]
+    const code = name !== 'history' && parsed.status === 'fail' ? 503 : 200
+    t.same(validateBody(path, code, type, parsed), [], `${name} example is valid`)
   }
 })
 

@@ -25,6 +25,9 @@ const cases: { what: string; request: string; status: number; message?: RegExp }
   { what: 'an unknown exclude name', request: get(`/health?exclude=${'e'.repeat(1500)}`), status: 400 },
   { what: 'an unknown route', request: get(`/nope/${'r'.repeat(1500)}`), status: 404 },
   { what: 'a flag given twice', request: get('/health/a?verbose=1&verbose=2'), status: 400 },
+  { what: 'a history', request: get('/health/a/history'), status: 200 },
+  { what: 'a bad ?minutes', request: get('/health/a/history?minutes=x'), status: 400 },
+  { what: 'the history of an unknown check', request: get('/health/nope/history'), status: 404 },
   { what: 'no Host header', request: 'GET /live HTTP/1.1\r\nConnection: close\r\n\r\n', status: 400 },
   {
     what: 'a body, which no route takes',

@@ -13,12 +13,12 @@ const SEED = 20261201
 const junk = fc.string({ unit: 'binary', maxLength: 40 }).map((s) => encodeURIComponent(s))
 const rawJunk = fc.string({ maxLength: 40 }).map((s) => s.replace(/[\s#?]/g, '%'))
 const segment = fc.oneof(
-  fc.constantFrom('live', 'ready', 'health', 'a', 'openapi.yaml', '..', '%', '%zz', '%E0%A4%A', ''),
+  fc.constantFrom('live', 'ready', 'health', 'a', 'history', 'openapi.yaml', '..', '%', '%zz', '%E0%A4%A', ''),
   junk,
   rawJunk,
   fc.string({ minLength: 90, maxLength: 300 }).map((s) => encodeURIComponent(s)),
 )
-const queryName = fc.oneof(fc.constantFrom('verbose', 'fresh', 'exclude', 'exclude[]', ''), junk)
+const queryName = fc.oneof(fc.constantFrom('verbose', 'fresh', 'exclude', 'exclude[]', 'minutes', ''), junk)
 const queryValue = fc.oneof(fc.constantFrom('', '0', 'false', '1', 'a', 'nope', '%', '%zz'), junk, rawJunk)
 const url = fc
   .record({

@@ -13,12 +13,15 @@ t.test('openapi.yaml is exactly what the routes generate (run `npm run openapi` 
   t.same(JSON.parse(JSON.stringify(app.swagger())), openapi)
 })
 
-t.test('the service enum of /health/{service} is the list of registered checks', async (t) => {
-  const param = openapi.paths['/health/{service}'].get.parameters?.find((p) => p.name === 'service')
-  t.same(
-    param?.schema.enum,
-    checks.map((c) => c.name),
-  )
+t.test('the service enum of /health/{service} and of its history is the list of registered checks', async (t) => {
+  for (const path of ['/health/{service}', '/health/{service}/history']) {
+    const param = openapi.paths[path].get.parameters?.find((p) => p.name === 'service')
+    t.same(
+      param?.schema.enum,
+      checks.map((c) => c.name),
+      path,
+    )
+  }
 })
 
 t.test('the reason enum in the contract is the reason catalogue', async (t) => {
@@ -30,7 +33,14 @@ t.test('the reason enum in the contract is the reason catalogue', async (t) => {
 })
 
 t.test('every route of the app is documented, and only those', async (t) => {
-  t.same(Object.keys(openapi.paths).sort(), ['/health', '/health/{service}', '/live', '/ready'])
+  t.same(Object.keys(openapi.paths).sort(), [
+    '/health',
+    '/health/{service}',
+    '/health/{service}/history',
+    '/live',
+    '/metrics',
+    '/ready',
+  ])
 })
 
 t.test('the running service serves the committed openapi.yaml', async (t) => {
