@@ -16,6 +16,7 @@ files=(
   test/routes/errors.test.ts
   test/routes/answers.test.ts
   test/routes/contract.test.ts
+  test/routes/status-browser.test.ts
   test/routes/fuzz.test.ts
   test/checks/postgres.test.ts
   test/checks/redis.test.ts

@@ -161,4 +161,7 @@ export const routeList = [
   '/health/{service}',
   '/health/{service}/history',
   '/metrics',
+  '/status',
+  '/badge.svg',
+  '/badge/{service}.svg',
 ]

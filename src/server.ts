@@ -22,6 +22,8 @@ import { historyRoutes } from './routes/history.js'
 import { metricsRoutes } from './routes/metrics.js'
 import { createRegistry } from './metrics/registry.js'
 import { installMetrics } from './metrics/install.js'
+import { statusRoutes } from './routes/status.js'
+import { badgeRoutes } from './routes/badge.js'
 import { BEARER_SCHEME, sharedSchemas } from './routes/schemas.js'
 import { guardDisclosure } from './routes/access.js'
 import { contractServerOptions, installContract } from './http-contract.js'
@@ -117,6 +119,7 @@ export async function build(config: Config, opts: BuildOptions = {}): Promise<Fa
           { name: 'probes', description: 'For load balancers and orchestrators' },
           { name: 'health', description: 'For monitors and people' },
           { name: 'metrics', description: 'For Prometheus' },
+          { name: 'people', description: 'A status page and badges' },
         ],
         components: {
           securitySchemes: {
@@ -139,6 +142,8 @@ export async function build(config: Config, opts: BuildOptions = {}): Promise<Fa
   await app.register(healthRoutes)
   await app.register(historyRoutes)
   await app.register(metricsRoutes)
+  await app.register(statusRoutes)
+  await app.register(badgeRoutes)
   app.get('/openapi.yaml', { schema: { hide: true } }, async (_req, reply) =>
     reply
       .header('content-type', 'application/yaml; charset=utf-8')

@@ -2,7 +2,8 @@
 
 import type { Disclosure } from './access.js'
 
-export type View = 'json' | 'text'
+// html: the status page
+export type View = 'json' | 'text' | 'html'
 
 // One rendering of an answer: its view and what its caller may see; bytes of one form never answer another.
 export interface Form {
@@ -46,8 +47,8 @@ export class RenderCache {
   }
 
   store(key: string, form: Form, rendered: Omit<Rendered, 'validUntil'>, now: number, holdsUntil: number): Rendered {
-    // the text view shows ages in whole seconds, so it is rendered again each second
-    const validUntil = form.view === 'text' ? Math.min(Math.floor(now / 1000 + 1) * 1000, holdsUntil) : holdsUntil
+    // the text view and the status page show ages in whole seconds, so they are rendered again each second
+    const validUntil = form.view !== 'json' ? Math.min(Math.floor(now / 1000 + 1) * 1000, holdsUntil) : holdsUntil
     const entry = { ...rendered, validUntil }
     this.renders++
     const k = slot(key, form)

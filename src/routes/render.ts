@@ -124,7 +124,7 @@ export function lasted(ms: number): string {
 }
 
 // What damping holds back, in words: the last probes saw another status than the one reported.
-function pending(r: CheckResult): string {
+export function pending(r: CheckResult): string {
   return r.observedStatus === r.status
     ? ''
     : ` (last ${r.consecutive} probe${r.consecutive === 1 ? '' : 's'}: ${r.observedStatus})`

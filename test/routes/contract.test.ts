@@ -46,6 +46,9 @@ const cases: { what: string; request: string; status: number; message?: RegExp }
     status: 404,
   },
   { what: '/live', request: get('/live'), status: 200 },
+  { what: 'the status page', request: get('/status'), status: 200 },
+  { what: 'the badge of the whole', request: get('/badge.svg'), status: 200 },
+  { what: 'an unknown badge', request: get(`/badge/${'b'.repeat(90)}.svg`), status: 404, message: /no check named/ },
 ]
 
 t.test(

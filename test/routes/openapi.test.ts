@@ -13,16 +13,19 @@ t.test('openapi.yaml is exactly what the routes generate (run `npm run openapi` 
   t.same(JSON.parse(JSON.stringify(app.swagger())), openapi)
 })
 
-t.test('the service enum of /health/{service} and of its history is the list of registered checks', async (t) => {
-  for (const path of ['/health/{service}', '/health/{service}/history']) {
-    const param = openapi.paths[path].get.parameters?.find((p) => p.name === 'service')
-    t.same(
-      param?.schema.enum,
-      checks.map((c) => c.name),
-      path,
-    )
-  }
-})
+t.test(
+  'the service enum of /health/{service}, its history and its badge is the list of registered checks',
+  async (t) => {
+    for (const path of ['/health/{service}', '/health/{service}/history', '/badge/{service}.svg']) {
+      const param = openapi.paths[path].get.parameters?.find((p) => p.name === 'service')
+      t.same(
+        param?.schema.enum,
+        checks.map((c) => c.name),
+        path,
+      )
+    }
+  },
+)
 
 t.test('the reason enum in the contract is the reason catalogue', async (t) => {
   const entry = openapi.components.schemas.CheckEntry as {
@@ -34,12 +37,15 @@ t.test('the reason enum in the contract is the reason catalogue', async (t) => {
 
 t.test('every route of the app is documented, and only those', async (t) => {
   t.same(Object.keys(openapi.paths).sort(), [
+    '/badge.svg',
+    '/badge/{service}.svg',
     '/health',
     '/health/{service}',
     '/health/{service}/history',
     '/live',
     '/metrics',
     '/ready',
+    '/status',
   ])
 })
 
