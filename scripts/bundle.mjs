@@ -1,11 +1,15 @@
 // Bundles the service into one file for production: loading a few hundred small modules (TypeBox alone ships
 // 266) is most of the start-up time. SDKs stay external, so a service that is not configured never loads its SDK.
+// `node scripts/bundle.mjs --outdir DIR` writes elsewhere than dist/ (the command's tests build their own copy).
 import { build } from 'esbuild'
+import { parseArgs } from 'node:util'
+
+const { values } = parseArgs({ options: { outdir: { type: 'string', default: 'dist' } } })
 
 await build({
-  // the service, and the worker thread its probes run in (src/server.ts starts dist/probe-thread.js)
-  entryPoints: { service: 'src/server.ts', 'probe-thread': 'src/probe-thread.ts' },
-  outdir: 'dist',
+  // the service, the worker thread its probes run in (src/server.ts starts dist/probe-thread.js), and the command
+  entryPoints: { service: 'src/service.ts', 'probe-thread': 'src/probe-thread.ts', cli: 'src/cli/main.ts' },
+  outdir: values.outdir,
   bundle: true,
   platform: 'node',
   target: 'node20',

@@ -652,6 +652,12 @@ export const HealthSettings = Type.Object({
 
 export type HealthOptions = Static<typeof HealthSettings>
 
+// The service's own settings whose values are secrets (tokens, and webhook URLs that carry one).
+export const secretHealthSettings: ReadonlySet<keyof HealthOptions> = new Set([
+  'HEALTH_AUTH_TOKENS',
+  'HEALTH_NOTIFY_URLS',
+])
+
 export interface Finding {
   setting?: string
   problem: 'missing' | 'malformed' | 'invalid'

@@ -1,5 +1,4 @@
 import { readFileSync } from 'node:fs'
-import { pathToFileURL } from 'node:url'
 import Fastify, { type FastifyInstance } from 'fastify'
 import { readFile } from 'node:fs/promises'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
@@ -15,6 +14,7 @@ import { RenderCache } from './routes/render-cache.js'
 import { createLogger } from './logger.js'
 import { createSanitizer } from './sanitize.js'
 import type { HealthState } from './state.js'
+import type { ReportMeta } from './routes/render.js'
 import { liveRoutes } from './routes/live.js'
 import { readyRoutes } from './routes/ready.js'
 import { healthRoutes } from './routes/health.js'
@@ -30,7 +30,7 @@ import { contractServerOptions, installContract } from './http-contract.js'
 import { drainAndClose } from './shutdown.js'
 import { Notifier, type NotifierOptions } from './notify/notifier.js'
 
-const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
+export const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
   version: string
   description: string
 }
@@ -53,6 +53,15 @@ export interface BuildOptions {
 }
 
 export { routeList } from './http-contract.js'
+
+// What every report says of the service itself: the routes' answers and the command's.
+export function reportMeta(config: Config): ReportMeta {
+  return {
+    serviceId: config.health.HEALTH_SERVICE_ID,
+    version: pkg.version,
+    description: 'Health of the Huntaze platform and its dependencies',
+  }
+}
 
 // Builds the app without listening: what tests use and what main() starts.
 export async function build(config: Config, opts: BuildOptions = {}): Promise<FastifyInstance> {
@@ -89,11 +98,7 @@ export async function build(config: Config, opts: BuildOptions = {}): Promise<Fa
     runner,
     notifier,
     history: new History(runner, sanitize),
-    meta: {
-      serviceId: config.health.HEALTH_SERVICE_ID,
-      version: pkg.version,
-      description: 'Health of the Huntaze platform and its dependencies',
-    },
+    meta: reportMeta(config),
     shuttingDown: false,
     rendered: new RenderCache(),
     criticalNames: definitions.filter((d) => d.tier === 'critical').map((d) => d.name),
@@ -206,8 +211,4 @@ export async function main(env: Record<string, string | undefined> = process.env
   process.once('SIGTERM', () => stop('SIGTERM'))
   process.once('SIGINT', () => stop('SIGINT'))
   return app
-}
-
-if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  void main()
 }

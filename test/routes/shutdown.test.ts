@@ -11,7 +11,7 @@ import { synthetic } from '../support/checks.js'
 import { drainAndClose } from '../../src/shutdown.js'
 import type { AddressInfo } from 'node:net'
 
-const serverPath = new URL('../../src/server.ts', import.meta.url).pathname
+const serverPath = new URL('../../src/service.ts', import.meta.url).pathname
 
 function start(env: Record<string, string>) {
   const child = spawn(process.execPath, ['--import', 'tsx', serverPath], {
