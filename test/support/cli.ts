@@ -56,13 +56,8 @@ export async function buildCli(): Promise<BuiltCli> {
     outputs,
     async run(args, opts = {}) {
       const env = { PATH: process.env.PATH ?? '', HEALTH_ENV_FILE: '/nonexistent/.env', ...opts.env }
-      const ran = await exec(
-        process.execPath,
-        [join(dir, 'dist/cli.js'), ...args],
-        opts.cwd ?? dir,
-        env,
-        opts.timeoutMs ?? 60_000,
-      )
+      // the file itself, as npx runs it: its shebang decides how node is started
+      const ran = await exec(join(dir, 'dist/cli.js'), args, opts.cwd ?? dir, env, opts.timeoutMs ?? 60_000)
       const n = Object.keys(outputs).length / 2 + 1
       outputs[`stdout of run ${n} (${args.join(' ')})`] = ran.stdout
       outputs[`stderr of run ${n} (${args.join(' ')})`] = ran.stderr
