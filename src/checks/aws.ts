@@ -1,6 +1,7 @@
 import { Reason } from '../reasons.js'
 import { credentialFindings, credentialProblem } from './lib/aws-credentials.js'
 import { awsCall } from './lib/aws-errors.js'
+import { awsSdk } from './lib/aws-sdk.js'
 import { awsSetup } from './lib/aws-setup.js'
 import { AnswerShape } from './lib/aws-shape.js'
 import { Verdict } from './lib/verdict.js'
@@ -40,7 +41,7 @@ export default defineCheck({
     if (credentialProblem(ctx.config.settings))
       throw new CheckError(Reason.MISCONFIGURED, 'not probed: the AWS key pair is incomplete')
     const setup = await awsSetup(ctx, 'STS', 'aws')
-    const { STSClient, GetCallerIdentityCommand } = await import('@aws-sdk/client-sts')
+    const { STSClient, GetCallerIdentityCommand } = awsSdk.sts()
     const client = new STSClient(setup.options)
     const warnS = ctx.config.health.HEALTH_AWS_EXPIRY_WARN_S
     const fromSettings = setup.credentialsFrom === 'settings'

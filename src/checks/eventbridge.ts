@@ -1,4 +1,5 @@
 import { awsCall } from './lib/aws-errors.js'
+import { awsSdk } from './lib/aws-sdk.js'
 import { awsSetup } from './lib/aws-setup.js'
 import { AnswerShape } from './lib/aws-shape.js'
 import { defineCheck } from './types.js'
@@ -13,7 +14,7 @@ export default defineCheck({
   alsoReads: ['AWS_REGION', 'AWS_ENDPOINT_URL'],
   async start(ctx) {
     const setup = await awsSetup(ctx, 'EVENTBRIDGE', 'eventbridge')
-    const { EventBridgeClient, DescribeEventBusCommand } = await import('@aws-sdk/client-eventbridge')
+    const { EventBridgeClient, DescribeEventBusCommand } = awsSdk.eventBridge()
     const client = new EventBridgeClient(setup.options)
     const bus = ctx.config.settings.AWS_EVENTBRIDGE_BUS
     const call = {

@@ -1,4 +1,5 @@
 import { awsCall } from './lib/aws-errors.js'
+import { awsSdk } from './lib/aws-sdk.js'
 import { awsSetup } from './lib/aws-setup.js'
 import { AnswerShape, responseHeaders } from './lib/aws-shape.js'
 import { defineCheck } from './types.js'
@@ -13,7 +14,7 @@ export default defineCheck({
   alsoReads: ['AWS_REGION', 'AWS_ENDPOINT_URL'],
   async start(ctx) {
     const setup = await awsSetup(ctx, 'S3', 's3')
-    const { S3Client, HeadBucketCommand } = await import('@aws-sdk/client-s3')
+    const { S3Client, HeadBucketCommand } = awsSdk.s3()
     // a bucket in another region is a finding to report, not a redirect to follow
     const client = new S3Client({ ...setup.options, followRegionRedirects: false })
     const bucket = ctx.config.settings.AWS_S3_BUCKET

@@ -1,5 +1,6 @@
 import { Reason } from '../reasons.js'
 import { awsCall } from './lib/aws-errors.js'
+import { awsSdk } from './lib/aws-sdk.js'
 import { awsSetup } from './lib/aws-setup.js'
 import { AnswerShape } from './lib/aws-shape.js'
 import { Verdict } from './lib/verdict.js'
@@ -24,7 +25,7 @@ export default defineCheck({
   requires: ['AWS_REGION'],
   async start(ctx) {
     const setup = await awsSetup(ctx, 'SESV2', 'ses')
-    const { SESv2Client, GetAccountCommand, GetEmailIdentityCommand } = await import('@aws-sdk/client-sesv2')
+    const { SESv2Client, GetAccountCommand, GetEmailIdentityCommand } = awsSdk.sesv2()
     const client = new SESv2Client(setup.options)
     const { config } = ctx
     const quotaWarn = config.health.HEALTH_SES_QUOTA_WARN

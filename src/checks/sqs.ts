@@ -2,6 +2,7 @@ import { classifyError } from '../engine/classify.js'
 import { systemClock } from '../engine/clock.js'
 import { Reason } from '../reasons.js'
 import { awsCall } from './lib/aws-errors.js'
+import { awsSdk } from './lib/aws-sdk.js'
 import { awsSetup, cloudWatchClient } from './lib/aws-setup.js'
 import { AnswerShape } from './lib/aws-shape.js'
 import { Verdict } from './lib/verdict.js'
@@ -71,7 +72,7 @@ export default defineCheck({
     let firstProbeBegan: number | undefined = performance.now()
     const [setup, { SQSClient, GetQueueAttributesCommand }, cw] = await Promise.all([
       awsSetup(ctx, 'SQS', 'sqs'),
-      import('@aws-sdk/client-sqs'),
+      awsSdk.sqs(),
       // a CloudWatch setup problem (a malformed AWS_ENDPOINT_URL_CLOUDWATCH) only costs the age, never the backlog
       cloudWatchClient(ctx, 'sqs').catch((err: unknown) => ({
         failed: err instanceof Error ? err.message : String(err),

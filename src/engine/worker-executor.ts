@@ -36,6 +36,10 @@ export interface WorkerData {
 const LATE_MS = 20
 const GRACE_MS = 1000
 
+// A small young generation (V8 lets a thread's grow to 16 MB semi-spaces) keeps the probe thread's heap near what it
+// holds; a bounded old one ends a leaking thread, which the next probe replaces, instead of the whole process.
+export const PROBE_THREAD_LIMITS = { maxYoungGenerationSizeMb: 4, maxOldGenerationSizeMb: 96 } as const
+
 // Runs probes in a worker thread, started on the first probe (so never before the server listens). `entry` is the
 // module the thread runs (it knows the checks by name). A worker that dies or wedges fails the probes it held, and
 // the next probe starts a new one.
@@ -98,14 +102,15 @@ export class WorkerExecutor implements ProbeExecutor {
   private spawn(): Worker {
     if (this.spawned++ > 0) this.restarts++
     const workerData: WorkerData = { config: this.config, startLimitMs: this.startLimitMs }
+    const resourceLimits = PROBE_THREAD_LIMITS
     // the compiled service (dist/) starts the compiled entry; run from the TypeScript sources (the tests, under
     // tsx), the worker loads the source through tsx, whose loader a worker thread does not inherit
     const worker = this.entry.href.endsWith('.ts')
       ? new Worker(
           `import('tsx/esm/api').then(({ tsImport }) => tsImport(${JSON.stringify(this.entry.href)}, ${JSON.stringify(import.meta.url)}))`,
-          { eval: true, workerData },
+          { eval: true, workerData, resourceLimits },
         )
-      : new Worker(this.entry, { workerData })
+      : new Worker(this.entry, { workerData, resourceLimits })
     // idle probes must not keep the process alive
     worker.unref()
     worker.on('message', (m: WorkerReply) => {

@@ -1,8 +1,9 @@
 import { Agent as HttpAgent } from 'node:http'
 import { Agent as HttpsAgent } from 'node:https'
 import { Transform, pipeline, type Readable } from 'node:stream'
-import { NodeHttpHandler, type NodeHttpHandlerOptions } from '@smithy/node-http-handler'
+import type { NodeHttpHandler, NodeHttpHandlerOptions } from '@smithy/node-http-handler'
 import type { HttpHandlerOptions } from '@smithy/types'
+import { awsSdk } from './aws-sdk.js'
 import { MAX_BODY_BYTES, notHttp, tooLarge } from './transport.js'
 
 type Request = Parameters<NodeHttpHandler['handle']>[0]
@@ -17,20 +18,20 @@ const capError = (host: string) => own(tooLarge(host))
 
 // The AWS clients' transport: a connection per request, closed once its answer is read (no keep-alive pool that
 // outlives the probe; the SDK's abortSignal destroys it on a timeout), and an answer read to MAX_BODY_BYTES at most.
-export class ProbeHttpHandler extends NodeHttpHandler {
-  constructor(options: Omit<NodeHttpHandlerOptions, 'httpAgent' | 'httpsAgent'>) {
-    super({
-      ...options,
-      httpAgent: new HttpAgent({ keepAlive: false }),
-      httpsAgent: new HttpsAgent({ keepAlive: false }),
-    })
-  }
-
-  override async handle(request: Request, options?: HttpHandlerOptions): Promise<Handled> {
+export function probeHttpHandler(options: Omit<NodeHttpHandlerOptions, 'httpAgent' | 'httpsAgent'>): NodeHttpHandler {
+  // loaded here, not imported at the top: only a configured AWS check loads the SDK
+  const { NodeHttpHandler } = awsSdk.httpHandler()
+  const handler = new NodeHttpHandler({
+    ...options,
+    httpAgent: new HttpAgent({ keepAlive: false }),
+    httpsAgent: new HttpsAgent({ keepAlive: false }),
+  })
+  const send = handler.handle.bind(handler)
+  handler.handle = async (request: Request, options?: HttpHandlerOptions): Promise<Handled> => {
     const host = `${request.hostname}${request.port ? `:${request.port}` : ''}`
     let handled: Handled
     try {
-      handled = await super.handle(request, options)
+      handled = await send(request, options)
     } catch (err) {
       // llhttp's parse errors: what answered is not HTTP, let alone AWS
       const code = (err as { code?: unknown }).code
@@ -58,4 +59,5 @@ export class ProbeHttpHandler extends NodeHttpHandler {
     response.body = capped
     return handled
   }
+  return handler
 }

@@ -1,9 +1,11 @@
 import type * as CloudWatchSdk from '@aws-sdk/client-cloudwatch'
-import type { ProbeHttpHandler } from './aws-handler.js'
+import type { NodeHttpHandler } from '@smithy/node-http-handler'
 import type { SettingName, Settings } from '../../config.js'
 import { Reason } from '../../reasons.js'
 import { CheckError, type CheckContext } from '../types.js'
 import { credentialProblem, staticExpiration } from './aws-credentials.js'
+import { probeHttpHandler } from './aws-handler.js'
+import { awsSdk } from './aws-sdk.js'
 
 export type AwsService = 'STS' | 'SESV2' | 'S3' | 'EVENTBRIDGE' | 'SQS' | 'CLOUDWATCH'
 
@@ -39,7 +41,7 @@ export interface AwsClientOptions {
   endpoint?: string
   forcePathStyle?: boolean
   maxAttempts: number
-  requestHandler: ProbeHttpHandler
+  requestHandler: NodeHttpHandler
   logger: SdkLogger
 }
 
@@ -104,10 +106,8 @@ export async function awsSetup(ctx: CheckContext, service: AwsService, check: st
     throw new CheckError(Reason.MISCONFIGURED, `${endpoint.setting} is not a URL`)
   // every AWS check requires AWS_REGION, so the engine starts none without it
   const region = s.AWS_REGION!
-  // loaded with the SDK, on a check's first run
-  const { ProbeHttpHandler } = await import('./aws-handler.js')
   const logger = sdkLogger(ctx, check)
-  const requestHandler = new ProbeHttpHandler({
+  const requestHandler = probeHttpHandler({
     connectionTimeout: ctx.timeoutMs,
     requestTimeout: ctx.timeoutMs,
     throwOnRequestTimeout: true,
@@ -151,6 +151,6 @@ export async function cloudWatchClient(
   check: string,
 ): Promise<{ setup: AwsSetup; sdk: typeof CloudWatchSdk; client: CloudWatchSdk.CloudWatchClient }> {
   const setup = await awsSetup(ctx, 'CLOUDWATCH', check)
-  const sdk = await import('@aws-sdk/client-cloudwatch')
+  const sdk = awsSdk.cloudWatch()
   return { setup, sdk, client: new sdk.CloudWatchClient(setup.options) }
 }
