@@ -30,6 +30,10 @@ export function loadSettings() {
     fanoutDelayMs: Math.round(num('BENCH_FANOUT_DELAY_MS', 100)),
     timeoutMs: Math.round(num('BENCH_TIMEOUT_MS', 500)),
     memoryRequests: Math.round(num('BENCH_MEMORY_REQUESTS', quick ? 200_000 : 1_000_000)),
+    // the footprint's CPU figures: polling at each of these many requests a second for this long
+    pollRate: Math.round(num('BENCH_POLL_RATE', 500)),
+    quietRate: Math.round(num('BENCH_QUIET_RATE', 10)),
+    pollSeconds: num('BENCH_POLL_SECONDS', quick ? 10 : 30),
     profileSeconds: num('BENCH_PROFILE_SECONDS', quick ? 3 : 5),
     profile: process.env.BENCH_PROFILE !== '0',
     pgUrl: process.env.BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres',

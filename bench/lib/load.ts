@@ -10,6 +10,8 @@ export interface LoadOptions {
   maxSeconds?: number
   // paths cycled in order by every connection; default the URL's own path
   paths?: string[]
+  // requests a second over all connections; default as fast as the service answers
+  rate?: number
 }
 
 export interface LoadResult {
@@ -40,6 +42,7 @@ export function load(url: string, opts: LoadOptions): Promise<LoadResult> {
         ...(opts.amount ? { amount: opts.amount } : { duration: opts.seconds ?? 3 }),
         ...(opts.paths ? { requests: opts.paths.map((path) => ({ path, method: 'GET' as const })) } : {}),
         timeout: 10,
+        ...(opts.rate ? { overallRate: opts.rate } : {}),
       },
       (err, result) => {
         clearTimeout(cap)

@@ -1,11 +1,10 @@
-import { spawn } from 'node:child_process'
 import { existsSync, readFileSync, rmSync } from 'node:fs'
-import { createInterface } from 'node:readline'
 import { get } from '../lib/http.js'
+import { startService } from '../lib/service-process.js'
 import { median, round } from '../lib/stats.js'
 import type { Ctx, Target } from '../lib/context.js'
 
-const heavy = [/^@aws-sdk\//, /^stripe$/, /^nodemailer$/, /^pg$/, /^ioredis$/]
+const heavy = [/^@aws-sdk\//, /^@smithy\//, /^stripe$/, /^nodemailer$/, /^pg$/, /^ioredis$/]
 
 interface Run {
   ms: number
@@ -25,50 +24,29 @@ function packageOf(url: string): string | undefined {
 async function once(ctx: Ctx, env: Record<string, string>, record: boolean): Promise<Run> {
   const modulesOut = `${ctx.out}/modules.json`
   rmSync(modulesOut, { force: true })
-  const args = [...(record ? ['--import', `${ctx.root}bench/module-log.mjs`] : []), `${ctx.root}dist/service.js`]
+  const preload = record ? ['--import', `${ctx.root}bench/module-log.mjs`] : []
   const started = performance.now()
-  const proc = spawn(process.execPath, args, {
-    cwd: ctx.out,
-    env: {
-      PATH: process.env.PATH ?? '',
-      HEALTH_HOST: '127.0.0.1',
-      HEALTH_PORT: '0',
-      HEALTH_ENV_FILE: `${ctx.out}/no.env`,
-      BENCH_MODULES_OUT: modulesOut,
-      ...env,
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  })
-  const exited = new Promise<void>((r) => proc.once('exit', () => r()))
-  const limit = setTimeout(() => proc.kill('SIGKILL'), 20_000)
+  const svc = await startService(ctx.root, ctx.out, { BENCH_MODULES_OUT: modulesOut, ...env }, preload)
+  let ms: number
+  let liveAt: number
   try {
-    const url = await new Promise<string>((resolve, reject) => {
-      const lines = createInterface({ input: proc.stdout })
-      lines.on('line', (line) => {
-        const m = /Server listening at (http:\/\/[^"\s]+)/.exec(line)
-        if (m) resolve(m[1])
-      })
-      void exited.then(() => reject(new Error(`dist/service.js exited before listening`)))
-    })
-    const a = await get(`${url}/live`)
-    const ms = performance.now() - started
-    const liveAt = Date.now()
+    const a = await get(`${svc.url}/live`)
+    ms = performance.now() - started
+    liveAt = Date.now()
     if (a.status !== 200) throw new Error(`/live answered ${a.status}`)
-    proc.kill('SIGTERM')
-    await exited
-    let packages: Map<string, number> | undefined
-    if (record && existsSync(modulesOut)) {
-      packages = new Map()
-      for (const m of JSON.parse(readFileSync(modulesOut, 'utf8')) as { url: string; t: number }[]) {
-        const p = packageOf(m.url)
-        if (p && !(packages.get(p)! <= m.t)) packages.set(p, m.t)
-      }
-    }
-    return { ms, packages, liveAt }
   } finally {
-    clearTimeout(limit)
-    proc.kill('SIGKILL')
+    // the preload writes what it recorded on the way out
+    await svc.stop()
   }
+  let packages: Map<string, number> | undefined
+  if (record && existsSync(modulesOut)) {
+    packages = new Map()
+    for (const m of JSON.parse(readFileSync(modulesOut, 'utf8')) as { url: string; t: number }[]) {
+      const p = packageOf(m.url)
+      if (p && !(packages.get(p)! <= m.t)) packages.set(p, m.t)
+    }
+  }
+  return { ms, packages, liveAt }
 }
 
 export async function startup(ctx: Ctx) {
@@ -111,7 +89,7 @@ export async function startup(ctx: Ctx) {
   }
   const bare = rows[0]
   targets.push({
-    name: 'start-up: SDKs of unconfigured checks not loaded (@aws-sdk/*, stripe, nodemailer, pg, ioredis)',
+    name: 'start-up: SDKs of unconfigured checks not loaded (@aws-sdk/*, @smithy/*, stripe, nodemailer, pg, ioredis)',
     measured: bare.heavyEver.length ? `loaded: ${bare.heavyEver.join(', ')}` : 'none loaded',
     limit: 'none',
     met: bare.heavyEver.length === 0,
