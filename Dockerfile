@@ -1,5 +1,5 @@
 # Build: compile TypeScript with the dev dependencies, then keep only the production ones.
-FROM node:20-bookworm-slim AS build
+FROM node:24.21.0-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
@@ -9,7 +9,7 @@ COPY src ./src
 RUN npm run build && npm prune --omit=dev
 
 # Run: compiled JavaScript, production dependencies, a non-root user.
-FROM node:20-bookworm-slim
+FROM node:24.21.0-bookworm-slim
 WORKDIR /app
 ENV HEALTH_HOST=0.0.0.0 HEALTH_PORT=8080
 COPY --from=build --chown=node:node /app/package.json ./package.json
