@@ -216,3 +216,11 @@ t.test('requests and limits follow from the measured figures of deploy/resources
   t.equal(millicores(requests.cpu), roundUp(steady, 50), 'cpu request: steady polling, up to 50m')
   t.equal(millicores(limits.cpu), 1000, 'cpu limit: one core, for the start-up and a cold fan-out')
 })
+
+t.test('docs/deploy.md gives the requests and limits the Deployment has', async (t) => {
+  const doc = readFileSync(join(root, 'docs/deploy.md'), 'utf8')
+  const { requests, limits } = container.resources
+  const line = /^Today that gives (.*)$/m.exec(doc)?.[1] ?? ''
+  t.match(line, `requests of \`${requests.cpu}\` and \`${requests.memory}\``)
+  t.match(line, `limits of \`${limits.cpu}\` core and \`${limits.memory}\``)
+})
