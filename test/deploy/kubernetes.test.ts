@@ -30,8 +30,9 @@ const pod = deployment.spec.template
 const container = pod.spec.containers[0]
 const probes = ['startupProbe', 'livenessProbe', 'readinessProbe'] as const
 
-// The runtime stage of the Dockerfile: what follows its last FROM.
+// The runtime stage of the Dockerfile (continued lines joined): what follows its last FROM.
 const runtimeStage = readFileSync(join(root, 'Dockerfile'), 'utf8')
+  .replace(/\\\n\s*/g, ' ')
   .split(/^FROM .*$/m)
   .pop()!
 const imageEnv = Object.fromEntries(
