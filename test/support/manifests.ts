@@ -69,7 +69,7 @@ export function unknownFields(manifests: Manifest[]): string[] {
   const source = manifests
     .map((m, i) => {
       const key = modelKey(m)
-      if (!isModelKey(key)) return `// no type for ${key}`
+      if (!isModelKey(key)) return `// no type for ${key}\n`
       const [module, type] = models[key].type
       return `import type { ${type} as T${i} } from '${module}'\nexport const m${i}: T${i} = ${JSON.stringify(m)}`
     })
