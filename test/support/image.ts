@@ -32,8 +32,6 @@ export const UNPRIVILEGED = 65534
 export interface BuiltImage {
   // the temporary directory holding it all; remove() deletes it
   dir: string
-  // the files of the build context, relative to it
-  context: string[]
   stage: Stage
   // the last stage's file system, and its WORKDIR in it
   rootfs: string
@@ -153,7 +151,7 @@ export async function buildImage(repo = repoRoot, log: (line: string) => void = 
     // the unprivileged user must be able to enter it, to reach the image's file system
     chmodSync(dir, 0o755)
     const contextDir = join(dir, 'context')
-    const context = copyContext(repo, contextDir, parseDockerignore(ignore))
+    copyContext(repo, contextDir, parseDockerignore(ignore))
     const bin = nodeBin(dir)
     const roots = new Map<string, string>()
     let rootfs = ''
@@ -195,7 +193,7 @@ export async function buildImage(repo = repoRoot, log: (line: string) => void = 
       if (stage.name) roots.set(stage.name, rootfs)
     }
     const stage = stages.at(-1)!
-    return { dir, context, stage, rootfs, workdir: join(rootfs, workdir), bin, remove }
+    return { dir, stage, rootfs, workdir: join(rootfs, workdir), bin, remove }
   } catch (err) {
     remove()
     throw err
