@@ -13,6 +13,7 @@ import { timeouts } from './phases/timeouts.js'
 import { startup } from './phases/startup.js'
 import { memory } from './phases/memory.js'
 import { profile } from './phases/profile.js'
+import { image, mib } from './phases/image.js'
 
 const s = loadSettings()
 const p = paths()
@@ -60,6 +61,8 @@ try {
   targets.push(...su.targets)
   const me = await section(`memory (${s.memoryRequests.toLocaleString('en-US')} requests)`, () => memory(ctx))
   targets.push(...me.targets)
+  const im = await section('image: the Dockerfile replayed, the runtime stage measured', () => image(ctx))
+  targets.push(...im.targets)
   const pr = s.profile ? await section('CPU profile of /ready and /health', () => profile(ctx)) : []
 
   // ---------- report ----------
@@ -192,6 +195,16 @@ try {
   md.push(
     `RSS ${fmt(me.warm.rss / 1048576, 1)} MB after warm-up, ${fmt(me.after.rss / 1048576, 1)} MB after ${me.run.requests.toLocaleString('en-US')} requests over the four routes (each reading after a forced GC: ${me.warm.gc ? 'yes' : 'no'}). Heap used ${fmt(me.warm.heapUsed / 1048576, 1)} -> ${fmt(me.after.heapUsed / 1048576, 1)} MB.${s.memoryRequests !== 1_000_000 ? ` Quick mode: ${s.memoryRequests.toLocaleString('en-US')} requests, not one million.` : ''}`,
     '',
+  )
+
+  md.push('## Image', '')
+  md.push(
+    `What the Dockerfile's runtime stage copies, replayed without a Docker engine (test/support/image.ts): ${fmt(mib(im.size.bytes), 1)} MiB in ${im.size.files} files (apparent sizes), the base image not counted. Largest packages:`,
+    '',
+  )
+  table(
+    ['package', 'MiB'],
+    im.largest.map(([name, bytes]) => [name, fmt(mib(bytes), 1)]),
   )
 
   md.push('## Profile', '')
