@@ -13,6 +13,7 @@ import { timeouts } from './phases/timeouts.js'
 import { startup } from './phases/startup.js'
 import { footprint, memory, memoryReport } from './phases/memory.js'
 import { profile } from './phases/profile.js'
+import { image, mib } from './phases/image.js'
 
 const s = loadSettings()
 // `--only memory` runs the memory phases alone and rewrites only the memory section of bench/RESULTS.md
@@ -106,6 +107,8 @@ try {
     targets.push(...su.targets)
     const me = await memoryPhases()
     targets.push(...me.targets)
+    const im = await section('image: the Dockerfile replayed, the runtime stage measured', () => image(ctx))
+    targets.push(...im.targets)
     const pr = s.profile ? await section('CPU profile of /ready and /health', () => profile(ctx)) : []
 
     // ---------- report ----------
@@ -235,6 +238,16 @@ try {
     md.push('')
 
     md.push(...memoryReport(me.me, me.fp, s.memoryRequests))
+
+    md.push('## Image', '')
+    md.push(
+      `What the Dockerfile's runtime stage copies, replayed without a Docker engine (test/support/image.ts): ${fmt(mib(im.size.bytes), 1)} MiB in ${im.size.files} files (apparent sizes), the base image not counted. Largest packages:`,
+      '',
+    )
+    table(
+      ['package', 'MiB'],
+      im.largest.map(([name, bytes]) => [name, fmt(mib(bytes), 1)]),
+    )
 
     md.push('## Profile', '')
     for (const x of pr) {

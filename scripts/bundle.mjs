@@ -12,7 +12,7 @@ await build({
   outdir: values.outdir,
   bundle: true,
   platform: 'node',
-  target: 'node20',
+  target: 'node24',
   format: 'esm',
   sourcemap: 'linked',
   external: ['@aws-sdk/*', '@smithy/*', 'stripe', 'nodemailer', 'pg', 'ioredis', '@fastify/swagger'],

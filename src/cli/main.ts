@@ -1,5 +1,5 @@
 #!/usr/bin/env -S node --
-// "--": Node 20 and 22 would otherwise read a missing --env-file after the script themselves and stop (nodejs/node#54232)
+// "--": else Node (20 to 24) reads a missing --env-file after the script itself and stops (nodejs/node#54232)
 // The huntaze-health command: serve, check, env.
 import { writeSync } from 'node:fs'
 import { Command, InvalidArgumentError, Option } from 'commander'

@@ -125,9 +125,11 @@ export class WorkerExecutor implements ProbeExecutor {
       }
     })
     let failure = ''
-    worker.on('error', (err) => {
-      failure = `: ${err.message}`
-      this.log.error({ err: err.message }, 'the probe thread failed; the next probe starts a new one')
+    // a thread can throw anything, not only an Error
+    worker.on('error', (err: unknown) => {
+      const message = err instanceof Error ? err.message : String(err)
+      failure = `: ${message}`
+      this.log.error({ err: message }, 'the probe thread failed; the next probe starts a new one')
     })
     worker.on('exit', () => {
       if (this.worker === worker) this.worker = undefined

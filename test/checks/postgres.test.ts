@@ -2,7 +2,7 @@ import t, { type Test } from 'tap'
 import pg from 'pg'
 import postgres from '../../src/checks/postgres.js'
 import { PG_URL } from '../support/helpers.js'
-import { checkApp, probe as probeApp, probeCheck } from '../support/probe.js'
+import { checkApp, MARGIN_MS, probe as probeApp, probeCheck } from '../support/probe.js'
 import { errorLines } from '../support/engine.js'
 import { freePort, startSilentServer } from '../support/fakes/tcp.js'
 import { startProxy } from '../support/fakes/proxy.js'
@@ -86,7 +86,7 @@ t.test('a server that accepts and never answers: TIMEOUT within the timeout, soc
     HEALTH_TIMEOUT_MS: '300',
   })
   t.equal(entry.reason, 'TIMEOUT')
-  t.ok(elapsedMs >= 290 && elapsedMs < 300 + 250, `answered at the timeout (${Math.round(elapsedMs)}ms)`)
+  t.ok(elapsedMs >= 290 && elapsedMs < 300 + MARGIN_MS, `answered at the timeout (${Math.round(elapsedMs)}ms)`)
   t.equal(silent.accepted(), 1)
   await silent.allClosed()
   t.equal(silent.open(), 0, 'the hung connection was closed')

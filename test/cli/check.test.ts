@@ -62,7 +62,7 @@ t.test('bad usage exits 2 and says what is wrong', async (t) => {
     t.equal(ran.code, 2, `${args.join(' ') || 'no command'} is bad usage`)
     t.match(ran.stderr, /error|Usage/, 'with a reason')
   }
-  // Node 20 and 22 would read a missing --env-file themselves and exit 9: the shebang's "--" keeps it for the command
+  // Node (20 to 24) would read a missing --env-file themselves and exit 9: the shebang's "--" keeps it for the command
   const missing = await cli.run(['check', '--env-file', 'no-such.env'])
   t.equal(missing.code, 2, 'a missing file is bad usage')
   t.match(missing.stderr, /no-such\.env/)

@@ -1,3 +1,4 @@
+import { MARGIN_MS } from '../support/probe.js'
 import t from 'tap'
 import { appWith, PG_URL, REDIS_URL } from '../support/helpers.js'
 import { startSilentServer } from '../support/fakes/tcp.js'
@@ -59,7 +60,7 @@ t.test(
     const r = json(res.body).checks['postgres:responseTime'][0]
     t.equal(res.statusCode, 503)
     t.equal(r.reason, 'TIMEOUT')
-    t.ok(ms >= 380 && ms < 400 + 500, `answered in ${Math.round(ms)} ms with a 400 ms timeout`)
+    t.ok(ms >= 380 && ms < 400 + MARGIN_MS, `answered in ${Math.round(ms)} ms with a 400 ms timeout`)
     await t.resolves(silent.allClosed(), 'the cancelled connection attempts are closed')
     t.notMatch(res.body, secret)
     t.notMatch(logs.lines.join('\n'), secret)

@@ -1,3 +1,4 @@
+import { MARGIN_MS } from '../support/probe.js'
 import t from 'tap'
 import { CheckError, type Observation } from '../../src/checks/types.js'
 import { aggregate } from '../../src/engine/aggregate.js'
@@ -215,7 +216,7 @@ t.test('timeout: a probe that never answers gets TIMEOUT on time and its signal 
   const elapsed = performance.now() - started
   t.equal(r.status, 'fail')
   t.equal(r.reason, Reason.TIMEOUT)
-  t.ok(elapsed >= 75 && elapsed < 80 + 300, `answered after ${Math.round(elapsed)} ms`)
+  t.ok(elapsed >= 75 && elapsed < 80 + MARGIN_MS, `answered after ${Math.round(elapsed)} ms`)
   t.equal(stats.signals[0]?.aborted, true, 'the probe was told to stop')
   t.match(r.output, /80ms/)
 })
@@ -227,7 +228,7 @@ t.test('timeout: a probe that ignores the signal still gets its answer on time',
   const r = await one(runner, 'deaf')
   const elapsed = performance.now() - started
   t.equal(r.reason, Reason.TIMEOUT)
-  t.ok(elapsed < 60 + 300, `answered after ${Math.round(elapsed)} ms`)
+  t.ok(elapsed < 60 + MARGIN_MS, `answered after ${Math.round(elapsed)} ms`)
   t.equal(stats.signals[0]?.aborted, true)
 })
 

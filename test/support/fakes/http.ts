@@ -82,8 +82,12 @@ export async function startFlood(opts: { declared?: boolean } = {}): Promise<Fak
       written += chunk.length
       if (!res.write(chunk))
         await new Promise<void>((r) => {
-          res.once('drain', r)
-          res.once('close', r)
+          // the listener that did not fire goes too, or every wait leaves one behind
+          const done = () => {
+            res.off('drain', done).off('close', done)
+            r()
+          }
+          res.once('drain', done).once('close', done)
         })
     }
   })

@@ -1,0 +1,74 @@
+import t from 'tap'
+import { existsSync, readFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { Ajv } from 'ajv'
+import { HealthSettings, loadConfig } from '../../src/config.js'
+import { realSettings, root, yamlDocuments, type Manifest } from '../support/manifests.js'
+
+// The Compose Specification's own schema, as the maintained linter dclint ships it (outside its exports map).
+const schemaPath = join(root, 'node_modules/dclint/schemas/compose.schema.json')
+const schema = JSON.parse(readFileSync(schemaPath, 'utf8')) as Record<string, unknown>
+// it names draft-07 by its https address, which Ajv knows by the http one
+const validate = new Ajv({ allErrors: true, strict: false }).compile({
+  ...schema,
+  $schema: 'http://json-schema.org/draft-07/schema#',
+})
+const errorsOf = (doc: unknown) =>
+  validate(doc) ? [] : (validate.errors ?? []).map((e) => `${e.instancePath} ${e.message}`)
+
+const [compose] = yamlDocuments('compose.yaml')
+const services: Record<string, Manifest> = compose.services
+// the service built from this repository; the others are its datastores
+const [appName, app] = Object.entries(services).find(([, s]) => s.build !== undefined)!
+const datastores = Object.entries(services).filter(([name]) => name !== appName)
+
+t.test('compose.yaml is valid against the Compose Specification', async (t) => {
+  t.same(errorsOf(compose), [])
+  const broken = structuredClone(compose)
+  broken.services[appName].depends_on.postgres.condition = 'healthy'
+  broken.services[appName].restart_policy = 'always'
+  const errors = errorsOf(broken)
+  t.ok(errors.includes(`/services/${appName} must NOT have additional properties`), 'an unknown field is caught')
+  t.ok(
+    errors.includes(`/services/${appName}/depends_on/postgres/condition must be equal to one of the allowed values`),
+    'a wrong value is caught',
+  )
+})
+
+t.test('the service is built from the Dockerfile and keeps its HEALTHCHECK', async (t) => {
+  t.equal(app.build, '.', 'built from the repository')
+  t.ok(existsSync(join(root, 'Dockerfile')))
+  t.match(readFileSync(join(root, 'Dockerfile'), 'utf8'), /^HEALTHCHECK /m, 'the image has a HEALTHCHECK')
+  t.notOk(app.healthcheck?.disable, 'not disabled here')
+  t.equal(app.read_only, true, 'a read-only root filesystem, as in Kubernetes')
+})
+
+t.test('the service waits for PostgreSQL and Redis to be healthy, and reaches them by name', async (t) => {
+  t.same(
+    datastores.map(([name]) => name),
+    ['postgres', 'redis'],
+  )
+  for (const [name, store] of datastores) {
+    t.same(app.depends_on[name], { condition: 'service_healthy' }, `waits for ${name}`)
+    t.ok(Array.isArray(store.healthcheck?.test) && store.healthcheck.test[0] === 'CMD', `${name} has a healthcheck`)
+  }
+  t.match(services.postgres.healthcheck.test, ['CMD', 'pg_isready'])
+  t.same(services.redis.healthcheck.test, ['CMD', 'redis-cli', 'ping'])
+  const env: Record<string, string> = app.environment
+  t.equal(new URL(env.DATABASE_URL).hostname, 'postgres', 'DATABASE_URL names the postgres service')
+  t.equal(new URL(env.REDIS_URL).hostname, 'redis', 'REDIS_URL names the redis service')
+})
+
+t.test('every variable is a real setting that loads, and the details stay on loopback', async (t) => {
+  const env: Record<string, string> = app.environment
+  for (const name of Object.keys(env)) t.ok(realSettings.has(name), name)
+  const config = loadConfig(env, { envFile: false })
+  t.same(
+    [...config.findings.values()].filter((f) => f.problem === 'malformed'),
+    [],
+    'no setting is malformed',
+  )
+  t.equal(config.health.HEALTH_DETAILS, 'always', 'details for every caller: a local try-out')
+  const port = HealthSettings.properties.HEALTH_PORT.default
+  t.same(app.ports, [`127.0.0.1:${port}:${port}`], 'so the port is published on loopback only')
+})
