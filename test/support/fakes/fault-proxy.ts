@@ -30,6 +30,12 @@ import { readFileSync } from 'node:fs'
 import { Worker } from 'node:worker_threads'
 import { socketTracker } from './sockets.js'
 
+// Random bytes after a zero byte: no protocol starts a message with it (a random first byte could begin a valid RESP
+// bulk header such as "$9...", and the client would then wait for the rest: a timeout, not garbage).
+function garbage(): Buffer {
+  return Buffer.concat([Buffer.from([0]), randomBytes(63)])
+}
+
 export type FaultMode = 'pass' | 'refuse' | 'hang' | 'drop-syn' | 'drip' | 'reset' | 'garbage' | 'flood' | 'restart'
 
 export interface FaultOptions {
@@ -94,7 +100,7 @@ export async function startFaultProxy(opts: { upstreamPort: number; upstreamHost
       conn.upstream?.destroy()
     })
     client.on('data', (chunk: Buffer) => fromClient(conn, chunk))
-    if (mode === 'garbage') client.write(randomBytes(64))
+    if (mode === 'garbage') client.write(garbage())
     if (mode === 'flood') flood(conn)
     if (mode === 'pass' || mode === 'drip' || mode === 'reset') ensureUpstream(conn)
   })
@@ -115,7 +121,7 @@ export async function startFaultProxy(opts: { upstreamPort: number; upstreamHost
 
   function fromClient(conn: Conn, chunk: Buffer): void {
     if (mode === 'pass' || mode === 'drip' || mode === 'reset') ensureUpstream(conn).write(chunk)
-    else if (mode === 'garbage') conn.client.write(randomBytes(64))
+    else if (mode === 'garbage') conn.client.write(garbage())
     else if (mode === 'flood') flood(conn)
     // hang: dropped
   }
