@@ -1,5 +1,6 @@
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client'
 import type { CheckRunner } from '../engine/runner.js'
+import type { CheckResult } from '../engine/result.js'
 import { statusRank, type CheckStatus } from '../engine/status.js'
 import { PREFIX } from './registry.js'
 
@@ -25,30 +26,31 @@ export function registerCheckMetrics(registry: Registry, runner: CheckRunner): v
       for (const c of checks) this.set(c.labels, runner.view(c.name).result ? 1 : 0)
     },
   })
-  new Gauge({
-    name: `${PREFIX}check_status`,
-    help: "The check's reported status, after damping (what /ready and /health answer): 1 for the current value of status, 0 for the others; all 0 while never observed",
-    labelNames: [...labelNames, 'status'],
-    registers,
-    collect() {
-      for (const c of checks) {
-        const current = runner.view(c.name).result?.status
-        for (const status of statuses) this.set({ ...c.labels, status }, current === status ? 1 : 0)
-      }
-    },
-  })
-  new Gauge({
-    name: `${PREFIX}check_observed_status`,
-    help: "The last probe's own status, which damping may not report yet: 1 for the current value of status, 0 for the others; all 0 while never observed",
-    labelNames: [...labelNames, 'status'],
-    registers,
-    collect() {
-      for (const c of checks) {
-        const current = runner.view(c.name).result?.observedStatus
-        for (const status of statuses) this.set({ ...c.labels, status }, current === status ? 1 : 0)
-      }
-    },
-  })
+  // one series per status value, 1 for the current one (kube-state-metrics' style)
+  const statusGauge = (name: string, help: string, pick: (r: CheckResult) => CheckStatus) =>
+    new Gauge({
+      name: `${PREFIX}${name}`,
+      help,
+      labelNames: [...labelNames, 'status'],
+      registers,
+      collect() {
+        for (const c of checks) {
+          const r = runner.view(c.name).result
+          const current = r && pick(r)
+          for (const status of statuses) this.set({ ...c.labels, status }, current === status ? 1 : 0)
+        }
+      },
+    })
+  statusGauge(
+    'check_status',
+    "The check's reported status, after damping (what /ready and /health answer): 1 for the current value of status, 0 for the others; all 0 while never observed",
+    (r) => r.status,
+  )
+  statusGauge(
+    'check_observed_status',
+    "The last probe's own status, which damping may not report yet: 1 for the current value of status, 0 for the others; all 0 while never observed",
+    (r) => r.observedStatus,
+  )
   new Gauge({
     name: `${PREFIX}check_reason`,
     help: 'The reason code of the last probe (1), while it has one; absent for a plain pass and while never observed',
@@ -62,32 +64,31 @@ export function registerCheckMetrics(registry: Registry, runner: CheckRunner): v
       }
     },
   })
-  new Gauge({
-    name: `${PREFIX}check_last_observed_timestamp_seconds`,
-    help: "When the check's last result was observed (Unix time); absent while never observed",
-    labelNames,
-    registers,
-    collect() {
-      this.reset()
-      for (const c of checks) {
-        const r = runner.view(c.name).result
-        if (r) this.set(c.labels, r.observedAt / 1000)
-      }
-    },
-  })
-  new Gauge({
-    name: `${PREFIX}check_status_since_timestamp_seconds`,
-    help: "When the check's reported status began (Unix time; a restart begins it again); absent while never observed",
-    labelNames,
-    registers,
-    collect() {
-      this.reset()
-      for (const c of checks) {
-        const r = runner.view(c.name).result
-        if (r) this.set(c.labels, r.since / 1000)
-      }
-    },
-  })
+  // a time of the last result, in Unix seconds; absent while never observed
+  const resultTime = (name: string, help: string, pick: (r: CheckResult) => number) =>
+    new Gauge({
+      name: `${PREFIX}${name}`,
+      help,
+      labelNames,
+      registers,
+      collect() {
+        this.reset()
+        for (const c of checks) {
+          const r = runner.view(c.name).result
+          if (r) this.set(c.labels, pick(r) / 1000)
+        }
+      },
+    })
+  resultTime(
+    'check_last_observed_timestamp_seconds',
+    "When the check's last result was observed (Unix time); absent while never observed",
+    (r) => r.observedAt,
+  )
+  resultTime(
+    'check_status_since_timestamp_seconds',
+    "When the check's reported status began (Unix time; a restart begins it again); absent while never observed",
+    (r) => r.since,
+  )
   new Gauge({
     name: `${PREFIX}check_retry_after_seconds`,
     help: "How long the provider's Retry-After still forbids probing the check; absent when no wait holds",

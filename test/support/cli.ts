@@ -1,15 +1,12 @@
 import { spawn } from 'node:child_process'
+import { collect, type Ran } from './process.js'
 import { copyFileSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 
 const root = new URL('../..', import.meta.url).pathname
 
-export interface Ran {
-  code: number | null
-  stdout: string
-  stderr: string
-}
+export type { Ran }
 
 export interface BuiltCli {
   // where the package lies: its package.json, dist/cli.js and a link to the repository's node_modules
@@ -21,19 +18,7 @@ export interface BuiltCli {
 }
 
 function exec(command: string, args: readonly string[], cwd: string, env: NodeJS.ProcessEnv, timeoutMs: number) {
-  return new Promise<Ran>((resolve, reject) => {
-    const child = spawn(command, args, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] })
-    let stdout = ''
-    let stderr = ''
-    child.stdout.on('data', (c) => (stdout += c))
-    child.stderr.on('data', (c) => (stderr += c))
-    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs)
-    child.once('error', reject)
-    child.once('close', (code) => {
-      clearTimeout(timer)
-      resolve({ code, stdout, stderr })
-    })
-  })
+  return collect(spawn(command, args, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] }), timeoutMs)
 }
 
 // Builds the command as the package ships it (scripts/bundle.mjs) into a directory of its own, so that it never

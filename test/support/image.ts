@@ -3,6 +3,7 @@
 // the last stage's directory holds only what that stage copies: the image's contents. Its CMD and HEALTHCHECK
 // then run as an unprivileged user with the stage's ENV only.
 import { spawn } from 'node:child_process'
+import { collect, type Ran } from './process.js'
 import {
   chmodSync,
   copyFileSync,
@@ -41,12 +42,7 @@ export interface BuiltImage {
   remove(): void
 }
 
-export interface Ran {
-  code: number | null
-  signal: NodeJS.Signals | null
-  stdout: string
-  stderr: string
-}
+export type { Ran }
 
 // The variables a RUN step sees: this machine's (the registry and its certificates), minus what the test runner
 // and npm set for their own children.
@@ -68,19 +64,7 @@ function spawnExact(argv: readonly string[], cwd: string, env: NodeJS.ProcessEnv
 }
 
 function exec(argv: readonly string[], cwd: string, env: NodeJS.ProcessEnv, timeoutMs: number): Promise<Ran> {
-  return new Promise((resolve, reject) => {
-    const child = spawnExact(argv, cwd, env)
-    let stdout = ''
-    let stderr = ''
-    child.stdout.on('data', (c) => (stdout += c))
-    child.stderr.on('data', (c) => (stderr += c))
-    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs)
-    child.once('error', reject)
-    child.once('close', (code, signal) => {
-      clearTimeout(timer)
-      resolve({ code, signal, stdout, stderr })
-    })
-  })
+  return collect(spawnExact(argv, cwd, env), timeoutMs)
 }
 
 function argvOf(command: Command): string[] {
