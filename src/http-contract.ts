@@ -1,4 +1,5 @@
-import { STATUS_CODES, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
+import type { IncomingMessage, Server, ServerResponse } from 'node:http'
+import { http } from './node-http.js'
 import type { Socket } from 'node:net'
 import type { FastifyHttpOptions, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { httpLimits } from './http-limits.js'
@@ -19,7 +20,7 @@ export function echo(scrub: (s: string) => string, input: string, max: number = 
 export function errorBody(code: number, message: string, extra: Record<string, unknown> = {}): string {
   const text =
     message.length > httpLimits.maxMessageLength ? `${message.slice(0, httpLimits.maxMessageLength)}…` : message
-  return JSON.stringify({ statusCode: code, error: STATUS_CODES[code] ?? 'Error', message: text, ...extra })
+  return JSON.stringify({ statusCode: code, error: http.STATUS_CODES[code] ?? 'Error', message: text, ...extra })
 }
 
 // The headers every answer carries; Connection: close once shutdown has begun, so keep-alive clients move on.
@@ -46,7 +47,7 @@ export function sendError(
 export function rawErrorAnswer(code: number, message: string): string {
   const body = errorBody(code, message)
   return [
-    `HTTP/1.1 ${code} ${STATUS_CODES[code]}`,
+    `HTTP/1.1 ${code} ${http.STATUS_CODES[code]}`,
     'Cache-Control: no-store',
     `Content-Type: ${PLAIN_JSON}`,
     `Content-Length: ${Buffer.byteLength(body)}`,

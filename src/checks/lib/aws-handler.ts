@@ -1,8 +1,8 @@
-import { Agent as HttpAgent } from 'node:http'
 import { Agent as HttpsAgent } from 'node:https'
 import { Transform, pipeline, type Readable } from 'node:stream'
 import type { NodeHttpHandler, NodeHttpHandlerOptions } from '@smithy/node-http-handler'
 import type { HttpHandlerOptions } from '@smithy/types'
+import { http } from '../../node-http.js'
 import { awsSdk } from './aws-sdk.js'
 import { MAX_BODY_BYTES, notHttp, tooLarge } from './transport.js'
 
@@ -23,7 +23,7 @@ export function probeHttpHandler(options: Omit<NodeHttpHandlerOptions, 'httpAgen
   const { NodeHttpHandler } = awsSdk.httpHandler()
   const handler = new NodeHttpHandler({
     ...options,
-    httpAgent: new HttpAgent({ keepAlive: false }),
+    httpAgent: new http.Agent({ keepAlive: false }),
     httpsAgent: new HttpsAgent({ keepAlive: false }),
   })
   const send = handler.handle.bind(handler)

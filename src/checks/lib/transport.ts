@@ -1,6 +1,7 @@
-import { request as httpRequest, type IncomingMessage } from 'node:http'
+import type { IncomingMessage } from 'node:http'
 import { request as httpsRequest } from 'node:https'
 import { brotliDecompressSync, gunzipSync, inflateSync } from 'node:zlib'
+import { http } from '../../node-http.js'
 import { Reason } from '../../reasons.js'
 import { CheckError } from '../types.js'
 import { READ_CAP_BYTES } from './read-cap.js'
@@ -75,7 +76,7 @@ export function send(url: string, init: RawRequest): Promise<RawAnswer> {
   if (signal.aborted) return Promise.reject(abortError(signal))
   if (target.protocol !== 'http:' && target.protocol !== 'https:')
     return Promise.reject(new CheckError(Reason.MISCONFIGURED, `${url} is not an http or https URL`))
-  const request = target.protocol === 'https:' ? httpsRequest : httpRequest
+  const request = target.protocol === 'https:' ? httpsRequest : http.request
   return new Promise<RawAnswer>((resolve, reject) => {
     const req = request(target, { method: init.method ?? 'GET', headers: init.headers, agent: false })
     let done = false
