@@ -1,4 +1,5 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
+import { productionCommand } from './production.js'
 import { availableParallelism } from 'node:os'
 
 // BENCH_PIN=1 pins targets to core 0 and the load generator to core 1. Off by default: on the 2-core machine it
@@ -125,4 +126,15 @@ export function profilerHandlers(): Record<string, (arg: unknown) => unknown> {
       return true
     },
   }
+}
+
+// The service target with the image's V8 flags (and `nodeArgs` after them), so the request path is measured as the
+// image runs it; the ceilings run on a plain node, so a flag's cost shows in the ratios.
+export function startServiceTarget(
+  root: string,
+  script: string,
+  opts: { env: Record<string, string>; nodeArgs?: string[]; logFile: string; readyWithinMs?: number },
+): Promise<Child> {
+  const production = productionCommand(root)
+  return startChild(script, { ...opts, nodeArgs: [...production.nodeArgs, ...(opts.nodeArgs ?? [])] })
 }

@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process'
 import { readFileSync } from 'node:fs'
 import { createInterface } from 'node:readline'
+import { productionCommand } from './production.js'
 
 export interface ServiceProcess {
   url: string
@@ -8,17 +9,20 @@ export interface ServiceProcess {
   stop(): Promise<void>
 }
 
-// The production command, `node dist/service.js`, with nothing but PATH and `env`; resolves once it listens.
+// The production command, the image's `node <flags> dist/service.js` with its ENV, given nothing but PATH and `env`
+// besides; `preload` goes before the flags. Resolves once it listens.
 export async function startService(
   root: string,
   cwd: string,
   env: Record<string, string>,
-  nodeArgs: string[] = [],
+  preload: string[] = [],
 ): Promise<ServiceProcess> {
-  const proc = spawn(process.execPath, [...nodeArgs, `${root}dist/service.js`], {
+  const production = productionCommand(root)
+  const proc = spawn(process.execPath, [...preload, ...production.nodeArgs, `${root}dist/service.js`], {
     cwd,
     env: {
       PATH: process.env.PATH ?? '',
+      ...production.env,
       HEALTH_HOST: '127.0.0.1',
       HEALTH_PORT: '0',
       HEALTH_ENV_FILE: `${cwd}/no.env`,

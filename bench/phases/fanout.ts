@@ -1,4 +1,4 @@
-import { startChild } from '../lib/child.js'
+import { startServiceTarget } from '../lib/child.js'
 import { get } from '../lib/http.js'
 import { median, round } from '../lib/stats.js'
 import type { Ctx, Target } from '../lib/context.js'
@@ -11,7 +11,7 @@ export async function fanout(ctx: Ctx) {
   const fresh: number[] = []
   const statuses = new Set<number>()
   for (let i = 0; i < s.rounds; i++) {
-    const child = await startChild(ctx.serviceScript, {
+    const child = await startServiceTarget(ctx.root, ctx.serviceScript, {
       env: {
         BENCH_SERVICE_MODE: 'fanout',
         BENCH_FANOUT_CHECKS: String(n),

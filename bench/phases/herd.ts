@@ -1,4 +1,4 @@
-import { startChild } from '../lib/child.js'
+import { startServiceTarget } from '../lib/child.js'
 import { get } from '../lib/http.js'
 import { load } from '../lib/load.js'
 import { backendsGone, statements } from '../lib/pg.js'
@@ -18,7 +18,7 @@ export interface ProbeInfo {
 // Starts a service, runs `work` against it, closes it, and returns what the runner and PostgreSQL counted.
 async function counted(ctx: Ctx, env: Record<string, string>, work: (url: string) => Promise<void>) {
   const before = await statements(ctx.admin)
-  const child = await startChild(ctx.serviceScript, {
+  const child = await startServiceTarget(ctx.root, ctx.serviceScript, {
     env: { BENCH_SERVICE_ENV: JSON.stringify(env) },
     logFile: `${ctx.out}/herd.log`,
   })

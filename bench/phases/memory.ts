@@ -1,4 +1,4 @@
-import { startChild } from '../lib/child.js'
+import { startServiceTarget } from '../lib/child.js'
 import { get } from '../lib/http.js'
 import { load } from '../lib/load.js'
 import { startService, usage, type ServiceProcess } from '../lib/service-process.js'
@@ -18,7 +18,7 @@ const mb = (b: number) => Math.round((b / 1048576) * 10) / 10
 // RSS after warm-up and after N requests over the four measured routes, each after a full GC.
 export async function memory(ctx: Ctx) {
   const { s } = ctx
-  const child = await startChild(ctx.serviceScript, {
+  const child = await startServiceTarget(ctx.root, ctx.serviceScript, {
     env: { BENCH_SERVICE_ENV: JSON.stringify(ctx.env) },
     nodeArgs: ['--expose-gc'],
     logFile: `${ctx.out}/memory.log`,

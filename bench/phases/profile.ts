@@ -1,4 +1,4 @@
-import { startChild, type Child } from '../lib/child.js'
+import { startChild, startServiceTarget, type Child } from '../lib/child.js'
 import { get } from '../lib/http.js'
 import { load } from '../lib/load.js'
 import { summarize, type ProfileSummary } from '../lib/cpuprofile.js'
@@ -27,7 +27,7 @@ async function profiled(ctx: Ctx, child: Child, target: ProfileRun['target'], pa
 // CPU profiles under load, one route at a time after warm-up: the service, then its Fastify ceiling for comparison.
 export async function profile(ctx: Ctx) {
   const out: ProfileRun[] = []
-  const service = await startChild(ctx.serviceScript, {
+  const service = await startServiceTarget(ctx.root, ctx.serviceScript, {
     env: { BENCH_SERVICE_ENV: JSON.stringify(ctx.env) },
     logFile: `${ctx.out}/profile.log`,
   })

@@ -1,4 +1,4 @@
-import { startChild, type Child } from '../lib/child.js'
+import { startChild, startServiceTarget, type Child } from '../lib/child.js'
 import type { Canned } from '../targets/ceiling.js'
 import { get } from '../lib/http.js'
 import { load, type LoadResult } from '../lib/load.js'
@@ -52,7 +52,7 @@ const stable = (h: Record<string, string>) => Object.fromEntries(Object.entries(
 // One set of processes: the service, warmed, and its two ceilings answering the bytes it answers now.
 async function startTargets(ctx: Ctx, block: number) {
   const { s } = ctx
-  const service = await startChild(ctx.serviceScript, {
+  const service = await startServiceTarget(ctx.root, ctx.serviceScript, {
     env: { BENCH_SERVICE_ENV: JSON.stringify(ctx.env) },
     logFile: `${ctx.out}/service.log`,
   })

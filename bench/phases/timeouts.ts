@@ -1,4 +1,4 @@
-import { startChild } from '../lib/child.js'
+import { startServiceTarget } from '../lib/child.js'
 import { startSilentServer } from '../lib/fakes.js'
 import { get } from '../lib/http.js'
 import { platformEnv } from '../lib/env.js'
@@ -21,7 +21,7 @@ export async function timeouts(ctx: Ctx) {
     HEALTH_TIMEOUT_MS: String(s.timeoutMs),
     HEALTH_MIN_PROBE_INTERVAL_MS: '0',
   }
-  const child = await startChild(ctx.serviceScript, {
+  const child = await startServiceTarget(ctx.root, ctx.serviceScript, {
     env: { BENCH_SERVICE_MODE: 'timeouts', BENCH_SILENT_URL: silentUrl, BENCH_SERVICE_ENV: JSON.stringify(env) },
     logFile: `${ctx.out}/timeouts.log`,
   })

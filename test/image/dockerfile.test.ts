@@ -11,7 +11,11 @@ const stages = parseDockerfile(readFileSync(new URL('../../Dockerfile', import.m
 const image = stages.at(-1)!
 const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
   engines: { node: string }
+  scripts: Record<string, string>
 }
+
+// What holds the resident memory under the Deployment's request (docs/performance.md#footprint).
+const memoryFlags = ['--max-semi-space-size=1', '--no-maglev']
 
 function healthcheckScript(): string {
   const command = image.healthcheck?.command
@@ -42,8 +46,17 @@ t.test('the image is multi-stage, production-only, non-root, and exposes the def
   const port = HealthSettings.properties.HEALTH_PORT.default
   t.same(image.expose, [port], 'exposes the default HEALTH_PORT')
   t.equal(image.env.HEALTH_PORT, String(port), 'and listens on it')
-  t.same(image.cmd, { exec: ['node', 'dist/service.js'] }, 'runs the bundled server')
+  const cmd = image.cmd && 'exec' in image.cmd ? image.cmd.exec : []
+  t.equal(cmd[0], 'node', 'runs node')
+  t.equal(cmd.at(-1), 'dist/service.js', 'on the bundled server')
+  t.same(cmd.slice(1, -1), memoryFlags, 'with the V8 flags the resources are sized on')
   t.equal(image.stopSignal ?? 'SIGTERM', 'SIGTERM', 'stops with the signal the service drains on')
+})
+
+t.test('npm start runs the command with the image’s V8 flags', async (t) => {
+  const start = /\bnode((?:\s+--\S+)*)\s+dist\/cli\.js serve\b/.exec(pkg.scripts.start)
+  t.ok(start, `npm start runs node dist/cli.js serve: ${pkg.scripts.start}`)
+  t.same(start?.[1].trim().split(/\s+/), memoryFlags)
 })
 
 t.test('every stage runs one pinned Node release, the one package.json supports', async (t) => {
