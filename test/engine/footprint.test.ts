@@ -66,7 +66,11 @@ t.test('the main thread never loads fetch (undici): the bundled service answers 
   t.teardown(() => built.remove())
   const child = spawn(
     process.execPath,
-    ['--import', new URL('../support/loaded-builtins.mjs', import.meta.url).pathname, join(built.dir, 'dist/service.js')],
+    [
+      '--import',
+      new URL('../support/loaded-builtins.mjs', import.meta.url).pathname,
+      join(built.dir, 'dist/service.js'),
+    ],
     {
       cwd: built.dir,
       env: {
