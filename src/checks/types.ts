@@ -1,13 +1,6 @@
 import type { FastifyBaseLogger } from 'fastify'
-import {
-  settingMeta,
-  settingNames,
-  type Config,
-  type Finding,
-  type PlatformSettings,
-  type SettingName,
-  type Tier,
-} from '../config.js'
+import type { Config, Finding } from '../config.js'
+import { settingMeta, settingNames, type platformSettings, type SettingName, type Tier } from '../settings.js'
 import type { ReasonCode } from '../reasons.js'
 import type { Clock } from '../engine/clock.js'
 import type { HealthStatus } from '../engine/status.js'
@@ -96,7 +89,7 @@ export class CheckError extends Error {
   }
 }
 
-type Schema = (typeof PlatformSettings)['properties']
+type Schema = typeof platformSettings
 type SettingsWhere<Meta> = { [K in SettingName]: Schema[K] extends Meta ? K : never }[SettingName]
 
 // The schema settings whose service is this check (none for a name only known at run time).

@@ -1,4 +1,5 @@
-import { settingMeta, type Config, type Finding, type SettingName } from '../config.js'
+import type { Config, Finding } from '../config.js'
+import { settingMeta, type SettingName } from '../settings.js'
 import { unusable } from '../formats.js'
 import { Reason, type ReasonCode } from '../reasons.js'
 import type { CheckDefinition, Measurement, Observation, Scalar } from '../checks/types.js'

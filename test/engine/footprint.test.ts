@@ -34,6 +34,16 @@ t.test(
         `${name} imports at start: ${imports.join(', ')}`,
       )
     }
+    // the bundle names each module it holds in a comment; the configuration module and its schema library stay in
+    // the main thread, which parses the settings once and hands the thread the result
+    const thread = readFileSync(join(built.dir, 'dist', 'probe-thread.js'), 'utf8')
+    const held = [...thread.matchAll(/^\/\/ ((?:node_modules\/(?:@[^/]+\/)?[^/]+)|src\/[^\n]+)/gm)].map((m) => m[1])
+    t.ok(held.includes('src/checks/index.ts'), `the module comments are read (${held.length})`)
+    t.same(
+      held.filter((m) => /^node_modules\/(@sinclair\/typebox|dotenv)$|^src\/config\.ts$/.test(m)),
+      [],
+      'no TypeBox, dotenv or src/config.ts in the probe thread',
+    )
   },
 )
 
