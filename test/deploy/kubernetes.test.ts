@@ -3,6 +3,7 @@ import { existsSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { HealthSettings, loadConfig, type HealthOptions } from '../../src/config.js'
 import { appWith } from '../support/helpers.js'
+import { parseDockerfile } from '../support/dockerfile.js'
 import {
   kubernetesDir,
   kubernetesManifests,
@@ -30,14 +31,9 @@ const pod = deployment.spec.template
 const container = pod.spec.containers[0]
 const probes = ['startupProbe', 'livenessProbe', 'readinessProbe'] as const
 
-// The runtime stage of the Dockerfile (continued lines joined): what follows its last FROM.
-const runtimeStage = readFileSync(join(root, 'Dockerfile'), 'utf8')
-  .replace(/\\\n\s*/g, ' ')
-  .split(/^FROM .*$/m)
-  .pop()!
-const imageEnv = Object.fromEntries(
-  [...runtimeStage.matchAll(/^ENV (.+)$/gm)].flatMap((m) => m[1].split(/\s+/).map((kv) => kv.split('=', 2))),
-) as Record<string, string>
+// The runtime stage of the Dockerfile, read by the parser the image replay uses.
+const runtimeStage = parseDockerfile(readFileSync(join(root, 'Dockerfile'), 'utf8')).at(-1)!
+const imageEnv = runtimeStage.env
 // the official node images create their node user with uid and gid 1000
 const imageUsers: Record<string, number> = { node: 1000 }
 
@@ -161,10 +157,7 @@ t.test('Kubernetes waits for the service to shut down by itself', async (t) => {
 
 t.test('the container runs locked down, as the image user', async (t) => {
   const sc = { ...pod.spec.securityContext, ...container.securityContext }
-  const user = runtimeStage
-    .match(/^USER (\S+)$/gm)
-    ?.pop()
-    ?.slice('USER '.length)
+  const user = runtimeStage.user
   t.ok(user && user in imageUsers, `the image runs as ${user}`)
   t.equal(sc.runAsUser, imageUsers[user!], 'runAsUser is that user')
   t.match(sc, {
