@@ -43,7 +43,7 @@ function parsedUrl(value: string): URL | undefined {
   }
 }
 
-// A webhook URL the notifier can POST to, or undefined: slack+https:// asks for Slack's body at any host.
+// A webhook URL the notifier can POST to, or undefined: slack+http(s):// asks for Slack's body at any host.
 export function webhookUrl(value: string): { url: URL; slack: boolean } | undefined {
   const explicit = value.startsWith('slack+')
   const url = parsedUrl(explicit ? value.slice('slack+'.length) : value)
@@ -246,7 +246,9 @@ function loadHealthOptions(env: Record<string, string | undefined>): HealthOptio
   const hooks = notifyUrls(typeof raw.HEALTH_NOTIFY_URLS === 'string' ? raw.HEALTH_NOTIFY_URLS : '')
   hooks.forEach((u, i) => {
     if (!webhookUrl(u))
-      lines.push(`HEALTH_NOTIFY_URLS: URL ${i + 1} of ${hooks.length} is not an http, https or slack+https URL`)
+      lines.push(
+        `HEALTH_NOTIFY_URLS: URL ${i + 1} of ${hooks.length} is not an http, https, slack+http or slack+https URL`,
+      )
   })
   const publicUrl = typeof raw.HEALTH_PUBLIC_URL === 'string' ? raw.HEALTH_PUBLIC_URL : ''
   if (publicUrl !== '' && !/^https?:$/.test(parsedUrl(publicUrl)?.protocol ?? ''))

@@ -177,6 +177,23 @@ t.test('a ConfigError lists every bad HEALTH_* setting at once', async (t) => {
   t.match(err?.message ?? '', 'HEALTH_TIMEOUT_MS')
 })
 
+t.test(
+  'HEALTH_NOTIFY_URLS takes every scheme the notifier posts to and names a bad URL by its position only',
+  async (t) => {
+    const good = [
+      'https://hooks.example.com/token-abcdef',
+      'http://127.0.0.1:9/hook',
+      'slack+https://chat.example.com/hooks/abc',
+      'slack+http://127.0.0.1:9/hooks/abc',
+    ]
+    t.same(load({ HEALTH_NOTIFY_URLS: good.join(',') }).health.HEALTH_NOTIFY_URLS, good.join(','))
+    const secret = 'ftp://files.example.com/secret-token-0123456789'
+    const err = t.throws(() => load({ HEALTH_NOTIFY_URLS: `${good[0]}, ${secret}` }), ConfigError) as Error
+    t.match(err?.message ?? '', 'HEALTH_NOTIFY_URLS: URL 2 of 2 is not an http, https, slack+http or slack+https URL')
+    t.notMatch(err?.message ?? '', 'secret-token', 'the URL, which carries a token, is not quoted')
+  },
+)
+
 t.test('HEALTH_* settings convert numbers and booleans, with defaults', async (t) => {
   const d = load({}).health
   t.equal(d.HEALTH_PORT, 8080)
