@@ -1,3 +1,4 @@
+import { systemClock } from '../engine/clock.js'
 import { Reason } from '../reasons.js'
 import { credentialFindings, credentialProblem } from './lib/aws-credentials.js'
 import { awsCall } from './lib/aws-errors.js'
@@ -48,10 +49,12 @@ export default defineCheck({
     const renew = fromSettings
       ? 'AWS_SESSION_TOKEN and its key pair, and AWS_CREDENTIAL_EXPIRATION with them'
       : 'the source of the provider chain'
+    const clock = ctx.clock ?? systemClock
     return {
       async run(signal) {
+        const now = clock.now()
         const staticExpiry = setup.options.credentials?.expiration
-        if (staticExpiry && staticExpiry.getTime() <= Date.now()) {
+        if (staticExpiry && staticExpiry.getTime() <= now) {
           // AWS_CREDENTIAL_EXPIRATION says the session is over: asking STS would only spend a call to hear it
           const expiresAt = staticExpiry.toISOString()
           const verdict = new Verdict()
@@ -67,7 +70,7 @@ export default defineCheck({
             credentials: setup.credentialsFrom,
             temporary: true,
             expiresAt,
-            expiresInS: Math.floor((staticExpiry.getTime() - Date.now()) / 1000),
+            expiresInS: Math.floor((staticExpiry.getTime() - now) / 1000),
             renewedBySdk: false,
           })
         }
@@ -97,7 +100,7 @@ export default defineCheck({
         const verdict = new Verdict()
         const who = `account ${accountId} as ${arn}`
         if (identity.expiration) {
-          const leftS = Math.floor((identity.expiration.getTime() - Date.now()) / 1000)
+          const leftS = Math.floor((identity.expiration.getTime() - clock.now()) / 1000)
           // keys from the settings are what they are: nothing in this process renews them
           const renewed = !fromSettings && renewedBySdk(identity)
           details.expiresAt = identity.expiration.toISOString()

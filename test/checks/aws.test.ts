@@ -17,6 +17,7 @@ import {
   type Answer,
 } from '../support/fakes/aws-wire.js'
 import { assertShapeless, MARGIN_MS, probe } from '../support/probe.js'
+import { ManualClock } from '../support/clock.js'
 
 // The SDK provider chain reads this process's environment: nothing of the developer's own AWS setup may reach it.
 const empty = mkdtempSync(join(tmpdir(), 'aws-chain-'))
@@ -245,6 +246,24 @@ t.test('a lower HEALTH_AWS_EXPIRY_WARN_S lets the same credentials pass', async 
   const r = await probe(app, 'aws')
   t.equal(r.entry.status, 'pass')
   t.match(r.entry.output, /expiring in 10m/)
+})
+
+t.test('the expiry is judged by the engine’s clock, not the machine’s', async (t) => {
+  const clock = new ManualClock()
+  const at = new Date(clock.now() - 600_000).toISOString()
+  const fake = await startAwsFake('query', () => ({ body: identityXml }))
+  t.teardown(() => fake.close())
+  const env = awsEnv('AWS_ENDPOINT_URL_STS', fake.url, {
+    AWS_ACCESS_KEY_ID: asiaKey(),
+    AWS_SESSION_TOKEN: SESSION_TOKEN,
+    AWS_CREDENTIAL_EXPIRATION: at,
+  })
+  const { app } = await appWith(env, { checks: [awsCheck], clock })
+  t.teardown(() => app.close())
+  const r = await probe(app, 'aws')
+  t.equal(r.entry.reason, 'EXPIRED')
+  t.equal(r.entry.details?.expiresInS, -600, 'ten minutes before the engine’s now')
+  t.equal(fake.requests.length, 0)
 })
 
 t.test('AWS_CREDENTIAL_EXPIRATION in the past fails EXPIRED without calling STS', async (t) => {
