@@ -23,6 +23,4 @@ EXPOSE 8080
 HEALTHCHECK --interval=10s --timeout=3s --start-period=10s --retries=3 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:'+(process.env.HEALTH_PORT||8080)+'/live').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]
 STOPSIGNAL SIGTERM
-# A 1 MB young generation and no Maglev tier hold the resident memory under the 120 MB the resources are sized on
-# (docs/performance.md#footprint); the bench measures the request path with these same flags.
-CMD ["node", "--max-semi-space-size=1", "--no-maglev", "dist/service.js"]
+CMD ["node", "dist/service.js"]
