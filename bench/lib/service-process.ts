@@ -55,13 +55,20 @@ export async function startService(
   }
 }
 
-// What the kernel counts for a process, all threads: resident and peak resident MB, CPU ms (user + system).
-export function usage(pid: number): { rssMb: number; peakMb: number; cpuMs: number } {
+// What the kernel counts for a process, all threads: resident and peak resident MB, the resident MB that is the
+// process's own (anonymous) and file-backed pages (the node binary, shared and reclaimable), CPU ms (user + system).
+export function usage(pid: number): { rssMb: number; peakMb: number; anonMb: number; fileMb: number; cpuMs: number } {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8')
   const kb = (key: string) => Number(new RegExp(`^${key}:\\s+(\\d+)`, 'm').exec(status)?.[1] ?? NaN)
   // fields 14 and 15 of /proc/<pid>/stat, after the command name in parentheses: clock ticks, 100 a second on Linux
   const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
   const ticks = Number(fields[11]) + Number(fields[12])
-  return { rssMb: kb('VmRSS') / 1024, peakMb: kb('VmHWM') / 1024, cpuMs: ticks * 10 }
+  return {
+    rssMb: kb('VmRSS') / 1024,
+    peakMb: kb('VmHWM') / 1024,
+    anonMb: kb('RssAnon') / 1024,
+    fileMb: kb('RssFile') / 1024,
+    cpuMs: ticks * 10,
+  }
 }
