@@ -1,6 +1,6 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
-import { productionCommand } from './production.js'
 import { availableParallelism } from 'node:os'
+import { productionCommand } from './production.js'
 
 // BENCH_PIN=1 pins targets to core 0 and the load generator to core 1. Off by default: on the 2-core machine it
 // left PostgreSQL, Redis and the service's first-probe SDK loading to one core and made the timeouts late.
@@ -128,8 +128,9 @@ export function profilerHandlers(): Record<string, (arg: unknown) => unknown> {
   }
 }
 
-// The service target with the image's V8 flags (and `nodeArgs` after them), so the request path is measured as the
-// image runs it; the ceilings run on a plain node, so a flag's cost shows in the ratios.
+// The service target with the flags the image's CMD gives node (and `nodeArgs` after them), so the request path is
+// measured as the image runs it; the ceilings run on a plain node, so a flag's cost shows in the ratios. The image's
+// ENV is left out: the target takes its settings from BENCH_SERVICE_ENV.
 export function startServiceTarget(
   root: string,
   script: string,
