@@ -79,6 +79,18 @@ export const HealthSettings = Type.Object({
     default: 1000,
     description: 'A fresh probe (?fresh) never runs more often than this per check',
   }),
+  HEALTH_REFRESH: Type.Union([Type.Literal('background'), Type.Literal('on-demand')], {
+    default: 'background',
+    description:
+      'background (the default): every probing check is refreshed on its own schedule shortly before its result expires, whether or not anything polls, so every answer and metric is at most one lifetime old and a poll never waits for a probe; on-demand: a result is refreshed only when a request finds it expired, so a check nobody asks about is never probed',
+  }),
+  HEALTH_MAX_CONCURRENT_PROBES: Type.Integer({
+    minimum: 1,
+    maximum: 64,
+    default: 4,
+    description:
+      'How many background refreshes may run at once; the others wait their turn, most overdue first (requests and ?fresh are not held back)',
+  }),
   HEALTH_DEEP_CHECKS: Type.Boolean({
     default: false,
     description: 'Allow checks that spend tokens or money (at most a one-token completion)',

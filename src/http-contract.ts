@@ -157,6 +157,7 @@ export function installContract(app: FastifyInstance, state: HealthState, scrub:
 
 export const routeList = [
   '/live',
+  '/serving',
   '/ready',
   '/health',
   '/health/{service}',

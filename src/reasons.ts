@@ -21,6 +21,7 @@ export const Reason = {
   MISCONFIGURED: 'MISCONFIGURED',
   NOT_CONFIGURED: 'NOT_CONFIGURED',
   SHUTTING_DOWN: 'SHUTTING_DOWN',
+  STALE: 'STALE',
   INTERNAL: 'INTERNAL',
 } as const
 
@@ -49,6 +50,8 @@ export const reasonDescriptions: Record<ReasonCode, string> = {
   MISCONFIGURED: 'a setting breaks its format rule',
   NOT_CONFIGURED: 'a setting the check needs is not set',
   SHUTTING_DOWN: 'the health service is shutting down',
+  STALE:
+    'the check has had no new result for several lifetimes: its background probing stalled, so its last result says nothing of now',
   INTERNAL: 'the check itself failed (a bug in the health service)',
 }
 
@@ -94,6 +97,8 @@ export const reasonActions: Record<ReasonCode, string> = {
     'set the settings the output lists (docs/configuration.md says what each one is); an optional service with none of them set is skipped instead',
   SHUTTING_DOWN:
     'nothing while a deploy or a scale-in is under way; otherwise find what sent SIGTERM or SIGINT to the process',
+  STALE:
+    "the dependency may be fine: this service stopped probing it. Read the service's log and huntaze_health_probe_thread_restarts_total for a wedged probe thread or a starved CPU, restart the pod if it lasts, and prove the dependency by hand meanwhile",
   INTERNAL:
     "the dependency may be fine: the check itself broke. Find the service's error log line for the check (it has the stack), report it, and prove the dependency by hand meanwhile",
 }

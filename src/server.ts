@@ -8,6 +8,7 @@ import type { CheckDefinition } from './checks/types.js'
 import type { Clock } from './engine/clock.js'
 import { InlineExecutor } from './engine/inline-executor.js'
 import { CheckRunner } from './engine/runner.js'
+import { RefreshScheduler, type Timers } from './engine/scheduler.js'
 import { History } from './engine/history.js'
 import { WorkerExecutor } from './engine/worker-executor.js'
 import { RenderCache } from './routes/render-cache.js'
@@ -16,6 +17,7 @@ import { createSanitizer } from './sanitize.js'
 import type { HealthState } from './state.js'
 import type { ReportMeta } from './routes/render.js'
 import { liveRoutes } from './routes/live.js'
+import { servingRoutes } from './routes/serving.js'
 import { readyRoutes } from './routes/ready.js'
 import { healthRoutes } from './routes/health.js'
 import { historyRoutes } from './routes/history.js'
@@ -50,6 +52,11 @@ export interface BuildOptions {
   probeStartLimitMs?: number
   // the webhook notifier's waits between retries; tests answer them at once
   notify?: NotifierOptions
+  // keep the results fresh in the background once started (state.scheduler.start()); main() follows HEALTH_REFRESH
+  background?: boolean
+  // the background schedule's timers and randomness; tests drive them
+  timers?: Timers
+  random?: () => number
 }
 
 export { routeList } from './http-contract.js'
@@ -90,12 +97,22 @@ export async function build(config: Config, opts: BuildOptions = {}): Promise<Fa
     scrub: sanitize,
     clock: opts.clock,
   })
+  const scheduler = opts.background
+    ? new RefreshScheduler(runner, {
+        maxConcurrent: config.health.HEALTH_MAX_CONCURRENT_PROBES,
+        minProbeIntervalMs: config.health.HEALTH_MIN_PROBE_INTERVAL_MS,
+        timers: opts.timers,
+        random: opts.random,
+        log: logger,
+      })
+    : undefined
   const notifier = new Notifier(config, logger, opts.notify)
   runner.onResult((_result, change) => {
     if (change) notifier.notify(change)
   })
   const state: HealthState = {
     runner,
+    scheduler,
     notifier,
     history: new History(runner, sanitize),
     meta: reportMeta(config),
@@ -146,6 +163,7 @@ export async function build(config: Config, opts: BuildOptions = {}): Promise<Fa
 
   guardDisclosure(app, config)
   await app.register(liveRoutes)
+  await app.register(servingRoutes)
   await app.register(readyRoutes)
   await app.register(healthRoutes)
   await app.register(historyRoutes)
@@ -161,6 +179,7 @@ export async function build(config: Config, opts: BuildOptions = {}): Promise<Fa
   app.addHook('onClose', async () => {
     state.shuttingDown = true
     // first: the results of a closing runner (SHUTTING_DOWN) are no outage to page anybody about
+    scheduler?.close()
     await notifier.close()
     await runner.close()
   })
@@ -179,11 +198,12 @@ export async function main(env: Record<string, string | undefined> = process.env
     }
     throw err
   }
-  const app = await build(config, { isolateProbes: true })
+  const app = await build(config, { isolateProbes: true, background: config.health.HEALTH_REFRESH === 'background' })
   const address = await app.listen({ host: config.health.HEALTH_HOST, port: config.health.HEALTH_PORT })
   app.health.log.info(`Server listening at ${address}`)
-  // warm the cache so the first /ready is answered from it
+  // warm the cache so the first /ready is answered from it, then keep every check fresh in the background
   void app.health.runner.collect(app.health.criticalNames)
+  app.health.scheduler?.start()
 
   let stopping = false
   const stop = (signal: string) => {

@@ -2,6 +2,7 @@ import type { FastifyBaseLogger } from 'fastify'
 import type { History } from './engine/history.js'
 import type { Registry } from 'prom-client'
 import type { CheckRunner } from './engine/runner.js'
+import type { RefreshScheduler } from './engine/scheduler.js'
 import type { ReportMeta } from './routes/render.js'
 import type { RenderCache } from './routes/render-cache.js'
 
@@ -14,6 +15,8 @@ export interface NotifierView {
 // Everything one app instance owns; nothing of it lives at module level.
 export interface HealthState {
   runner: CheckRunner
+  // background probing (HEALTH_REFRESH=background); absent when results are refreshed on demand only
+  scheduler?: RefreshScheduler
   // webhook deliveries of status changes (src/notify/)
   notifier: NotifierView
   // each check's transitions and per-minute counts, in memory only

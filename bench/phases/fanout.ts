@@ -17,7 +17,12 @@ export async function fanout(ctx: Ctx) {
         BENCH_FANOUT_CHECKS: String(n),
         BENCH_DELAY_URL: `${ctx.fake.url}/delay/${s.fanoutDelayMs}`,
         // ?fresh probes every check again at once: a cold cache in a process that has already served
-        BENCH_SERVICE_ENV: JSON.stringify({ NODE_ENV: 'development', HEALTH_MIN_PROBE_INTERVAL_MS: '0' }),
+        BENCH_SERVICE_ENV: JSON.stringify({
+          NODE_ENV: 'development',
+          HEALTH_MIN_PROBE_INTERVAL_MS: '0',
+          // the cold fan-out of one request, with no background probe joining it
+          HEALTH_REFRESH: 'on-demand',
+        }),
       },
       logFile: `${ctx.out}/fanout.log`,
     })

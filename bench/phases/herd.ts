@@ -16,10 +16,11 @@ export interface ProbeInfo {
 }
 
 // Starts a service, runs `work` against it, closes it, and returns what the runner and PostgreSQL counted.
+// On demand: the herd measures what polling costs, which a background refresh would add to.
 async function counted(ctx: Ctx, env: Record<string, string>, work: (url: string) => Promise<void>) {
   const before = await statements(ctx.admin)
   const child = await startServiceTarget(ctx.root, ctx.serviceScript, {
-    env: { BENCH_SERVICE_ENV: JSON.stringify(env) },
+    env: { BENCH_SERVICE_ENV: JSON.stringify({ ...env, HEALTH_REFRESH: 'on-demand' }) },
     logFile: `${ctx.out}/herd.log`,
   })
   let probes: ProbeInfo[]

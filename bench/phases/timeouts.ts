@@ -20,6 +20,8 @@ export async function timeouts(ctx: Ctx) {
     ),
     HEALTH_TIMEOUT_MS: String(s.timeoutMs),
     HEALTH_MIN_PROBE_INTERVAL_MS: '0',
+    // each ?fresh request times its own probes, with no background probe already under way
+    HEALTH_REFRESH: 'on-demand',
   }
   const child = await startServiceTarget(ctx.root, ctx.serviceScript, {
     env: { BENCH_SERVICE_MODE: 'timeouts', BENCH_SILENT_URL: silentUrl, BENCH_SERVICE_ENV: JSON.stringify(env) },

@@ -45,9 +45,15 @@ if (mode === 'fanout') {
   checks = [...allChecks, httpCheck('silent-http', process.env.BENCH_SILENT_URL!)]
 }
 
-// as the running service: the catalogue's probes in a worker thread
-const app = await build(loadConfig(env, { envFile: false }), { checks, isolateProbes: true })
+// as the running service: the catalogue's probes in a worker thread, refreshed as HEALTH_REFRESH says (background)
+const config = loadConfig(env, { envFile: false })
+const app = await build(config, {
+  checks,
+  isolateProbes: true,
+  background: config.health.HEALTH_REFRESH === 'background',
+})
 const url = await app.listen({ host: '127.0.0.1', port: 0, backlog: 4096 })
+app.health.scheduler?.start()
 const runner = app.health.runner
 
 serveIpc(url, {

@@ -1,3 +1,4 @@
+import { Reason } from '../reasons.js'
 import type { ReasonCode } from '../reasons.js'
 import type { Clock } from './clock.js'
 import type { CheckResult, StatusChange } from './result.js'
@@ -134,7 +135,8 @@ export class History {
 
   record(result: CheckResult, change: StatusChange | undefined): void {
     const store = this.store(result.name)
-    store.minutes.add(result.observedAt, result.status, result.durationMs)
+    // a stale mark observed nothing: the minutes count probes
+    if (result.reason !== Reason.STALE) store.minutes.add(result.observedAt, result.status, result.durationMs)
     if (!change) return
     const output = change.output === undefined ? undefined : this.cut(change.output)
     store.transitions.push({

@@ -34,6 +34,8 @@ export interface SlotView {
   result?: CheckResult
   notBefore: number
   probes: number
+  // a probe of it is in flight
+  refreshing: boolean
 }
 
 export interface CollectOptions {
@@ -108,8 +110,60 @@ export class CheckRunner {
 
   // The check's cached state as it is: never starts a probe.
   view(name: string): SlotView {
-    const { result, notBefore, probes } = this.slot(name)
-    return { result, notBefore, probes }
+    const { result, notBefore, probes, inflight } = this.slot(name)
+    return { result, notBefore, probes, refreshing: inflight !== undefined }
+  }
+
+  // Whether evaluating the check reaches a dependency; false for skipped, blocked and format-only checks, whose
+  // result only their settings decide.
+  probes(name: string): boolean {
+    const { def } = this.slot(name)
+    try {
+      return needsProbe(def, preflight(def, this.config))
+    } catch {
+      return false
+    }
+  }
+
+  // A new result now, sharing the probe in flight if there is one (single-flight with requests and ?fresh).
+  refreshNow(name: string): Promise<CheckResult> {
+    return this.refresh(this.slot(name))
+  }
+
+  // Reports that the check has had no new result for too long (the prober stalled), without a probe: the last
+  // result's observation stays as it was, so its age keeps showing; damping is not applied, since nothing was
+  // observed, and the next real result is judged from where the check stood before.
+  // `since`: when a result was last expected, which stands for the observation of a check never observed.
+  markStale(name: string, status: 'warn' | 'fail', output: string, since: number): CheckResult {
+    const slot = this.slot(name)
+    const { def } = slot
+    const previous = slot.result
+    const now = this.clock.now()
+    const base: ProbedResult = previous ?? {
+      name: def.name,
+      tier: def.tier,
+      componentType: def.componentType,
+      observedAt: since,
+      expiresAt: since,
+      durationMs: 0,
+      status,
+      liveCheck: def.live,
+      findings: [],
+      measurements: [],
+    }
+    const result: CheckResult = {
+      ...base,
+      status,
+      observedStatus: previous?.observedStatus ?? status,
+      consecutive: 1,
+      since: now,
+      reason: Reason.STALE,
+      output: this.scrub(output),
+    }
+    slot.result = result
+    this.version++
+    this.announce(previous, result, now)
+    return result
   }
 
   thresholdsOf(name: string): Thresholds {
@@ -198,6 +252,12 @@ export class CheckRunner {
     }
     slot.result = result
     this.version++
+    this.announce(previous, result, result.observedAt)
+    return result
+  }
+
+  // Logs a change of status or reason and tells the listeners.
+  private announce(previous: CheckResult | undefined, result: CheckResult, at: number): void {
     const change: StatusChange | undefined =
       previous?.status === result.status
         ? undefined
@@ -209,7 +269,7 @@ export class CheckRunner {
             reason: result.reason,
             output: result.output,
             since: result.since,
-            at: result.observedAt,
+            at,
           }
     if (change || previous?.reason !== result.reason) {
       const line = {
@@ -230,7 +290,6 @@ export class CheckRunner {
         this.log.error({ check: result.name, err }, 'a listener of check results failed')
       }
     }
-    return result
   }
 
   private async evaluate(slot: Slot): Promise<ProbedResult> {

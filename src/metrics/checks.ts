@@ -89,6 +89,16 @@ export function registerCheckMetrics(registry: Registry, runner: CheckRunner): v
     "When the check's reported status began (Unix time; a restart begins it again); absent while never observed",
     (r) => r.since,
   )
+  // constant, so that a rule can tell a result that is late from one that is merely old
+  new Gauge({
+    name: `${PREFIX}check_lifetime_seconds`,
+    help: 'How long a result of the check is kept (its cache lifetime); in background refresh, a result older than a few of these means its probing stalled',
+    labelNames,
+    registers,
+    collect() {
+      for (const def of runner.definitions) this.set({ check: def.name, tier: def.tier }, runner.ttlOf(def) / 1000)
+    },
+  })
   new Gauge({
     name: `${PREFIX}check_retry_after_seconds`,
     help: "How long the provider's Retry-After still forbids probing the check; absent when no wait holds",

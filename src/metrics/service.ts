@@ -28,6 +28,14 @@ function observed(state: HealthState, names: readonly string[]): CheckResult[] {
 export function registerServiceMetrics(registry: Registry, state: HealthState, sources: ServiceSources): void {
   const registers = [registry]
   new Gauge({
+    name: `${PREFIX}background_refresh`,
+    help: 'Whether the checks are refreshed in the background (1, HEALTH_REFRESH=background) or only when a request finds a result expired (0)',
+    registers,
+    collect() {
+      this.set(state.scheduler ? 1 : 0)
+    },
+  })
+  new Gauge({
     name: `${PREFIX}status`,
     help: 'The aggregate /health (endpoint="health", every check) or /ready (endpoint="ready", the critical checks; fail once shutdown has begun) would answer from the cached results, checks never observed left out: 1 for the current value of status, 0 for the others',
     labelNames: ['endpoint', 'status'],

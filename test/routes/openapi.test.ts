@@ -45,6 +45,7 @@ t.test('every route of the app is documented, and only those', async (t) => {
     '/live',
     '/metrics',
     '/ready',
+    '/serving',
     '/status',
   ])
 })

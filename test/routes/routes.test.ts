@@ -36,6 +36,31 @@ t.test('/live answers without touching any dependency', async (t) => {
   t.equal(head.body, '')
 })
 
+t.test(
+  "/serving is this instance's own readiness: 200 while a critical dependency fails, 503 once shutdown begins",
+  async (t) => {
+    const { def: failing, stats } = synthetic('crit', async () => {
+      throw new CheckError(Reason.REFUSED, 'connection refused')
+    })
+    const { app } = await appWith({}, { checks: [{ ...failing, tier: 'critical' }] })
+    t.teardown(() => app.close())
+    t.equal((await app.inject('/ready')).statusCode, 503, 'the platform is not ready')
+    const res = await app.inject('/serving')
+    t.equal(res.statusCode, 200, 'the health service itself is')
+    t.equal(res.headers['cache-control'], 'no-store')
+    t.same(validateBody('/serving', 200, res.headers['content-type'] as string, json(res.body)), [])
+    const runs = stats.runs
+    await app.inject('/serving')
+    t.equal(stats.runs, runs, '/serving never probes')
+    app.health.shuttingDown = true
+    const stopping = await app.inject('/serving')
+    t.equal(stopping.statusCode, 503)
+    t.match(json(stopping.body).output, /^SHUTTING_DOWN/)
+    t.same(validateBody('/serving', 503, stopping.headers['content-type'] as string, json(stopping.body)), [])
+    t.equal((await app.inject({ method: 'HEAD', url: '/serving' })).statusCode, 503)
+  },
+)
+
 t.test('/ready runs only critical checks: 200 when they pass, 503 when one fails', async (t) => {
   const { app } = await appWith({}, { checks: [ok('crit', 'critical'), down('imp', 'important')] })
   t.teardown(() => app.close())

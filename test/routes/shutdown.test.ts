@@ -7,45 +7,10 @@ import { appWith, httpGet, testConfig } from '../support/helpers.js'
 import { startSilentServer } from '../support/fakes/tcp.js'
 import { MARGIN_MS } from '../support/probe.js'
 import { keepAliveClient } from '../support/raw-http.js'
+import { startService as start } from '../support/service.js'
 import { synthetic } from '../support/checks.js'
 import { drainAndClose } from '../../src/shutdown.js'
 import type { AddressInfo } from 'node:net'
-
-const serverPath = new URL('../../src/service.ts', import.meta.url).pathname
-
-function start(env: Record<string, string>) {
-  const child = spawn(process.execPath, ['--import', 'tsx', serverPath], {
-    env: {
-      PATH: process.env.PATH ?? '',
-      HEALTH_HOST: '127.0.0.1',
-      HEALTH_PORT: '0',
-      HEALTH_ENV_FILE: '/nonexistent/.env',
-      ...env,
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  })
-  let out = ''
-  let err = ''
-  let waiters: { re: RegExp; resolve: () => void }[] = []
-  child.stderr.on('data', (c) => (err += c))
-  child.stdout.on('data', (c) => {
-    out += c
-    const seen = waiters.filter((w) => w.re.test(out))
-    waiters = waiters.filter((w) => !seen.includes(w))
-    for (const w of seen) w.resolve()
-  })
-  const port = new Promise<number>((resolve, reject) => {
-    child.stdout.on('data', () => {
-      const m = /listening at http:\/\/127\.0\.0\.1:(\d+)/.exec(out)
-      if (m) resolve(Number(m[1]))
-    })
-    child.once('exit', (code) => reject(new Error(`exited with ${code} before listening: ${err}`)))
-  })
-  // resolves once the service has written a line that matches
-  const printed = (re: RegExp) =>
-    new Promise<void>((resolve) => (re.test(out) ? resolve() : waiters.push({ re, resolve })))
-  return { child, port, printed, output: () => out, errors: () => err }
-}
 
 t.test('SIGTERM: /ready turns 503 at once, in-flight requests finish, the process exits 0', async (t) => {
   const silent = await startSilentServer()
@@ -72,6 +37,7 @@ t.test('SIGTERM: /ready turns 503 at once, in-flight requests finish, the proces
   const ready = await httpGet(port, '/ready')
   t.equal(ready.status, 503, '/ready answers 503 during shutdown')
   t.match(JSON.parse(ready.body).output, /SHUTTING_DOWN/)
+  t.equal((await httpGet(port, '/serving')).status, 503, 'its own readiness turns 503 too: the endpoints drop it')
   const done = await inflight
   t.equal(done.status, 503, 'the in-flight request got its answer')
   t.equal(JSON.parse(done.body).checks['postgres:responseTime'][0].reason, 'TIMEOUT')
