@@ -11,6 +11,8 @@ files=(
   test/engine/start-up.test.ts
   test/routes/shutdown.test.ts
   test/engine/runner.test.ts
+  test/engine/background.test.ts
+  test/metrics/probe-thread-restarts.test.ts
   test/routes/routes.test.ts
   test/routes/catalogue.test.ts
   test/routes/errors.test.ts

@@ -35,6 +35,7 @@ port.on('message', (m: WorkerRequest) => {
     void executor.close().then(() => port.close())
     return
   }
+  if (m.type === 'ping') return post({ type: 'pong', id: m.id })
   const def = byName.get(m.name)
   if (!def)
     return post({

@@ -20,10 +20,20 @@ export const timedOut = (ms: number): ProbeOutcome => ({
 })
 export const startTimedOut = (ms: number): ProbeOutcome => ({
   error: {
-    reason: Reason.TIMEOUT,
+    reason: Reason.INTERRUPTED,
     message: `the check's client did not start within ${ms}ms (the health service may be starved of CPU); the dependency was not probed`,
   },
 })
+// The thread that runs the probe was kept from it past the timeout: the dependency was not judged.
+export const threadBusy = (ms: number): ProbeOutcome => ({
+  error: {
+    reason: Reason.INTERRUPTED,
+    message: `the probe thread was busy past the ${ms}ms timeout (the health service may be starved of CPU); the dependency was not judged`,
+  },
+})
+// Results that say nothing of the dependency are kept this long at most, so that it is judged again soon.
+export const isServiceFault = (reason: string | undefined): boolean =>
+  reason === Reason.INTERRUPTED || reason === Reason.INTERNAL
 export const shuttingDown: ProbeOutcome = Object.freeze({
   error: Object.freeze({ reason: Reason.SHUTTING_DOWN, message: 'the health service is shutting down' }),
 })

@@ -4,7 +4,14 @@ import { classifyError } from './classify.js'
 import { systemClock, type Clock } from './clock.js'
 import { Reason } from '../reasons.js'
 import type { CheckContext, CheckDefinition, Probe } from '../checks/types.js'
-import { START_LIMIT_MS, startTimedOut, timedOut, type ProbeExecutor, type ProbeOutcome } from './executor.js'
+import {
+  START_LIMIT_MS,
+  startTimedOut,
+  threadBusy,
+  timedOut,
+  type ProbeExecutor,
+  type ProbeOutcome,
+} from './executor.js'
 
 interface State {
   probe?: Probe
@@ -19,15 +26,26 @@ function timeoutError(ms: number): Error {
 }
 
 const LATE = Symbol('late')
+const BUSY = Symbol('busy')
+// a timer this much past its time was held back by the thread's own work, not only by the dependency
+const HELD_MS = 5
+// held this long, and for half the timeout, the thread could not have judged the dependency: more than a busy
+// machine delays a timer, less than an SDK load on a starved CPU
+const BUSY_MS = 250
 
-// Resolves with the promise's value, or with LATE once `ms` pass (after calling onLate); the timer is cleared either way.
-function within<T>(p: Promise<T>, ms: number, onLate?: () => void): Promise<T | typeof LATE> {
+// Resolves with the promise's value, or once `ms` pass (after calling onLate) with LATE, or with BUSY when this
+// thread was kept from running for half of that time and BUSY_MS or more (a starved CPU, a long SDK load): then the
+// timeout measured this service, not the dependency. A late timer first lets the answers already waiting be read.
+function within<T>(p: Promise<T>, ms: number, onLate?: () => void): Promise<T | typeof LATE | typeof BUSY> {
   let timer: NodeJS.Timeout | undefined
-  const limit = new Promise<typeof LATE>((resolve) => {
-    timer = setTimeout(() => {
+  const due = performance.now() + ms
+  const limit = new Promise<typeof LATE | typeof BUSY>((resolve) => {
+    // settled before the probe is called off, so that the race answers this, not the probe's abort
+    const end = () => {
+      resolve(performance.now() - due >= Math.max(ms / 2, BUSY_MS) ? BUSY : LATE)
       onLate?.()
-      resolve(LATE)
-    }, ms)
+    }
+    timer = setTimeout(() => (performance.now() - due > HELD_MS ? setImmediate(end) : end()), ms)
     timer.unref()
   })
   return Promise.race([p, limit]).finally(() => clearTimeout(timer))
@@ -61,7 +79,7 @@ export class InlineExecutor implements ProbeExecutor {
       if (!s.probe) {
         // the timeout measures the dependency: start-up (loading an SDK on a slow node) has its own, wider limit
         const started = await within((s.starting ??= this.start(def, s, timeoutMs)), this.startLimitMs)
-        if (started === LATE) return startTimedOut(this.startLimitMs)
+        if (started === LATE || started === BUSY) return startTimedOut(this.startLimitMs)
       }
       hooks.onTimed?.()
       return await this.timed(def, s.probe!, timeoutMs)
@@ -77,7 +95,9 @@ export class InlineExecutor implements ProbeExecutor {
     run.catch(() => undefined)
     try {
       const obs = await within(run, timeoutMs, () => controller.abort(timeoutError(timeoutMs)))
-      return obs === LATE ? timedOut(timeoutMs) : { obs }
+      if (obs === LATE) return timedOut(timeoutMs)
+      if (obs === BUSY) return threadBusy(timeoutMs)
+      return { obs }
     } catch (err) {
       if (controller.signal.aborted) return timedOut(timeoutMs)
       return { error: this.failure(def, err) }

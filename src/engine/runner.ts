@@ -3,7 +3,7 @@ import { ConfigError, type Config } from '../config.js'
 import type { CheckDefinition, Measurement, Scalar } from '../checks/types.js'
 import { decide, holdsUntil, type CacheRules } from './cache-policy.js'
 import { systemClock, type Clock } from './clock.js'
-import { shuttingDown, type ProbeExecutor, type ProbeOutcome } from './executor.js'
+import { isServiceFault, shuttingDown, type ProbeExecutor, type ProbeOutcome } from './executor.js'
 import { InlineExecutor } from './inline-executor.js'
 import { judge, needsProbe, preflight } from './judge.js'
 import { createSanitizer } from '../sanitize.js'
@@ -181,6 +181,13 @@ export class CheckRunner {
       : this.config.health.HEALTH_CACHE_TTL_MS
   }
 
+  // A result that says nothing of the dependency (the service's own fault) is kept no longer than the shortest
+  // lifetime, so that the dependency is judged again soon.
+  private lifetimeOf(def: CheckDefinition, reason: string | undefined): number {
+    const ttl = this.ttlOf(def)
+    return isServiceFault(reason) ? Math.min(ttl, this.config.health.HEALTH_CACHE_TTL_MS) : ttl
+  }
+
   timeoutOf(def: CheckDefinition): number {
     return def.timeoutMs ?? this.config.health.HEALTH_TIMEOUT_MS
   }
@@ -307,7 +314,7 @@ export class CheckRunner {
       tier: def.tier,
       componentType: def.componentType,
       observedAt,
-      expiresAt: Math.max(observedAt + this.ttlOf(def), slot.notBefore),
+      expiresAt: Math.max(observedAt + this.lifetimeOf(def, verdict.reason), slot.notBefore),
       durationMs: verdict.status === 'skipped' ? 0 : Math.round((performance.now() - started) * 100) / 100,
       ...verdict,
     })
@@ -325,7 +332,7 @@ export class CheckRunner {
       tier: def.tier,
       componentType: def.componentType,
       observedAt,
-      expiresAt: observedAt + this.ttlOf(def),
+      expiresAt: observedAt + this.lifetimeOf(def, Reason.INTERNAL),
       durationMs: 0,
       status: 'fail',
       reason: Reason.INTERNAL,

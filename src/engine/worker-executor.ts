@@ -6,17 +6,20 @@ import {
   START_LIMIT_MS,
   shuttingDown,
   startTimedOut,
-  timedOut,
+  threadBusy,
   type ProbeExecutor,
   type ProbeOutcome,
 } from './executor.js'
 import { Reason } from '../reasons.js'
 
-export type WorkerRequest = { type: 'run'; id: number; name: string; timeoutMs: number } | { type: 'close' }
+export type WorkerRequest =
+  { type: 'run'; id: number; name: string; timeoutMs: number } | { type: 'ping'; id: number } | { type: 'close' }
 export type WorkerReply =
   // the probe's timed part began in the thread (its client is started): the timeout runs from here
   | { type: 'timed'; id: number }
   | { type: 'outcome'; id: number; outcome: ProbeOutcome }
+  // the thread's event loop turns: it is busy, not wedged
+  | { type: 'pong'; id: number }
   | {
       type: 'log'
       level: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace'
@@ -30,23 +33,40 @@ export interface WorkerData {
   startLimitMs: number
 }
 
-// The worker answers within each probe's own timeout. The main thread answers TIMEOUT itself a little after it, and
-// past GRACE_MS more it takes the thread to be wedged. Both count from the moment the thread starts the timed part,
-// so loading the thread and a check's SDK on a slow node is never mistaken for a slow dependency.
-const LATE_MS = 20
+// The worker answers within each probe's own timeout. Past it by LATE_MS (a quarter of a second, beyond what a busy
+// machine delays a timer) the main thread answers for a thread that has not: it was kept from the probe
+// (INTERRUPTED), which is no verdict on the dependency. Both count from the
+// moment the thread starts the timed part, so loading a check's SDK on a slow node is never taken for a slow
+// dependency. A thread that then does not answer a ping for WEDGED_MS is wedged and replaced; a busy one is kept.
+const LATE_MS = 250
 const GRACE_MS = 1000
+export const WEDGED_MS = 10_000
+// How many threads a probe may lose before it is answered INTERRUPTED: the others in flight when one thread is
+// replaced run again in the next.
+const ATTEMPTS = 2
 
 // A small young generation (V8 lets a thread's grow to 16 MB semi-spaces) keeps the probe thread's heap near what it
 // holds; a bounded old one ends a leaking thread, which the next probe replaces, instead of the whole process.
 export const PROBE_THREAD_LIMITS = { maxYoungGenerationSizeMb: 4, maxOldGenerationSizeMb: 96 } as const
 
+interface Job {
+  def: CheckDefinition
+  timeoutMs: number
+  attempts: number
+  worker?: Worker
+  timers: NodeJS.Timeout[]
+  answer(o: ProbeOutcome): void
+}
+
 // Runs probes in a worker thread, started on the first probe (so never before the server listens). `entry` is the
-// module the thread runs (it knows the checks by name). A worker that dies or wedges fails the probes it held, and
-// the next probe starts a new one.
+// module the thread runs (it knows the checks by name). A probe the thread is kept from past its timeout is
+// answered INTERRUPTED; a thread that stops answering pings is replaced, and the probes it held run again.
 export class WorkerExecutor implements ProbeExecutor {
   private worker?: Worker
   private next = 1
-  private readonly pending = new Map<number, { timed(): void; done(o: ProbeOutcome): void }>()
+  private readonly pending = new Map<number, Job>()
+  // threads that were sent a ping and not yet answered it, with the timer that replaces them
+  private readonly suspects = new Map<Worker, NodeJS.Timeout>()
   private closing?: Promise<void>
   private spawned = 0
   // threads started in place of one that wedged or exited: what /metrics reports
@@ -57,46 +77,89 @@ export class WorkerExecutor implements ProbeExecutor {
     private readonly config: Config,
     private readonly log: FastifyBaseLogger,
     private readonly startLimitMs = START_LIMIT_MS,
+    private readonly wedgedMs = WEDGED_MS,
   ) {}
 
   run(def: CheckDefinition, timeoutMs: number): Promise<ProbeOutcome> {
     if (this.closing) return Promise.resolve(shuttingDown)
-    const worker = (this.worker ??= this.spawn())
-    const id = this.next++
     return new Promise<ProbeOutcome>((resolve) => {
       let answered = false
-      const timers: NodeJS.Timeout[] = []
-      const arm = (ms: number, fn: () => void) => timers.push(setTimeout(fn, ms).unref())
-      const answer = (o: ProbeOutcome) => {
-        if (answered) return
-        answered = true
-        resolve(o)
-      }
-      const wedged = () => {
-        this.pending.delete(id)
-        if (this.worker === worker) this.stop(worker)
-      }
-      // until the thread says the timed part began, only start-up can hold it: that has its own, wider limit
-      arm(this.startLimitMs + GRACE_MS, () => {
-        answer(startTimedOut(this.startLimitMs))
-        wedged()
-      })
-      this.pending.set(id, {
-        timed: () => {
-          timers.forEach(clearTimeout)
-          timers.length = 0
-          // the worker keeps the timeout itself; this answers on time even while the thread is busy
-          arm(timeoutMs + LATE_MS, () => answer(timedOut(timeoutMs)))
-          // a thread that has not answered long after the timeout it keeps itself is wedged: it is replaced
-          arm(timeoutMs + GRACE_MS, wedged)
+      const job: Job = {
+        def,
+        timeoutMs,
+        attempts: 0,
+        timers: [],
+        answer: (o) => {
+          if (answered) return
+          answered = true
+          clear(job)
+          resolve(o)
         },
-        done: (o) => {
-          timers.forEach(clearTimeout)
-          answer(o)
-        },
-      })
-      worker.postMessage({ type: 'run', id, name: def.name, timeoutMs } satisfies WorkerRequest)
+      }
+      this.dispatch(job)
     })
+  }
+
+  private dispatch(job: Job): void {
+    const worker = (this.worker ??= this.spawn())
+    const id = this.next++
+    job.attempts++
+    job.worker = worker
+    clear(job)
+    this.pending.set(id, job)
+    // until the thread says the timed part began, only start-up can hold it: that has its own, wider limit
+    arm(job, this.startLimitMs + GRACE_MS, () => this.late(id, job, startTimedOut(this.startLimitMs)))
+    worker.postMessage({ type: 'run', id, name: job.def.name, timeoutMs: job.timeoutMs } satisfies WorkerRequest)
+  }
+
+  // The thread has not answered in time: this probe alone is answered, and the thread is asked whether it still runs.
+  private late(id: number, job: Job, outcome: ProbeOutcome): void {
+    // a main thread that was itself kept from its timers reads the messages already there first
+    setImmediate(() => {
+      if (this.pending.get(id) !== job) return
+      this.pending.delete(id)
+      job.answer(outcome)
+      if (job.worker) this.suspect(job.worker)
+    })
+  }
+
+  private suspect(worker: Worker): void {
+    if (this.suspects.has(worker) || this.worker !== worker) return
+    this.suspects.set(
+      worker,
+      setTimeout(() => {
+        this.suspects.delete(worker)
+        this.log.warn({ wedgedMs: this.wedgedMs }, 'the probe thread answers nothing: replacing it')
+        if (this.worker === worker) this.stop(worker)
+      }, this.wedgedMs).unref(),
+    )
+    worker.postMessage({ type: 'ping', id: 0 } satisfies WorkerRequest)
+  }
+
+  private timed(id: number): void {
+    const job = this.pending.get(id)
+    if (!job) return
+    clear(job)
+    // the worker keeps the timeout itself; this answers on time even while the thread is busy
+    arm(job, job.timeoutMs + LATE_MS, () => this.late(id, job, threadBusy(job.timeoutMs)))
+  }
+
+  // What a lost thread held: each probe runs again in the next thread, once; then it is answered.
+  private orphaned(worker: Worker, why: string): void {
+    const timer = this.suspects.get(worker)
+    if (timer) clearTimeout(timer)
+    this.suspects.delete(worker)
+    for (const [id, job] of [...this.pending]) {
+      if (job.worker !== worker) continue
+      this.pending.delete(id)
+      if (job.attempts < ATTEMPTS && !this.closing) this.dispatch(job)
+      else
+        job.answer(
+          this.closing
+            ? shuttingDown
+            : { error: { reason: Reason.INTERRUPTED, message: `${why}; the dependency was not judged` } },
+        )
+    }
   }
 
   private spawn(): Worker {
@@ -115,11 +178,15 @@ export class WorkerExecutor implements ProbeExecutor {
     worker.unref()
     worker.on('message', (m: WorkerReply) => {
       if (m.type === 'timed') {
-        this.pending.get(m.id)?.timed()
+        this.timed(m.id)
       } else if (m.type === 'outcome') {
-        const p = this.pending.get(m.id)
+        const job = this.pending.get(m.id)
         this.pending.delete(m.id)
-        p?.done(m.outcome)
+        job?.answer(m.outcome)
+      } else if (m.type === 'pong') {
+        const timer = this.suspects.get(worker)
+        if (timer) clearTimeout(timer)
+        this.suspects.delete(worker)
       } else if (m.type === 'log') {
         this.log[m.level](m.obj, m.msg)
       }
@@ -133,7 +200,7 @@ export class WorkerExecutor implements ProbeExecutor {
     })
     worker.on('exit', () => {
       if (this.worker === worker) this.worker = undefined
-      this.failPending(`the probe thread stopped${failure}`)
+      this.orphaned(worker, `the probe thread stopped twice while probing${failure}`)
     })
     return worker
   }
@@ -141,11 +208,6 @@ export class WorkerExecutor implements ProbeExecutor {
   private stop(worker: Worker): void {
     this.worker = undefined
     void worker.terminate()
-  }
-
-  private failPending(message: string): void {
-    for (const p of this.pending.values()) p.done({ error: { reason: Reason.INTERNAL, message } })
-    this.pending.clear()
   }
 
   close(): Promise<void> {
@@ -161,4 +223,13 @@ export class WorkerExecutor implements ProbeExecutor {
     })()
     return this.closing
   }
+}
+
+function arm(job: Job, ms: number, fn: () => void): void {
+  job.timers.push(setTimeout(fn, ms).unref())
+}
+
+function clear(job: Job): void {
+  job.timers.forEach(clearTimeout)
+  job.timers.length = 0
 }

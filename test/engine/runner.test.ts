@@ -425,3 +425,39 @@ t.test('a result lives its whole lifetime from when it lands: a slow start or pr
   t.equal(runner.probeCount('slow-landing'), 1)
   t.ok(first.durationMs >= 0, 'the duration is still measured from the start')
 })
+
+t.test('a fault of the service itself is kept one infrastructure lifetime, never a third-party one', async (t) => {
+  const thirdParty = { cache: 'third-party' as const }
+  const { def: interrupted } = synthetic(
+    'interrupted',
+    async () => {
+      throw new CheckError(Reason.INTERRUPTED, 'the probe thread was busy past the timeout')
+    },
+    thirdParty,
+  )
+  const { def: bug } = synthetic(
+    'bug',
+    async () => {
+      throw new TypeError('cannot read properties of undefined')
+    },
+    thirdParty,
+  )
+  const { def: refused } = synthetic(
+    'refused',
+    async () => {
+      throw new CheckError(Reason.REFUSED, 'connection refused')
+    },
+    thirdParty,
+  )
+  const { runner } = runnerWith(t, [interrupted, bug, refused], {
+    HEALTH_CACHE_TTL_MS: '5000',
+    HEALTH_THIRD_PARTY_CACHE_TTL_MS: '300000',
+  })
+  const kept = async (name: string) => {
+    const r = await one(runner, name)
+    return { reason: r.reason, ms: r.expiresAt - r.observedAt }
+  }
+  t.same(await kept('interrupted'), { reason: Reason.INTERRUPTED, ms: 5000 })
+  t.same(await kept('bug'), { reason: Reason.INTERNAL, ms: 5000 })
+  t.same(await kept('refused'), { reason: Reason.REFUSED, ms: 300000 }, "a dependency's own failure keeps its lifetime")
+})
