@@ -186,7 +186,7 @@ export async function build(config: Config, opts: BuildOptions = {}): Promise<Fa
   return app
 }
 
-// Listens, warms the critical checks, and shuts down gracefully on SIGTERM or SIGINT.
+// Listens, warms the critical checks, refreshes the checks in the background, and drains on SIGTERM, SIGINT or SIGHUP.
 export async function main(env: Record<string, string | undefined> = process.env): Promise<FastifyInstance> {
   let config: Config
   try {
@@ -205,9 +205,16 @@ export async function main(env: Record<string, string | undefined> = process.env
   void app.health.runner.collect(app.health.criticalNames)
   app.health.scheduler?.start()
 
+  // SIGTERM, SIGINT and SIGHUP all drain (docs/operations.md#shutdown); a second one cuts the delay short, never
+  // the requests in flight
+  const hurry = new AbortController()
   let stopping = false
   const stop = (signal: string) => {
-    if (stopping) return
+    if (stopping) {
+      if (!hurry.signal.aborted) app.health.log.info({ signal }, 'second signal: the drain delay is cut short')
+      hurry.abort()
+      return
+    }
     stopping = true
     const { HEALTH_SHUTDOWN_DELAY_MS: delayMs, HEALTH_SHUTDOWN_GRACE_MS: graceMs } = config.health
     const force = setTimeout(() => {
@@ -215,7 +222,7 @@ export async function main(env: Record<string, string | undefined> = process.env
       process.exit(0)
     }, graceMs)
     force.unref()
-    const drained = drainAndClose(app, delayMs)
+    const drained = drainAndClose(app, delayMs, hurry.signal)
     app.health.log.info(
       { signal, delayMs },
       'shutting down: /ready answers 503 and every answer Connection: close, then in-flight requests finish',
@@ -228,7 +235,6 @@ export async function main(env: Record<string, string | undefined> = process.env
       },
     )
   }
-  process.once('SIGTERM', () => stop('SIGTERM'))
-  process.once('SIGINT', () => stop('SIGINT'))
+  for (const signal of ['SIGTERM', 'SIGINT', 'SIGHUP'] as const) process.on(signal, () => stop(signal))
   return app
 }

@@ -1,4 +1,4 @@
-import t from 'tap'
+import t, { type Test } from 'tap'
 import { spawn } from 'node:child_process'
 import { once } from 'node:events'
 import { Agent } from 'node:http'
@@ -175,3 +175,54 @@ for (const isolateProbes of [false, true]) {
     },
   )
 }
+
+// A service draining for a long delay, with a request in flight on a hung database when the first signal comes.
+async function draining(t: Test, delayMs: number) {
+  const silent = await startSilentServer()
+  t.teardown(() => silent.close())
+  const srv = start({
+    DATABASE_URL: `postgres://postgres@127.0.0.1:${silent.port}/postgres`,
+    HEALTH_TIMEOUT_MS: '1500',
+    HEALTH_SHUTDOWN_DELAY_MS: String(delayMs),
+    HEALTH_SHUTDOWN_GRACE_MS: String(delayMs + 5000),
+    NODE_ENV: 'development',
+  })
+  t.teardown(() => srv.child.kill('SIGKILL'))
+  const port = await srv.port
+  const accepted = silent.nextAccept()
+  const inflight = httpGet(port, '/health/postgres?fresh')
+  if (silent.accepted() === 0) await accepted
+  return { srv, port, inflight, exited: once(srv.child, 'exit') as Promise<[number | null, string | null]> }
+}
+
+for (const signal of ['SIGHUP', 'SIGINT'] as const)
+  t.test(
+    `${signal} drains like SIGTERM: /ready and /serving 503, the request in flight answered, exit 0`,
+    async (t) => {
+      const { srv, port, inflight, exited } = await draining(t, 800)
+      srv.child.kill(signal)
+      await srv.printed(new RegExp(`"signal":"${signal}".*shutting down`))
+      t.equal((await httpGet(port, '/ready')).status, 503)
+      t.equal((await httpGet(port, '/serving')).status, 503)
+      t.equal((await inflight).status, 503, 'the in-flight request got its answer')
+      const [code, killedBy] = await exited
+      t.same([code, killedBy], [0, null], `exit 0 on ${signal}, not killed by it`)
+    },
+  )
+
+t.test('a second SIGTERM cuts the drain delay short but still lets the request in flight finish', async (t) => {
+  // a minute of delay: only the second signal can end the drain within the test
+  const { srv, port, inflight, exited } = await draining(t, 60_000)
+  srv.child.kill('SIGTERM')
+  await srv.printed(/shutting down/)
+  t.equal((await httpGet(port, '/ready')).status, 503, 'draining')
+  const before = performance.now()
+  srv.child.kill('SIGTERM')
+  await srv.printed(/second signal: the drain delay is cut short/)
+  const done = await inflight
+  t.equal(done.status, 503, 'the in-flight request still got its answer')
+  t.equal(JSON.parse(done.body).checks['postgres:responseTime'][0].reason, 'TIMEOUT')
+  const [code, killedBy] = await exited
+  t.same([code, killedBy], [0, null], 'exit 0, not 143')
+  t.ok(performance.now() - before < 30_000, 'long before the minute of delay')
+})
