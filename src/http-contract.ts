@@ -120,6 +120,7 @@ export function contractServerOptions(): FastifyHttpOptions<Server> {
     http: {
       maxHeaderSize: httpLimits.maxHeaderBytes,
       headersTimeout: httpLimits.headersTimeoutMs,
+      connectionsCheckingInterval: httpLimits.timeoutCheckIntervalMs,
       requireHostHeader: false,
     },
     clientErrorHandler: onClientError,

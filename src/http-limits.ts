@@ -13,6 +13,8 @@ export const httpLimits = {
   headersTimeoutMs: 10_000,
   // to receive a whole request; Node requires it to be at least the headers timeout
   requestTimeoutMs: 15_000,
+  // how often Node looks for connections past those two; its default, 30 s, cut a slow client after up to 40 s
+  timeoutCheckIntervalMs: 1000,
   // an idle keep-alive connection is closed after this; shorter than the default HEALTH_SHUTDOWN_DELAY_MS, so none
   // is left idle when the server closes
   keepAliveTimeoutMs: 4000,

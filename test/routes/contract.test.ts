@@ -1,4 +1,5 @@
 import t from 'tap'
+import { readFileSync } from 'node:fs'
 import type { AddressInfo } from 'node:net'
 import { appWith } from '../support/helpers.js'
 import { synthetic } from '../support/checks.js'
@@ -82,4 +83,31 @@ t.test('a message echoes a bounded, scrubbed prefix of what the client sent', as
   const res = await app.inject(`/health?${many}`)
   t.equal(res.statusCode, 400)
   t.ok(res.json().message.length <= httpLimits.maxMessageLength, 'a list of unknown names is cut too')
+})
+
+// "10 s (looked at every second: cut within 11 s)" in docs/responses.md's table of limits, as numbers
+function documentedLimit(what: string): { afterMs: number; withinMs: number } {
+  const doc = readFileSync(new URL('../../docs/responses.md', import.meta.url), 'utf8')
+  const row = doc.split('\n').find((l) => l.startsWith(`| ${what} |`))
+  const m = row && /\| (\d+) s \(looked at every second: cut within (\d+) s\) \| 408/.exec(row)
+  if (!m) throw new Error(`docs/responses.md has no 408 row for "${what}"`)
+  return { afterMs: Number(m[1]) * 1000, withinMs: Number(m[2]) * 1000 }
+}
+
+t.test('a client that never finishes its headers gets its 408 when docs/responses.md says', async (t) => {
+  const documented = documentedLimit('time to receive the headers')
+  t.equal(documented.afterMs, httpLimits.headersTimeoutMs, 'the docs give the limit the server has')
+  t.equal(documented.withinMs, httpLimits.headersTimeoutMs + httpLimits.timeoutCheckIntervalMs)
+  t.equal(documentedLimit('time to receive a whole request').afterMs, httpLimits.requestTimeoutMs)
+  const { app } = await appWith({}, { checks: [check] })
+  t.teardown(() => app.close())
+  await app.listen({ host: '127.0.0.1', port: 0 })
+  const { port } = app.server.address() as AddressInfo
+  const started = performance.now()
+  const answer = await rawRequest(port, 'GET /live HTTP/1.1\r\nHost: 127.0.0.1\r\n', 60_000)
+  const ms = performance.now() - started
+  t.equal(answer.status, 408)
+  t.ok(ms >= documented.afterMs - 100, `not before the limit (${Math.round(ms)} ms)`)
+  // a busy machine's timers are late by far less than the margin
+  t.ok(ms < documented.withinMs + 3000, `cut within what the docs say, plus a margin (${Math.round(ms)} ms)`)
 })
