@@ -2,9 +2,13 @@ import { spawn } from 'node:child_process'
 
 const serverPath = new URL('../../src/service.ts', import.meta.url).pathname
 
-// The service as main() runs it, from the sources, on a free loopback port; no .env file is read.
-export function startService(env: Record<string, string>) {
-  const child = spawn(process.execPath, ['--import', 'tsx', serverPath], {
+// The service as main() runs it, from the sources (or `command`, a built one), on a free loopback port; no .env
+// file is read.
+export function startService(
+  env: Record<string, string>,
+  command: readonly string[] = [process.execPath, '--import', 'tsx', serverPath],
+) {
+  const child = spawn(command[0], command.slice(1), {
     env: {
       PATH: process.env.PATH ?? '',
       HEALTH_HOST: '127.0.0.1',
