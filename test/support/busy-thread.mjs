@@ -1,5 +1,7 @@
-// A probe thread whose checks hold it: "busy" blocks it for 600 ms then answers (a long SDK load on a starved
-// CPU), "wedge" blocks it for good (a probe that spins), "ok" answers after 20 ms. Answers pings like the real one.
+// A probe thread whose checks hold it: "busy" blocks it until the file BUSY_THREAD_RELEASE names exists (a long
+// SDK load on a starved CPU; at most 30 s), "wedge" blocks it for good (a probe that spins), "ok" answers after
+// 20 ms. Answers pings like the real one.
+import { existsSync } from 'node:fs'
 import { parentPort } from 'node:worker_threads'
 
 const post = (m) => parentPort.postMessage(m)
@@ -13,7 +15,8 @@ parentPort.on('message', (m) => {
   if (m.type === 'ping') return post({ type: 'pong', id: m.id })
   post({ type: 'timed', id: m.id })
   if (m.name === 'busy') {
-    spin(600)
+    const end = Date.now() + 30_000
+    while (Date.now() < end && !existsSync(process.env.BUSY_THREAD_RELEASE ?? '')) spin(5)
     return post({ type: 'outcome', id: m.id, outcome: { obs: {} } })
   }
   if (m.name === 'wedge') for (;;);
