@@ -22,12 +22,17 @@ export function yamlDocuments(path: string) {
 
 export type Manifest = ReturnType<typeof yamlDocuments>[number]
 
-// The Kubernetes objects of deploy/kubernetes/, with the file each comes from (kustomization.yaml is kustomize's own).
-export function kubernetesManifests(): { file: string; manifest: Manifest }[] {
-  return readdirSync(join(root, kubernetesDir))
-    .filter((f) => f.endsWith('.yaml') && f !== 'kustomization.yaml')
+// The two ways to run it: the standalone service (the root kustomization) and the sidecar of an application's pods.
+export const sidecarDir = `${kubernetesDir}/sidecar`
+
+// The Kubernetes objects of one directory of deploy/kubernetes/ (not its subdirectories), with the file each comes
+// from, relative to that directory as a kustomization names it (kustomization.yaml is kustomize's own).
+export function kubernetesManifests(dir = kubernetesDir): { file: string; manifest: Manifest }[] {
+  return readdirSync(join(root, dir), { withFileTypes: true })
+    .filter((f) => f.isFile() && f.name.endsWith('.yaml') && f.name !== 'kustomization.yaml')
+    .map((f) => f.name)
     .sort()
-    .flatMap((file) => yamlDocuments(`${kubernetesDir}/${file}`).map((manifest) => ({ file, manifest })))
+    .flatMap((file) => yamlDocuments(`${dir}/${file}`).map((manifest) => ({ file, manifest })))
 }
 
 // What each kind is validated with: the library's model (its JSON schema) and its type (where unknown fields show).
