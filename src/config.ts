@@ -17,10 +17,29 @@ export type { SettingMeta, SettingName, Settings, Tier } from './settings.js'
 export const disclosureLevels = ['always', 'authorized', 'never'] as const
 export type DisclosureLevel = (typeof disclosureLevels)[number]
 
-// a bearer token shorter than this is guessable
-export const MIN_TOKEN_LENGTH = 16
+// a bearer token shorter than this is guessable (`openssl rand -hex 16` gives 32)
+export const MIN_TOKEN_LENGTH = 32
+// fewer distinct characters than this is a typed or patterned token, not a generated one
+const MIN_TOKEN_DISTINCT = 10
+// words that mark a copied example rather than a generated secret (secret.env.example says replace-with-...)
+// (five letters or more, so that a random base64 token all but never holds one by chance)
+const PLACEHOLDER_WORDS =
+  /replace|change|example|placeholder|secret|token|passw|openssl|generate|insert|your[-_]|dummy|sample|fixme|xxxxx/i
 // what an Authorization: Bearer header can carry (RFC 6750 b64token)
 export const BEARER_TOKEN = /^[A-Za-z0-9\-._~+/]+=*$/
+
+// Why a token of HEALTH_AUTH_TOKENS is refused, in words that never quote it (they are printed at start).
+export function tokenWeakness(token: string): string | undefined {
+  const generate = '(generate one with `openssl rand -hex 32`)'
+  if (token.length < MIN_TOKEN_LENGTH)
+    return `has ${token.length} characters, expected at least ${MIN_TOKEN_LENGTH} ${generate}`
+  if (!BEARER_TOKEN.test(token)) return 'has a character a bearer token cannot carry (letters, digits and -._~+/ only)'
+  if (PLACEHOLDER_WORDS.test(token))
+    return `is a placeholder, not a generated secret (it has a word such as replace, example, secret or token): replace it ${generate}`
+  if (new Set(token).size < MIN_TOKEN_DISTINCT || /^(.+?)\1+$/.test(token))
+    return `is a pattern, not a generated secret (fewer than ${MIN_TOKEN_DISTINCT} distinct characters, or a repeated run): replace it ${generate}`
+  return undefined
+}
 
 // The tokens of HEALTH_AUTH_TOKENS, without blanks around or between commas.
 export function authTokens(raw: string): string[] {
@@ -181,7 +200,7 @@ export const HealthSettings = Type.Object({
   }),
   HEALTH_AUTH_TOKENS: Type.String({
     default: '',
-    description: `Comma-separated bearer tokens that see the details (several, to rotate one without downtime), each at least ${MIN_TOKEN_LENGTH} characters; a secret. With HEALTH_DETAILS=authorized and none set, nobody sees the details`,
+    description: `Comma-separated bearer tokens that see the details (several, to rotate one without downtime), each at least ${MIN_TOKEN_LENGTH} characters from a generator (openssl rand -hex 32; a placeholder such as the example's, or a patterned token, is refused at start); a secret. With HEALTH_DETAILS=authorized and none set, nobody sees the details`,
   }),
 })
 
@@ -245,12 +264,8 @@ function loadHealthOptions(env: Record<string, string | undefined>): HealthOptio
   const tokens = authTokens(typeof raw.HEALTH_AUTH_TOKENS === 'string' ? raw.HEALTH_AUTH_TOKENS : '')
   tokens.forEach((t, i) => {
     const which = `HEALTH_AUTH_TOKENS: token ${i + 1} of ${tokens.length}`
-    if (t.length < MIN_TOKEN_LENGTH)
-      lines.push(
-        `${which} has ${t.length} characters, expected at least ${MIN_TOKEN_LENGTH} (generate one with \`openssl rand -hex 32\`)`,
-      )
-    else if (!BEARER_TOKEN.test(t))
-      lines.push(`${which} has a character a bearer token cannot carry (letters, digits and -._~+/ only)`)
+    const weakness = tokenWeakness(t)
+    if (weakness) lines.push(`${which} ${weakness}`)
   })
   const damping = parseDamping(typeof raw.HEALTH_DAMPING === 'string' ? raw.HEALTH_DAMPING : '')
   if (Array.isArray(damping)) lines.push(...damping.map((p) => `HEALTH_DAMPING: ${p}`))

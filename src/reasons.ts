@@ -51,10 +51,10 @@ export const reasonDescriptions: Record<ReasonCode, string> = {
   MISCONFIGURED: 'a setting breaks its format rule',
   NOT_CONFIGURED: 'a setting the check needs is not set',
   SHUTTING_DOWN: 'the health service is shutting down',
-  INTERRUPTED:
-    'the probe did not run to its end because of the health service itself (its probe thread was busy past the timeout, was replaced, or the check could not start on a starved CPU): nothing is known of the dependency, and it is probed again within one infrastructure lifetime',
   STALE:
     'the check has had no new result for several lifetimes: its background probing stalled, so its last result says nothing of now',
+  INTERRUPTED:
+    'the probe did not run to its end because of the health service itself (its probe thread was busy past the timeout, was replaced, or the check could not start on a starved CPU): nothing is known of the dependency, and it is probed again within one infrastructure lifetime',
   INTERNAL: 'the check itself failed (a bug in the health service)',
 }
 
@@ -100,10 +100,10 @@ export const reasonActions: Record<ReasonCode, string> = {
     'set the settings the output lists (docs/configuration.md says what each one is); an optional service with none of them set is skipped instead',
   SHUTTING_DOWN:
     'nothing while a deploy or a scale-in is under way; otherwise find what sent SIGTERM or SIGINT to the process',
-  INTERRUPTED:
-    "nothing, if the next probe passes: it comes within HEALTH_CACHE_TTL_MS. If it lasts, this service's host is starved of CPU (its CPU request and throttling, the node's load) or a probe holds the thread: read the service's log and huntaze_health_probe_thread_restarts_total",
   STALE:
     "the dependency may be fine: this service stopped probing it. Read the service's log and huntaze_health_probe_thread_restarts_total for a wedged probe thread or a starved CPU, restart the pod if it lasts, and prove the dependency by hand meanwhile",
+  INTERRUPTED:
+    "nothing, if the next probe passes: it comes within HEALTH_CACHE_TTL_MS. If it lasts, this service's host is starved of CPU (its CPU request and throttling, the node's load) or a probe holds the thread: read the service's log and huntaze_health_probe_thread_restarts_total",
   INTERNAL:
     "the dependency may be fine: the check itself broke. Find the service's error log line for the check (it has the stack), report it, and prove the dependency by hand meanwhile",
 }

@@ -10,8 +10,10 @@ import { echoed, noSecrets, sentinel } from '../support/secrets.js'
 const cli = await buildCli()
 t.teardown(() => cli.remove())
 
-const stripeKey = `sk_live_${sentinel('', 24).value}`
-const token = sentinel('tok', 30).value
+// mixed case and digits, as real keys are: four upper-case letters alone would turn up in the template's names
+const alphanumeric = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789'
+const stripeKey = `sk_live_${sentinel('', 24, alphanumeric).value}`
+const token = sentinel('', 40, alphanumeric).value
 const secrets = [echoed(stripeKey, 'STRIPE_SECRET_KEY'), echoed(token, 'HEALTH_AUTH_TOKENS')]
 
 const every = [...settingNames, ...Object.keys(HealthSettings.properties)]
@@ -76,7 +78,7 @@ t.test('env --lint reports typos, repeats and malformed values by line, and neve
     `${path}:4: error: NODE_ENV is malformed: expected one of development, staging, production`,
     `${path}:5: error: NODE_ENV is set again (first on line 4); this one wins`,
     `${path}:6: warning: LEGACY_FLAG is not a setting of huntaze-health; it is ignored`,
-    `${path}:7: error: HEALTH_AUTH_TOKENS: token 2 of 2 has 5 characters, expected at least 16 (generate one with \`openssl rand -hex 32\`)`,
+    `${path}:7: error: HEALTH_AUTH_TOKENS: token 2 of 2 has 5 characters, expected at least 32 (generate one with \`openssl rand -hex 32\`)`,
     `${path}:8: error: HEALTH_PORT: expected an integer, a whole number (Port the health service listens on)`,
     `${path}:9: error: redis_url is not a setting; did you mean REDIS_URL?`,
     `${path}:10: error: not a NAME=value line: dotenv ignores it`,

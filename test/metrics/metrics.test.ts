@@ -1,5 +1,5 @@
 import t from 'tap'
-import { appWith } from '../support/helpers.js'
+import { appWith, bearerToken } from '../support/helpers.js'
 import { synthetic } from '../support/checks.js'
 import { ManualClock } from '../support/clock.js'
 import { echoed, tellsIn } from '../support/secrets.js'
@@ -249,7 +249,7 @@ t.test('scraping never probes, even when every cached result has expired', async
 })
 
 t.test('no token needed and none checked: a wrong Authorization header is still the metrics', async (t) => {
-  const { app } = await fleetApp(t, { HEALTH_DETAILS: 'authorized', HEALTH_AUTH_TOKENS: 'a'.repeat(32) })
+  const { app } = await fleetApp(t, { HEALTH_DETAILS: 'authorized', HEALTH_AUTH_TOKENS: bearerToken() })
   for (const authorization of [undefined, 'Bearer wrong-token-wrong-token', 'Basic eDp5']) {
     const res = await app.inject({ url: '/metrics', headers: authorization ? { authorization } : {} })
     t.equal(res.statusCode, 200, String(authorization))

@@ -5,7 +5,7 @@ import type { FastifyInstance } from 'fastify'
 import { checks } from '../../src/checks/index.js'
 import type { CheckResult } from '../../src/engine/result.js'
 import { show, WITHHELD_LINE } from '../../src/routes/render.js'
-import { appWith, type Captured } from '../support/helpers.js'
+import { appWith, bearerToken, type Captured } from '../support/helpers.js'
 import { ACCOUNT, awsEnv, startAwsFake } from '../support/fakes/aws-wire.js'
 import { Reason } from '../../src/reasons.js'
 import { validateBody } from '../support/contract.js'
@@ -14,8 +14,8 @@ import { validateBody } from '../support/contract.js'
 for (const k of Object.keys(process.env)) if (k.startsWith('AWS_')) delete process.env[k]
 process.env.AWS_EC2_METADATA_DISABLED = 'true'
 
-const T1 = 'rotated-token-one-0123456789abcdef'
-const T2 = 'rotated-token-two-fedcba9876543210'
+const T1 = bearerToken()
+const T2 = bearerToken()
 const DB = 'postgres://postgres@127.0.0.1:5432/test'
 const pick = (...names: string[]) => checks.filter((c) => names.includes(c.name))
 

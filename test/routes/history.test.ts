@@ -6,11 +6,11 @@ import { Reason } from '../../src/reasons.js'
 import { synthetic } from '../support/checks.js'
 import { ManualClock } from '../support/clock.js'
 import { validateBody } from '../support/contract.js'
-import { appWith } from '../support/helpers.js'
+import { appWith, bearerToken } from '../support/helpers.js'
 import { echoed, tellsIn } from '../support/secrets.js'
 
 const PATH = '/health/{service}/history'
-const TOKEN = 'history-token-0123456789abcdef'
+const TOKEN = bearerToken()
 
 // A check that passes, except the probes numbered in `failing`, which are refused with an output naming a host.
 function flaky(name: string, failing: readonly number[]) {

@@ -8,7 +8,7 @@ import { chromium, type Browser, type BrowserContextOptions, type Page } from 'p
 import type { FastifyInstance } from 'fastify'
 import { CheckError } from '../../src/checks/types.js'
 import { Reason } from '../../src/reasons.js'
-import { appWith } from '../support/helpers.js'
+import { appWith, bearerToken } from '../support/helpers.js'
 import { synthetic } from '../support/checks.js'
 import { ManualClock } from '../support/clock.js'
 
@@ -18,7 +18,7 @@ import { ManualClock } from '../support/clock.js'
 // generous: a loaded 2-core machine starts a browser in seconds, not milliseconds
 const WAIT_MS = 60_000
 const REFUSED = 'connection refused 127.0.0.1:6390'
-const TOKEN = 'status-browser-token-0123456789abcdef'
+const TOKEN = bearerToken()
 
 let browser: Browser
 t.before(async () => {

@@ -2,7 +2,7 @@ import t from 'tap'
 import { createHash } from 'node:crypto'
 import { CheckError } from '../../src/checks/types.js'
 import { Reason } from '../../src/reasons.js'
-import { appWith } from '../support/helpers.js'
+import { appWith, bearerToken } from '../support/helpers.js'
 import { synthetic } from '../support/checks.js'
 import { ManualClock } from '../support/clock.js'
 import { SEGMENTS } from '../../src/routes/status-page.js'
@@ -10,7 +10,7 @@ import { SEGMENTS } from '../../src/routes/status-page.js'
 // The status page from its HTML: what it lists, that it never probes, what it withholds, and its headers.
 // test/routes/status-browser.test.ts drives it in a browser.
 
-const TOKEN = 'status-page-token-0123456789abcdef'
+const TOKEN = bearerToken()
 const OUTPUT = 'connection refused by db-7.internal.example:6390'
 
 function checks() {

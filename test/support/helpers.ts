@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto'
 import { request, type Agent } from 'node:http'
 import { Writable } from 'node:stream'
 import { loadConfig, type Config, type Finding } from '../../src/config.js'
@@ -7,6 +8,9 @@ import type { FastifyInstance } from 'fastify'
 
 export const PG_URL = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres'
 export const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379'
+
+// A HEALTH_AUTH_TOKENS token as `openssl rand -hex 32` makes one: the only kind the service accepts.
+export const bearerToken = () => randomBytes(32).toString('hex')
 
 // A config from exactly these variables: no .env file, no process.env. Details are shown to every caller, so tests
 // can assert on them; test/routes/details.test.ts sets HEALTH_DETAILS itself.
