@@ -50,10 +50,27 @@ function terminated(err: unknown): boolean {
   return code === '57P01' || code === '57P02'
 }
 
+// A password for a server that asks for one when none is set: refused here, so that no empty or guessed password
+// (pg would hash the word "undefined") is sent, and the finding names the settings instead of pg's SASL wording.
+function noPassword(target: string): () => never {
+  return () => {
+    throw new CheckError(
+      Reason.AUTH_FAILED,
+      `${target} asks for a password and none is set: put it in DATABASE_URL or DATABASE_PASSWORD`,
+    )
+  }
+}
+
 function explain(err: unknown, target: string): never {
   const e = err as { code?: string; message?: string }
   const known = e.code ? sqlStates[e.code] : undefined
   if (known) throw new CheckError(known[0], `${e.message} at ${target}: ${known[1]}`)
+  // pg's SCRAM exchange fails before the server says anything: a mechanism it lacks, a signature that does not match
+  if (!e.code && /^SASL: /.test(e.message ?? ''))
+    throw new CheckError(
+      Reason.AUTH_FAILED,
+      `the SCRAM authentication with ${target} failed (${e.message}): check the password in DATABASE_URL or DATABASE_PASSWORD, and the server's password_encryption`,
+    )
   if (e.message && /timeout|timed out/i.test(e.message) && !e.code) {
     throw new CheckError(Reason.TIMEOUT, `no answer from ${target} within the timeout (${e.message})`)
   }
@@ -108,11 +125,17 @@ export default defineCheck({
     const cap = readCap(target)
     // plain connections are read frame by frame; over TLS only the byte count can be watched
     const plain = !config.ssl
+    // pg leaves the socket of a connection that failed on the client's side (a password it has not) open until the
+    // server gives up (authentication_timeout, a minute): with one connection at most, a failed connect owns them all
+    const sockets = new Set<Socket>()
     const pool = new pgModule.Pool({
       ...config,
+      password: config.password || noPassword(target),
       stream: () => {
         const socket = new Socket()
         cap.watch(socket, plain ? framesOfPostgres() : undefined)
+        sockets.add(socket)
+        socket.once('close', () => sockets.delete(socket))
         return socket
       },
     })
@@ -128,6 +151,7 @@ export default defineCheck({
       try {
         client = await pool.connect()
       } catch (err) {
+        for (const socket of sockets) socket.destroy()
         explain(err, target)
       }
       // a probe that times out destroys its connection, so no socket or pool slot is left behind

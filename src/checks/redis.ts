@@ -70,6 +70,12 @@ export default defineCheck({
           `authentication refused by ${target}: check the user and password in REDIS_URL`,
         )
       }
+      const denied = /NOPERM(?:[^']*'(\w+)' command)?/.exec(msg)
+      if (denied)
+        throw new CheckError(
+          Reason.FORBIDDEN,
+          `${target} refused ${denied[1] ? `the ${denied[1].toUpperCase()} command` : 'the probe key'} to the user of REDIS_URL (its ACL): the probe needs SET and GET on the keys huntaze-health:*, for example ACL SETUSER <user> +set +get ~huntaze-health:*`,
+        )
       if (/Command timed out|connect ETIMEDOUT/i.test(msg))
         throw new CheckError(Reason.TIMEOUT, `no answer from ${target} within ${timeout}ms`)
       if (/READONLY/.test(msg))

@@ -26,7 +26,7 @@ const errnoReasons: Record<string, ReasonCode> = {
 const errnoWords: Partial<Record<string, string>> = {
   ECONNREFUSED: 'connection refused',
   ENOTFOUND: 'host not found',
-  EAI_AGAIN: 'host name lookup failed',
+  EAI_AGAIN: 'host name lookup failed (no answer from the name server: DNS may be down)',
   EHOSTUNREACH: 'host unreachable',
   ENETUNREACH: 'network unreachable',
   ECONNRESET: 'connection reset',

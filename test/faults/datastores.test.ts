@@ -1,8 +1,11 @@
 import t, { type Test } from 'tap'
+import { randomBytes } from 'node:crypto'
+import { Redis } from 'ioredis'
 import type { FastifyInstance } from 'fastify'
 import postgres from '../../src/checks/postgres.js'
 import redis from '../../src/checks/redis.js'
 import type { CheckDefinition } from '../../src/checks/types.js'
+import { startPasswordServer } from '../support/fakes/postgres-auth.js'
 import { startFaultProxy, type FaultMode, type FaultOptions, type FaultProxy } from '../support/fakes/fault-proxy.js'
 import { clientSockets } from '../support/fakes/sockets.js'
 import { PG_URL, REDIS_URL } from '../support/helpers.js'
@@ -112,6 +115,81 @@ function matrix(def: CheckDefinition, upstreamPort: number, url: (port: number) 
       t.same(errorLines(c), [], 'a fault of the dependency is not an error of the service')
     })
   }
+}
+
+// The server asks for a password the URL lacks: AUTH_FAILED naming the settings, no password sent, no error log.
+for (const isolateProbes of [false, true]) {
+  const where = isolateProbes ? 'probe thread' : 'inline'
+  t.test(`postgres, ${where}: a server that asks for a password none is set for`, async (t) => {
+    for (const method of ['scram-sha-256', 'md5', 'password'] as const) {
+      const server = await startPasswordServer(method)
+      t.teardown(() => server.close())
+      const c = await checkApp(
+        t,
+        [postgres],
+        {
+          HEALTH_MIN_PROBE_INTERVAL_MS: '0',
+          HEALTH_TIMEOUT_MS: String(TIMEOUT_MS),
+          DATABASE_URL: `postgres://app@127.0.0.1:${server.port}/app`,
+        },
+        { isolateProbes },
+      )
+      const r = await probe(c.app, 'postgres', '?fresh')
+      t.equal(server.asked(), 1, `${method}: the server asked for a password`)
+      t.equal(r.entry.status, 'fail')
+      t.equal(r.entry.reason, 'AUTH_FAILED', `${method}: ${r.entry.output}`)
+      t.match(r.entry.output, /asks for a password and none is set: put it in DATABASE_URL or DATABASE_PASSWORD/)
+      t.equal(server.passwords(), 0, `${method}: no password was sent`)
+      t.ok(r.elapsedMs < TIMEOUT_MS + MARGIN_MS, `answered in ${Math.round(r.elapsedMs)}ms`)
+      t.same(errorLines(c), [], 'a refused login is not an error of the service')
+      t.notMatch(c.logs.text(), /SASL| {4}at /, 'no stack, no client library wording in the log')
+      let timer: NodeJS.Timeout | undefined
+      const late = new Promise<false>((r) => (timer = setTimeout(() => r(false), SETTLE_MS)))
+      t.ok(await Promise.race([server.allClosed().then(() => true), late]), 'the connection is closed')
+      clearTimeout(timer)
+      await c.app.close()
+    }
+  })
+}
+
+// A Redis user whose ACL lacks a command or the probe's keys: FORBIDDEN naming what is missing and the ACL.
+const acl = new Redis(REDIS_URL)
+t.teardown(() => acl.disconnect())
+const aclUsers = {
+  'no SET': ['~*', '+@all', '-set'],
+  'no key': ['~other:*', '+@all'],
+  'only what the probe needs': ['resetkeys', '~huntaze-health:*', '-@all', '+set', '+get'],
+}
+for (const isolateProbes of [false, true]) {
+  const where = isolateProbes ? 'probe thread' : 'inline'
+  t.test(`redis, ${where}: a user without the permission the probe needs`, async (t) => {
+    const password = randomBytes(16).toString('hex')
+    for (const [what, rules] of Object.entries(aclUsers)) {
+      const user = `health_acl_${what.replace(/\W/g, '_')}`
+      await acl.call('ACL', 'SETUSER', user, 'reset', 'on', `>${password}`, ...rules)
+      t.teardown(() => acl.call('ACL', 'DELUSER', user))
+      const c = await checkApp(
+        t,
+        [redis],
+        {
+          HEALTH_MIN_PROBE_INTERVAL_MS: '0',
+          HEALTH_TIMEOUT_MS: String(TIMEOUT_MS),
+          REDIS_URL: `redis://${user}:${password}@127.0.0.1:${new URL(REDIS_URL).port || 6379}`,
+        },
+        { isolateProbes },
+      )
+      const r = await probe(c.app, 'redis', '?fresh')
+      if (what === 'only what the probe needs') t.equal(r.entry.status, 'pass', `${what}: ${r.entry.output ?? ''}`)
+      else {
+        t.equal(r.entry.reason, 'FORBIDDEN', `${what}: ${r.entry.output}`)
+        t.match(r.entry.output, what === 'no SET' ? /refused the SET command/ : /refused the probe key/)
+        t.match(r.entry.output, /ACL SETUSER <user> \+set \+get ~huntaze-health:\*/)
+      }
+      t.notOk(r.body.includes(password), 'the password appears nowhere')
+      t.same(errorLines(c), [], 'a permission the user lacks is not an error of the service')
+      await c.app.close()
+    }
+  })
 }
 
 function envFor(def: CheckDefinition, url: string): Record<string, string> {
