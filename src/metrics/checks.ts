@@ -101,16 +101,12 @@ export function registerCheckMetrics(registry: Registry, runner: CheckRunner): v
   })
   new Gauge({
     name: `${PREFIX}check_retry_after_seconds`,
-    help: "How long the provider's Retry-After still forbids probing the check; absent when no wait holds",
+    help: "How long the provider's Retry-After still forbids probing the check; 0 when no wait holds",
     labelNames,
     registers,
     collect() {
-      this.reset()
       const now = runner.clock.now()
-      for (const c of checks) {
-        const left = runner.view(c.name).notBefore - now
-        if (left > 0) this.set(c.labels, left / 1000)
-      }
+      for (const c of checks) this.set(c.labels, Math.max(0, runner.view(c.name).notBefore - now) / 1000)
     },
   })
 
@@ -127,6 +123,12 @@ export function registerCheckMetrics(registry: Registry, runner: CheckRunner): v
     buckets: DURATION_BUCKETS,
     registers,
   })
+  // every check that can probe has its series from the first scrape, so that rate() and absent() see a start at 0
+  for (const def of runner.definitions.filter((d) => d.live)) {
+    const labels = { check: def.name, tier: def.tier }
+    probes.inc({ ...labels, outcome: 'pass', reason: 'none' }, 0)
+    duration.zero(labels)
+  }
   // a result counts as a probe when the runner's count of probes moved since the last result of the check
   const seen = new Map<string, number>()
   runner.onResult((result) => {

@@ -107,20 +107,20 @@ t.test('per check: the reported status as one series per value, its tier, and ne
   t.equal(valueOf(e, 'huntaze_health_status', { endpoint: 'ready', status: 'pass' }), 0)
 })
 
-t.test('timestamps are observedAt and since in seconds; Retry-After shows while the wait holds', async (t) => {
+t.test('timestamps are observedAt and since in seconds; Retry-After counts down while the wait holds, 0 after', async (t) => {
   const { app, clock } = await fleetApp(t)
   const down = app.health.runner.view('down').result!
   let e = await scrape(app)
   t.equal(valueOf(e, 'huntaze_health_check_last_observed_timestamp_seconds', { check: 'down' }), down.observedAt / 1000)
   t.equal(valueOf(e, 'huntaze_health_check_status_since_timestamp_seconds', { check: 'down' }), down.since / 1000)
   t.equal(valueOf(e, 'huntaze_health_check_retry_after_seconds', { check: 'limited', tier: 'optional' }), 30)
-  t.equal(valueOf(e, 'huntaze_health_check_retry_after_seconds', { check: 'down' }), undefined, 'no wait, no series')
+  t.equal(valueOf(e, 'huntaze_health_check_retry_after_seconds', { check: 'down' }), 0, 'no wait: 0')
   clock.advance(12_500)
   e = await scrape(app)
   t.equal(valueOf(e, 'huntaze_health_check_retry_after_seconds', { check: 'limited' }), 17.5, 'counts down')
   clock.advance(17_500)
   e = await scrape(app)
-  t.equal(valueOf(e, 'huntaze_health_check_retry_after_seconds', { check: 'limited' }), undefined, 'gone once over')
+  t.equal(valueOf(e, 'huntaze_health_check_retry_after_seconds', { check: 'limited' }), 0, 'back to 0 once over')
   await app.inject('/health/down?fresh')
   const again = app.health.runner.view('down').result!
   e = await scrape(app)
