@@ -43,6 +43,13 @@ export default defineCheck({
             `Upstash answered 401: UPSTASH_REDIS_REST_TOKEN was rejected by ${host}; copy the REST token (not the Redis password) of this database from the Upstash console`,
           )
         }
+        const denied = said && /NOPERM(?:[^']*'([^']+)' command)?/.exec(said)
+        if (denied) {
+          throw new CheckError(
+            Reason.FORBIDDEN,
+            `Upstash at ${host} refused the ${denied[1] ? denied[1].toUpperCase() : 'PING'} command to UPSTASH_REDIS_REST_TOKEN: ${said}; give the token's ACL +ping (an ACL token of the Upstash console), or use the database's default REST token`,
+          )
+        }
         if (said && /limit/i.test(said)) {
           throw new CheckError(
             Reason.RATE_LIMITED,

@@ -70,3 +70,19 @@ t.test('upstash: an unset token is NOT_CONFIGURED without a request', async (t) 
   t.match(p.entry.output, /UPSTASH_REDIS_REST_TOKEN is not set/)
   t.equal(fake.requests.length, 0)
 })
+
+t.test('upstash: a token whose ACL lacks PING is FORBIDDEN, naming the command and the ACL', async (t) => {
+  const fake = await startUpstashFake(upstashTokens[0].value, 'noperm')
+  t.teardown(() => fake.close())
+  const p = await probeCheck(t, upstash, {
+    UPSTASH_REDIS_REST_URL: fake.url,
+    UPSTASH_REDIS_REST_TOKEN: upstashTokens[0].value,
+  })
+  t.equal(p.entry.reason, 'FORBIDDEN')
+  t.match(p.entry.output, /refused the PING command to UPSTASH_REDIS_REST_TOKEN.*ACL/)
+  t.same(
+    p.logs.lines.filter((l) => JSON.parse(l).level >= 50),
+    [],
+    'no error log line',
+  )
+})

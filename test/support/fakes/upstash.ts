@@ -1,6 +1,6 @@
 import { json, startFake, type Fake } from './http.js'
 
-export type UpstashMode = 'ok' | 'ratelimit' | 'error' | 'hang' | 'daily-limit'
+export type UpstashMode = 'ok' | 'ratelimit' | 'error' | 'hang' | 'daily-limit' | 'noperm'
 
 // As https://upstash.com/docs/redis/features/restapi documents: a JSON array posted to the root, a Bearer token
 export async function startUpstashFake(token: string, mode: UpstashMode = 'ok'): Promise<Fake> {
@@ -12,6 +12,9 @@ export async function startUpstashFake(token: string, mode: UpstashMode = 'ok'):
     if (mode === 'error') return json(res, 500, { error: 'ERR internal error' })
     if (mode === 'daily-limit')
       return json(res, 400, { error: 'ERR max daily request limit exceeded. Limit: 10000, Usage: 10000.' })
+    // a token whose ACL lacks the command: Redis's own error, as Upstash passes it on
+    if (mode === 'noperm')
+      return json(res, 400, { error: "NOPERM this user has no permissions to run the 'ping' command" })
     let command: unknown
     try {
       command = JSON.parse(req.body)
