@@ -7,6 +7,7 @@ import { fmt, round } from './lib/stats.js'
 import { loadSettings, paths, type Ctx, type Target } from './lib/context.js'
 import { pin, pinning } from './lib/child.js'
 import { throughput } from './phases/throughput.js'
+import { refreshModes } from './phases/refresh.js'
 import { herd } from './phases/herd.js'
 import { fanout } from './phases/fanout.js'
 import { timeouts } from './phases/timeouts.js'
@@ -16,9 +17,11 @@ import { profile } from './phases/profile.js'
 import { image, mib } from './phases/image.js'
 
 const s = loadSettings()
-// `--only memory` runs the memory phases alone and rewrites only the memory section of bench/RESULTS.md
+// `--only memory` runs the memory phases alone and rewrites only the memory section of bench/RESULTS.md;
+// `--only refresh` compares the probe routes' ratios with HEALTH_REFRESH=on-demand and background, and writes nothing
 const only = process.argv.includes('--only') ? process.argv[process.argv.indexOf('--only') + 1] : undefined
-if (only !== undefined && only !== 'memory') throw new Error(`--only takes one phase, memory; got ${only}`)
+if (only !== undefined && only !== 'memory' && only !== 'refresh')
+  throw new Error(`--only takes one phase, memory or refresh; got ${only}`)
 const p = paths()
 if (!existsSync(`${p.root}dist/server.js`))
   throw new Error('dist/ is missing: run `npm run bench` (it builds first) or `npm run build`')
@@ -76,7 +79,9 @@ const logTargets = (ran: Target[]) => {
 }
 
 try {
-  if (only === 'memory') {
+  if (only === 'refresh') {
+    await section('throughput by HEALTH_REFRESH: on-demand, background, background, on-demand', () => refreshModes(ctx))
+  } else if (only === 'memory') {
     const m = await memoryPhases()
     const file = `${p.bench}RESULTS.md`
     const results = readFileSync(file, 'utf8')
