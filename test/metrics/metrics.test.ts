@@ -107,7 +107,7 @@ t.test('per check: the reported status as one series per value, its tier, and ne
   t.equal(valueOf(e, 'huntaze_health_status', { endpoint: 'ready', status: 'pass' }), 0)
 })
 
-t.test('timestamps are observedAt and since in seconds; Retry-After counts down while the wait holds, 0 after', async (t) => {
+t.test('timestamps in seconds; Retry-After counts down while the wait holds, 0 after', async (t) => {
   const { app, clock } = await fleetApp(t)
   const down = app.health.runner.view('down').result!
   let e = await scrape(app)
