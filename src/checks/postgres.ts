@@ -52,8 +52,10 @@ function terminated(err: unknown): boolean {
 
 // A password for a server that asks for one when none is set: refused here, so that no empty or guessed password
 // (pg would hash the word "undefined") is sent, and the finding names the settings instead of pg's SASL wording.
-function noPassword(target: string): () => never {
-  return () => {
+// pg calls it as a method of the client that connects, which it leaves open on this error: `refused` keeps it.
+function noPassword(target: string, refused: Set<object>): (this: object) => never {
+  return function (this: object) {
+    refused.add(this)
     throw new CheckError(
       Reason.AUTH_FAILED,
       `${target} asks for a password and none is set: put it in DATABASE_URL or DATABASE_PASSWORD`,
@@ -115,6 +117,7 @@ export default defineCheck({
   tier: 'critical',
   componentType: 'datastore',
   live: true,
+  scope: 'local',
   cache: 'infrastructure',
   description: 'A connection authenticates and SELECT 1 answers',
   async start(ctx) {
@@ -125,17 +128,15 @@ export default defineCheck({
     const cap = readCap(target)
     // plain connections are read frame by frame; over TLS only the byte count can be watched
     const plain = !config.ssl
-    // pg leaves the socket of a connection that failed on the client's side (a password it has not) open until the
-    // server gives up (authentication_timeout, a minute): with one connection at most, a failed connect owns them all
-    const sockets = new Set<Socket>()
+    // pg leaves the socket of a connection refused a password open until the server gives up (authentication_timeout,
+    // a minute): those clients are kept here and their sockets closed
+    const refused = new Set<object>()
     const pool = new pgModule.Pool({
       ...config,
-      password: config.password || noPassword(target),
+      password: config.password || noPassword(target, refused),
       stream: () => {
         const socket = new Socket()
         cap.watch(socket, plain ? framesOfPostgres() : undefined)
-        sockets.add(socket)
-        socket.once('close', () => sockets.delete(socket))
         return socket
       },
     })
@@ -151,7 +152,8 @@ export default defineCheck({
       try {
         client = await pool.connect()
       } catch (err) {
-        for (const socket of sockets) socket.destroy()
+        for (const c of refused) (c as { connection?: { stream?: Socket } }).connection?.stream?.destroy()
+        refused.clear()
         explain(err, target)
       }
       // a probe that times out destroys its connection, so no socket or pool slot is left behind
