@@ -8,6 +8,7 @@ export default defineCheck({
   tier: 'optional',
   componentType: 'datastore',
   live: true,
+  scope: 'local',
   cache: 'infrastructure',
   description: 'A SET with expiry and a GET of the same key round-trip',
   async start(ctx) {
@@ -25,6 +26,9 @@ export default defineCheck({
         connectTimeout: timeout,
         commandTimeout: timeout,
         connectionName: 'huntaze-health',
+        // no INFO before the first command: a user without it (the probe needs SET and GET only) is not refused,
+        // ioredis prints nothing, and a loading server answers LOADING to the command itself
+        enableReadyCheck: false,
       })
       // a discarded client may still report its end: it must not crash the process nor explain a later probe
       c.on('error', (err: Error & { code?: string }) => {
