@@ -198,6 +198,11 @@ export const HealthSettings = Type.Object({
     description:
       'The base URL people reach this service at (https://health.example.com): notifications link to its /health/{service}; unset, they carry the path only',
   }),
+  HEALTH_FLEET_REDIS_URL: Type.String({
+    default: '',
+    description:
+      'A Redis (redis:// or rediss://) the replicas share to act as one: each global check (a provider API) is probed once per lifetime for the whole fleet and its result shared, and each change of such a check is notified once. Unset: every replica probes and notifies on its own. Readiness never depends on it; a secret when it carries a password',
+  }),
   HEALTH_AUTH_TOKENS: Type.String({
     default: '',
     description: `Comma-separated bearer tokens that see the details (several, to rotate one without downtime), each at least ${MIN_TOKEN_LENGTH} characters from a generator (openssl rand -hex 32; a placeholder such as the example's, or a patterned token, is refused at start); a secret. With HEALTH_DETAILS=authorized and none set, nobody sees the details`,
@@ -210,6 +215,7 @@ export type HealthOptions = Static<typeof HealthSettings>
 export const secretHealthSettings: ReadonlySet<keyof HealthOptions> = new Set([
   'HEALTH_AUTH_TOKENS',
   'HEALTH_NOTIFY_URLS',
+  'HEALTH_FLEET_REDIS_URL',
 ])
 
 export interface Finding {
@@ -280,6 +286,9 @@ function loadHealthOptions(env: Record<string, string | undefined>): HealthOptio
   const publicUrl = typeof raw.HEALTH_PUBLIC_URL === 'string' ? raw.HEALTH_PUBLIC_URL : ''
   if (publicUrl !== '' && !/^https?:$/.test(parsedUrl(publicUrl)?.protocol ?? ''))
     lines.push('HEALTH_PUBLIC_URL: expected an http or https URL, such as https://health.example.com')
+  const fleetUrl = typeof raw.HEALTH_FLEET_REDIS_URL === 'string' ? raw.HEALTH_FLEET_REDIS_URL : ''
+  if (fleetUrl !== '' && !/^rediss?:$/.test(parsedUrl(fleetUrl)?.protocol ?? ''))
+    lines.push('HEALTH_FLEET_REDIS_URL: expected a redis:// or rediss:// URL, such as redis://redis.example.internal:6379/1')
   if (lines.length > 0) throw new ConfigError(`invalid health service settings:\n  ${lines.join('\n  ')}`)
   return converted as HealthOptions
 }
@@ -326,7 +335,11 @@ export function loadConfig(
   const settings: Record<string, string> = {}
   const present = new Set<SettingName>()
   const findings = new Map<SettingName, Finding>()
-  const secrets: string[] = [...authTokens(health.HEALTH_AUTH_TOKENS), ...webhookSecrets(health.HEALTH_NOTIFY_URLS)]
+  const secrets: string[] = [
+    ...authTokens(health.HEALTH_AUTH_TOKENS),
+    ...webhookSecrets(health.HEALTH_NOTIFY_URLS),
+    ...urlPassword(health.HEALTH_FLEET_REDIS_URL),
+  ]
   for (const name of settingNames) {
     const meta = settingMeta(name)
     const raw = env[name]?.trim()

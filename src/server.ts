@@ -5,7 +5,8 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import { ConfigError, loadConfig, type Config } from './config.js'
 import { checks as allChecks, isCatalogueCheck } from './checks/index.js'
 import type { CheckDefinition } from './checks/types.js'
-import type { Clock } from './engine/clock.js'
+import { systemClock, type Clock } from './engine/clock.js'
+import { createFleet } from './fleet/create.js'
 import { InlineExecutor } from './engine/inline-executor.js'
 import { CheckRunner } from './engine/runner.js'
 import { RefreshScheduler, type Timers } from './engine/scheduler.js'
@@ -31,6 +32,7 @@ import { guardDisclosure } from './routes/access.js'
 import { contractServerOptions, installContract } from './http-contract.js'
 import { drainAndClose } from './shutdown.js'
 import { Notifier, type NotifierOptions } from './notify/notifier.js'
+import { notifies } from './notify/queue.js'
 
 export const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
   version: string
@@ -91,11 +93,13 @@ export async function build(config: Config, opts: BuildOptions = {}): Promise<Fa
   const entry = new URL(import.meta.url.endsWith('.ts') ? './probe-thread.ts' : './probe-thread.js', import.meta.url)
   const isolated = opts.isolateProbes ? new WorkerExecutor(entry, config, logger, opts.probeStartLimitMs) : undefined
   // only the catalogue's own checks can be found by name in the worker thread; a test's closures run here
+  const fleet = createFleet(config, logger, opts.clock ?? systemClock)
   const runner = new CheckRunner(definitions, config, logger, {
     executorFor: (def) => (isolated && isCatalogueCheck(def) ? isolated : inline),
     executors: isolated ? [inline, isolated] : [inline],
     scrub: sanitize,
     clock: opts.clock,
+    fleet: fleet?.coordinator,
   })
   const scheduler = opts.background
     ? new RefreshScheduler(runner, {
@@ -107,8 +111,13 @@ export async function build(config: Config, opts: BuildOptions = {}): Promise<Fa
       })
     : undefined
   const notifier = new Notifier(config, logger, opts.notify)
+  const byName = new Map(definitions.map((d) => [d.name, d]))
   runner.onResult((_result, change) => {
-    if (change) notifier.notify(change)
+    if (!change || !notifier.active || !notifies(change)) return
+    // a global check's change is the fleet's: one replica sends it; a local one is this replica's own
+    if (fleet && byName.get(change.name)?.scope === 'global')
+      void fleet.coordinator.shouldNotify(change).then((mine) => mine && notifier.notify(change))
+    else notifier.notify(change)
   })
   const state: HealthState = {
     runner,
@@ -182,6 +191,7 @@ export async function build(config: Config, opts: BuildOptions = {}): Promise<Fa
     scheduler?.close()
     await notifier.close()
     await runner.close()
+    await fleet?.store.close()
   })
   return app
 }

@@ -34,6 +34,7 @@ export default defineCheck({
   tier: 'critical',
   componentType: 'system',
   live: true,
+  scope: 'global',
   cache: 'infrastructure',
   description: 'The AWS credentials are accepted (STS GetCallerIdentity)',
   validate: credentialFindings,

@@ -28,6 +28,7 @@ export default defineCheck({
   tier: 'critical',
   componentType: 'component',
   live: true,
+  scope: 'global',
   cache: 'third-party',
   description:
     'The key is accepted and the deployment exists, without spending tokens (a one-token completion with HEALTH_DEEP_CHECKS)',

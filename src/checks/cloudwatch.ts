@@ -15,6 +15,7 @@ export default defineCheck({
   tier: 'optional',
   componentType: 'system',
   live: true,
+  scope: 'global',
   cache: 'infrastructure',
   description: 'The CloudWatch API answers; alarms in ALARM state are reported',
   alsoReads: ['AWS_REGION', 'AWS_ENDPOINT_URL'],

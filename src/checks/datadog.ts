@@ -14,6 +14,7 @@ export default defineCheck({
   tier: 'optional',
   componentType: 'component',
   live: true,
+  scope: 'global',
   cache: 'third-party',
   description: 'The API key is valid on the configured site (the key validation endpoint)',
   start(ctx) {

@@ -9,6 +9,7 @@ export default defineCheck({
   tier: 'important',
   componentType: 'system',
   live: true,
+  scope: 'global',
   cache: 'infrastructure',
   description: 'The event bus exists (DescribeEventBus)',
   alsoReads: ['AWS_REGION', 'AWS_ENDPOINT_URL'],

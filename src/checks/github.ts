@@ -7,6 +7,7 @@ export default defineCheck({
   tier: 'optional',
   componentType: 'component',
   live: true,
+  scope: 'global',
   cache: 'third-party',
   description: 'The OAuth client is recognised by the token endpoint (an invalid code is not an invalid client)',
   start(ctx) {

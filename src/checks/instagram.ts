@@ -32,6 +32,7 @@ export default defineCheck({
   tier: 'important',
   componentType: 'component',
   live: true,
+  scope: 'global',
   cache: 'third-party',
   description: 'The app id and secret are granted an app access token',
   validate: (config) => redirectUri(config, 'NEXT_PUBLIC_INSTAGRAM_REDIRECT_URI', 'instagram'),

@@ -45,6 +45,7 @@ export default defineCheck({
   tier: 'optional',
   componentType: 'component',
   live: true,
+  scope: 'global',
   cache: 'third-party',
   description: 'The key is accepted (listing models, which costs nothing)',
   start(ctx) {

@@ -13,6 +13,7 @@ export default defineCheck({
   tier: 'optional',
   componentType: 'component',
   live: true,
+  scope: 'global',
   cache: 'third-party',
   description: 'The key is accepted (listing domains, a read that sends nothing)',
   start(ctx) {

@@ -9,6 +9,7 @@ export default defineCheck({
   tier: 'critical',
   componentType: 'system',
   live: true,
+  scope: 'global',
   cache: 'infrastructure',
   description: 'The media bucket exists and is reachable with these credentials (HeadBucket)',
   alsoReads: ['AWS_REGION', 'AWS_ENDPOINT_URL'],

@@ -35,6 +35,7 @@ export default defineCheck({
   tier: 'optional',
   componentType: 'component',
   live: true,
+  scope: 'global',
   cache: 'third-party',
   description:
     'The DSN parses (public key, host, project id); with SENTRY_CHECK_INGEST the ingest host answers as Sentry does',

@@ -18,6 +18,7 @@ export default defineCheck({
   tier: 'critical',
   componentType: 'system',
   live: true,
+  scope: 'global',
   cache: 'infrastructure',
   description:
     'The SES account answers: sending enabled, production access, quota use; FROM_EMAIL is a verified identity',

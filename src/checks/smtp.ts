@@ -130,6 +130,7 @@ export default defineCheck({
   tier: 'optional',
   componentType: 'component',
   live: true,
+  scope: 'local',
   cache: 'third-party',
   description:
     'The server greets, negotiates TLS where offered, accepts the login and the sender (MAIL FROM, then RSET: no mail sent)',

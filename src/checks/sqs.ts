@@ -64,6 +64,7 @@ export default defineCheck({
   tier: 'important',
   componentType: 'system',
   live: true,
+  scope: 'global',
   cache: 'infrastructure',
   description: 'Each queue answers its attributes; backlog and age of the oldest message are reported',
   alsoReads: ['AWS_REGION', 'AWS_ENDPOINT_URL', 'AWS_ENDPOINT_URL_CLOUDWATCH'],

@@ -103,6 +103,7 @@ export default defineCheck({
   tier: 'critical',
   componentType: 'component',
   live: true,
+  scope: 'global',
   cache: 'third-party',
   description: 'The secret key is accepted by a free read (the balance); keys of one mode',
   validate: stripeRules,

@@ -9,6 +9,7 @@ export default defineCheck({
   tier: 'important',
   componentType: 'component',
   live: true,
+  scope: 'global',
   cache: 'third-party',
   description: 'The client key and secret are granted a client-credentials token',
   validate: (config) => redirectUri(config, 'NEXT_PUBLIC_TIKTOK_REDIRECT_URI', 'tiktok'),

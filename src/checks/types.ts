@@ -52,6 +52,8 @@ export interface Probe {
   close?(): Promise<void>
 }
 
+export type CheckScope = 'local' | 'global'
+
 export interface CheckDefinition {
   name: string
   tier: Tier
@@ -69,6 +71,10 @@ export interface CheckDefinition {
   live: boolean
   // which default cache lifetime applies: HEALTH_THIRD_PARTY_CACHE_TTL_MS or HEALTH_CACHE_TTL_MS
   cache: 'infrastructure' | 'third-party'
+  // local: the answer depends on this replica's own path (its network, its connection), so every replica probes it;
+  // global: it does not (a provider's API with shared credentials), so a fleet probes it once per lifetime
+  // (HEALTH_FLEET_REDIS_URL). Unset: local.
+  scope?: CheckScope
   // why there is no live check: set exactly when live is false
   formatOnlyBecause?: string
   // cross-setting rules (https in production, redirect URIs, key modes, ...)
@@ -108,7 +114,10 @@ export type CheckSpec<
   Also extends SettingName,
   Requires extends readonly SettingName[] | undefined,
 > = Omit<CheckDefinition, 'name' | 'settings' | 'requires' | 'live' | 'formatOnlyBecause' | 'start'> &
-  ({ live: true; formatOnlyBecause?: undefined } | { live: false; formatOnlyBecause: string }) & {
+  (
+    | { live: true; formatOnlyBecause?: undefined; scope: CheckScope }
+    | { live: false; formatOnlyBecause: string; scope?: undefined }
+  ) & {
     name: Name
     // settings of other checks whose findings this check reports too (a required one that is missing blocks its probe)
     alsoReads?: readonly Also[]

@@ -14,6 +14,7 @@ export default defineCheck({
   tier: 'important',
   componentType: 'datastore',
   live: true,
+  scope: 'global',
   cache: 'third-party',
   description: 'An authenticated PING through the Upstash REST API answers PONG',
   start(ctx) {

@@ -11,6 +11,8 @@ import { cutQuotes } from '../checks/lib/quote.js'
 import type { CheckResult, ProbedResult, StatusChange } from './result.js'
 import { advance, parseDamping, type Standing, type Thresholds } from './damping.js'
 import { Reason } from '../reasons.js'
+import type { FleetCoordinator } from '../fleet/coordinator.js'
+import { LEAD_SHARE } from './scheduler.js'
 
 interface Slot {
   def: CheckDefinition
@@ -51,6 +53,8 @@ export interface RunnerOptions {
   // every executor executorFor may answer, to close them
   executors?: readonly ProbeExecutor[]
   clock?: Clock
+  // a fleet that shares the global checks' results (HEALTH_FLEET_REDIS_URL); unset, every check is probed here
+  fleet?: FleetCoordinator
 }
 
 // Runs the checks: one slot a check with its cached result, single-flight probes and stale-while-revalidate.
@@ -66,6 +70,7 @@ export class CheckRunner {
   private readonly executors: readonly ProbeExecutor[]
   private closed = false
   private readonly listeners: ResultListener[] = []
+  readonly fleet?: FleetCoordinator
 
   constructor(
     definitions: readonly CheckDefinition[],
@@ -85,6 +90,7 @@ export class CheckRunner {
     for (const def of definitions)
       this.slots.set(def.name, { def, notBefore: 0, probes: 0, thresholds: overrides.get(def.name) ?? global })
     this.clock = opts.clock ?? systemClock
+    this.fleet = opts.fleet
     this.scrub = opts.scrub ?? createSanitizer(config.secrets)
     if (opts.executorFor) {
       this.executorFor = opts.executorFor
@@ -236,7 +242,7 @@ export class CheckRunner {
 
   private refresh(slot: Slot): Promise<CheckResult> {
     if (slot.inflight) return slot.inflight
-    const p = this.evaluate(slot)
+    const p = this.evaluateOnce(slot)
       .catch((err: unknown) => this.failedEvaluation(slot, err))
       .then((probed) => {
         slot.inflight = undefined
@@ -297,6 +303,15 @@ export class CheckRunner {
         this.log.error({ check: result.name, err }, 'a listener of check results failed')
       }
     }
+  }
+
+  // A global check of a fleet is probed once for all of it: this replica probes it or adopts another's result.
+  private evaluateOnce(slot: Slot): Promise<ProbedResult> {
+    const { def } = slot
+    if (!this.fleet || def.scope !== 'global' || !this.probes(def.name)) return this.evaluate(slot)
+    const timeout = this.timeoutOf(def)
+    const leadMs = Math.min(timeout, this.ttlOf(def) * LEAD_SHARE)
+    return this.fleet.evaluate(def, timeout, leadMs, () => this.evaluate(slot)).then((r) => this.scrubbed(r))
   }
 
   private async evaluate(slot: Slot): Promise<ProbedResult> {

@@ -92,6 +92,11 @@ export class Notifier implements NotifierView {
     this.sleep = opts.sleep ?? sleep
   }
 
+  // whether any webhook is configured: without one, a change costs nothing
+  get active(): boolean {
+    return this.hooks.length > 0
+  }
+
   get queued(): number {
     return this.hooks.reduce((n, h) => n + h.queue.size + (h.inflight ? 1 : 0), 0)
   }

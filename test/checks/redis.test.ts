@@ -1,7 +1,5 @@
 import t, { type Test } from 'tap'
 import type { FastifyInstance } from 'fastify'
-import { spawn, type ChildProcess } from 'node:child_process'
-import { once } from 'node:events'
 import { Redis } from 'ioredis'
 import redis from '../../src/checks/redis.js'
 import { REDIS_URL } from '../support/helpers.js'
@@ -9,6 +7,7 @@ import { checkApp, MARGIN_MS, probe as probeApp, probeCheck } from '../support/p
 import { errorLines } from '../support/engine.js'
 import { clientSockets } from '../support/fakes/sockets.js'
 import { freePort, startSilentServer } from '../support/fakes/tcp.js'
+import { startRedis, stopRedis } from '../support/redis-server.js'
 
 const ACL_USER = 'health_acl_test'
 const ACL_PW = 'health-acl-test-password'
@@ -19,31 +18,6 @@ const probe = (t: Test, env: Record<string, string>) =>
 
 const fresh = async (app: FastifyInstance) =>
   JSON.parse((await app.inject('/health/redis?fresh')).body).checks['redis:responseTime'][0]
-
-// a real redis-server of our own, on a port we choose, so the test can stop and restart it
-async function startRedis(port: number): Promise<ChildProcess> {
-  const child = spawn(
-    'redis-server',
-    ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
-    { stdio: ['ignore', 'pipe', 'inherit'] },
-  )
-  let seen = ''
-  await new Promise<void>((resolve, reject) => {
-    child.once('exit', (code) => reject(new Error(`redis-server exited with ${code}`)))
-    child.stdout.on('data', (c) => {
-      seen += c
-      if (seen.includes('Ready to accept connections')) resolve()
-    })
-  })
-  child.stdout.resume()
-  return child
-}
-
-async function stopRedis(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return
-  child.kill('SIGKILL')
-  await once(child, 'exit')
-}
 
 t.test('passes: SET with expiry and GET round-trip on the real server', async (t) => {
   const { res, entry } = await probe(t, { REDIS_URL })
