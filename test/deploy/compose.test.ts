@@ -19,9 +19,10 @@ const errorsOf = (doc: unknown) =>
 
 const [compose] = yamlDocuments('compose.yaml')
 const services: Record<string, Manifest> = compose.services
-// the service built from this repository; the others are its datastores
+// the service built from this repository, the fleet's replicas of its image, and the datastores
 const [appName, app] = Object.entries(services).find(([, s]) => s.build !== undefined)!
-const datastores = Object.entries(services).filter(([name]) => name !== appName)
+const fleet = Object.entries(services).filter(([, s]) => s.image === app.image && s.build === undefined)
+const datastores = Object.entries(services).filter(([name, s]) => name !== appName && s.image !== app.image)
 
 t.test('compose.yaml is valid against the Compose Specification', async (t) => {
   t.same(errorsOf(compose), [])
@@ -73,4 +74,25 @@ t.test('every variable is a real setting that loads, and the details stay on loo
   t.equal(config.health.HEALTH_DETAILS, 'always', 'details for every caller: a local try-out')
   const port = HealthSettings.properties.HEALTH_PORT.default
   t.same(app.ports, [`127.0.0.1:${port}:${port}`], 'so the port is published on loopback only')
+})
+
+t.test('the fleet profile: three replicas of the image sharing the Redis, each its own name and port', async (t) => {
+  t.equal(fleet.length, 3)
+  const ports = new Set<string>()
+  for (const [name, replica] of fleet) {
+    t.same(replica.profiles, ['fleet'], `${name}: only with --profile fleet`)
+    t.same(replica.depends_on.redis, { condition: 'service_healthy' }, `${name}: waits for Redis`)
+    const env: Record<string, string> = replica.environment
+    for (const key of Object.keys(env)) t.ok(realSettings.has(key), `${name}: ${key}`)
+    const config = loadConfig(env, { envFile: false })
+    t.equal(config.health.HEALTH_SERVICE_ID, name, `${name}: names itself in reports and notifications`)
+    t.equal(new URL(config.health.HEALTH_FLEET_REDIS_URL).hostname, 'redis', `${name}: the fleet's Redis by name`)
+    t.equal(config.health.HEALTH_FLEET_REDIS_URL, fleet[0][1].environment.HEALTH_FLEET_REDIS_URL, 'one fleet')
+    t.equal(replica.read_only, true)
+    for (const p of replica.ports as string[]) {
+      t.match(p, /^127\.0\.0\.1:\d+:8080$/, `${name}: on loopback`)
+      ports.add(p)
+    }
+  }
+  t.equal(ports.size, 3, 'one port each')
 })

@@ -14,7 +14,8 @@ export const kubernetesDir = 'deploy/kubernetes'
 
 // Every YAML document of a file, as untyped data (like JSON.parse's): the tests' assertions check its shape.
 export function yamlDocuments(path: string) {
-  return parseAllDocuments(readFileSync(join(root, path), 'utf8')).map((doc) => {
+  // merge keys (<<), which Compose and kubectl both read
+  return parseAllDocuments(readFileSync(join(root, path), 'utf8'), { merge: true }).map((doc) => {
     if (doc.errors.length > 0) throw new Error(`${path}: ${doc.errors.map((e) => e.message).join('; ')}`)
     return doc.toJS()
   })
