@@ -8,6 +8,7 @@ import { loadSettings, paths, type Ctx, type Target } from './lib/context.js'
 import { pin, pinning } from './lib/child.js'
 import { throughput } from './phases/throughput.js'
 import { refreshModes } from './phases/refresh.js'
+import { fleetPhase } from './phases/fleet.js'
 import { herd } from './phases/herd.js'
 import { fanout } from './phases/fanout.js'
 import { timeouts } from './phases/timeouts.js'
@@ -18,10 +19,12 @@ import { image, mib } from './phases/image.js'
 
 const s = loadSettings()
 // `--only memory` runs the memory phases alone and rewrites only the memory section of bench/RESULTS.md;
-// `--only refresh` compares the probe routes' ratios with HEALTH_REFRESH=on-demand and background, and writes nothing
+// `--only refresh` compares the probe routes' ratios with HEALTH_REFRESH=on-demand and background, and `--only fleet`
+// counts the provider calls of 1 and 3 replicas of one fleet and compares the ratios with it on and off; they write
+// nothing
 const only = process.argv.includes('--only') ? process.argv[process.argv.indexOf('--only') + 1] : undefined
-if (only !== undefined && only !== 'memory' && only !== 'refresh')
-  throw new Error(`--only takes one phase, memory or refresh; got ${only}`)
+if (only !== undefined && only !== 'memory' && only !== 'refresh' && only !== 'fleet')
+  throw new Error(`--only takes one phase, memory, refresh or fleet; got ${only}`)
 const p = paths()
 if (!existsSync(`${p.root}dist/server.js`))
   throw new Error('dist/ is missing: run `npm run bench` (it builds first) or `npm run build`')
@@ -79,7 +82,11 @@ const logTargets = (ran: Target[]) => {
 }
 
 try {
-  if (only === 'refresh') {
+  if (only === 'fleet') {
+    await section('fleet: provider calls of 1 and 3 replicas, and the ratios with the fleet on and off', () =>
+      fleetPhase(ctx),
+    )
+  } else if (only === 'refresh') {
     await section('throughput by HEALTH_REFRESH: on-demand, background, background, on-demand', () => refreshModes(ctx))
   } else if (only === 'memory') {
     const m = await memoryPhases()

@@ -3,7 +3,7 @@ import openai from '../../src/checks/openai.js'
 import sesCheck from '../../src/checks/ses.js'
 import type { CheckDefinition } from '../../src/checks/types.js'
 import { MAX_BODY_BYTES } from '../../src/checks/lib/transport.js'
-import { awsEnv, startAwsFake, type Answer, type AwsRequest } from '../support/fakes/aws-wire.js'
+import { awsEnv, sesAnswers, startAwsFake } from '../support/fakes/aws-wire.js'
 import { startFaultProxy, type FaultMode, type FaultOptions, type FaultProxy } from '../support/fakes/fault-proxy.js'
 import type { Fake } from '../support/fakes/http.js'
 import { startOpenAIFake } from '../support/fakes/openai.js'
@@ -21,21 +21,6 @@ const openaiKey = sentinel('sk-')
 // an HTTP answer whose body never ends: what a flooding server sends
 const endless = Buffer.from('HTTP/1.1 200 OK\r\ncontent-type: application/json\r\nconnection: close\r\n\r\n')
 
-function sesAnswers(req: AwsRequest): Answer {
-  if (req.operation === 'GET /v2/email/account')
-    return {
-      body: {
-        SendingEnabled: true,
-        ProductionAccessEnabled: true,
-        EnforcementStatus: 'HEALTHY',
-        SendQuota: { Max24HourSend: 50000, MaxSendRate: 14, SentLast24Hours: 12500 },
-      },
-    }
-  if (req.operation === `GET /v2/email/identities/${encodeURIComponent(FROM)}`)
-    return { body: { IdentityType: 'EMAIL_ADDRESS', VerifiedForSendingStatus: true, VerificationStatus: 'SUCCESS' } }
-  return { error: { status: 404, code: 'NotFoundException', message: 'not found' } }
-}
-
 interface Subject {
   def: CheckDefinition
   start: () => Promise<Fake>
@@ -50,7 +35,7 @@ const subjects: Subject[] = [
   },
   {
     def: sesCheck,
-    start: () => startAwsFake('rest-json', sesAnswers),
+    start: () => startAwsFake('rest-json', sesAnswers(FROM)),
     env: (url) => awsEnv('AWS_ENDPOINT_URL_SESV2', url, { FROM_EMAIL: FROM }),
   },
 ]

@@ -1,6 +1,6 @@
 import type { Test } from 'tap'
 import { randomBytes } from 'node:crypto'
-import { ACCOUNT, awsEnv, startAwsFake, type AwsRequest } from './fakes/aws-wire.js'
+import { ACCOUNT, awsEnv, sesAnswers, startAwsFake } from './fakes/aws-wire.js'
 import { startS3rver } from './fakes/aws-s3.js'
 import { startAzureFake } from './fakes/azure-openai.js'
 import { startStripeFake } from './fakes/stripe.js'
@@ -19,20 +19,7 @@ export async function startPlatform(t: Test): Promise<{ env: Record<string, stri
     body: `<Arn>arn:aws:iam::${ACCOUNT}:user/health-test</Arn><UserId>AIDAFAKEUSERIDFORTESTS</UserId><Account>${ACCOUNT}</Account>`,
   }))
   t.teardown(() => sts.close())
-  const ses = await startAwsFake('rest-json', (req: AwsRequest) => {
-    if (req.operation === 'GET /v2/email/account')
-      return {
-        body: {
-          SendingEnabled: true,
-          ProductionAccessEnabled: true,
-          EnforcementStatus: 'HEALTHY',
-          SendQuota: { Max24HourSend: 50000, MaxSendRate: 14, SentLast24Hours: 10 },
-        },
-      }
-    if (req.operation.startsWith('GET /v2/email/identities/'))
-      return { body: { IdentityType: 'EMAIL_ADDRESS', VerifiedForSendingStatus: true, VerificationStatus: 'SUCCESS' } }
-    return { error: { status: 404, code: 'UnknownOperationException' } }
-  })
+  const ses = await startAwsFake('rest-json', sesAnswers())
   t.teardown(() => ses.close())
   const aws = awsEnv('AWS_ENDPOINT_URL_STS', sts.url)
   const s3 = await startS3rver([BUCKET], {

@@ -11,6 +11,25 @@ export const ACCOUNT = '123456789012'
 export const REGION = 'eu-west-1'
 
 // The installed clients' protocols: STS awsQuery, SQS/CloudWatch awsJson1_0 (query-compatible), EventBridge awsJson1_1, SESv2 restJson1, S3 restXml.
+// SES's answers for an account that may send and an identity that is verified (identity: its address; any when unset).
+export function sesAnswers(identity?: string): (req: AwsRequest) => Answer {
+  return (req) => {
+    if (req.operation === 'GET /v2/email/account')
+      return {
+        body: {
+          SendingEnabled: true,
+          ProductionAccessEnabled: true,
+          EnforcementStatus: 'HEALTHY',
+          SendQuota: { Max24HourSend: 50000, MaxSendRate: 14, SentLast24Hours: 12500 },
+        },
+      }
+    const asked = identity ? `GET /v2/email/identities/${encodeURIComponent(identity)}` : 'GET /v2/email/identities/'
+    if (identity ? req.operation === asked : req.operation.startsWith(asked))
+      return { body: { IdentityType: 'EMAIL_ADDRESS', VerifiedForSendingStatus: true, VerificationStatus: 'SUCCESS' } }
+    return { error: { status: 404, code: 'NotFoundException', message: 'not found' } }
+  }
+}
+
 export type Protocol = 'query' | 'json1.0' | 'json1.1' | 'rest-json' | 'rest-xml'
 
 export interface AwsErrorAnswer {
