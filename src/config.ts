@@ -288,7 +288,9 @@ function loadHealthOptions(env: Record<string, string | undefined>): HealthOptio
     lines.push('HEALTH_PUBLIC_URL: expected an http or https URL, such as https://health.example.com')
   const fleetUrl = typeof raw.HEALTH_FLEET_REDIS_URL === 'string' ? raw.HEALTH_FLEET_REDIS_URL : ''
   if (fleetUrl !== '' && !/^rediss?:$/.test(parsedUrl(fleetUrl)?.protocol ?? ''))
-    lines.push('HEALTH_FLEET_REDIS_URL: expected a redis:// or rediss:// URL, such as redis://redis.example.internal:6379/1')
+    lines.push(
+      'HEALTH_FLEET_REDIS_URL: expected a redis:// or rediss:// URL, such as redis://redis.example.internal:6379/1',
+    )
   if (lines.length > 0) throw new ConfigError(`invalid health service settings:\n  ${lines.join('\n  ')}`)
   return converted as HealthOptions
 }

@@ -141,8 +141,20 @@ export class RefreshScheduler {
   private landed(plan: Plan): void {
     plan.running = false
     this.running--
-    plan.jitter = this.random()
+    plan.jitter = this.sharedJitter(plan.name) ?? this.random()
     this.tick()
+  }
+
+  // A global check of a fleet is refreshed by whichever replica comes first: with a jitter of their own, the earliest
+  // of several draws would shorten its period. Drawn from its result instead, it is the same on every replica.
+  private sharedJitter(name: string): number | undefined {
+    if (!this.runner.fleet || this.runner.definitions.find((d) => d.name === name)?.scope !== 'global') return undefined
+    const observedAt = this.runner.view(name).result?.observedAt
+    if (observedAt === undefined) return undefined
+    // FNV-1a of the check and its result's time: a fraction in [0, 1)
+    let h = 0x811c9dc5
+    for (const c of `${name}:${observedAt}`) h = Math.imul(h ^ c.charCodeAt(0), 0x01000193)
+    return (h >>> 0) / 2 ** 32
   }
 
   // Read from the check's current result, whoever probed it (a request's probe moves the schedule too): ahead of

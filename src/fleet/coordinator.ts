@@ -65,22 +65,19 @@ export class FleetCoordinator {
   ): Promise<ProbedResult> {
     const { store } = this.opts
     try {
-      const shared = await store.read(def.name)
-      if (shared && this.isNew(def.name, shared) && shared.remainingMs > leadMs) return this.adopt(def, shared)
       // names its holder, so that an operator reading the lease key sees which replica probes the check now
       const token = `${this.opts.serviceId}:${randomUUID()}`
       const leaseMs = timeoutMs + LEASE_MARGIN_MS
-      const epoch = await store.acquire(def.name, token, leaseMs)
-      if (epoch !== undefined) return await this.probeAndPublish(def, token, epoch, local)
-      // another replica probes it now: its result once published, or the lease as soon as it lapses (its holder
-      // died), whichever comes first; at most one lease long
+      const since = this.epochs.get(def.name) ?? -1
+      // a newer result, or the lease; when another replica holds it, its result once published or the lease as
+      // soon as it lapses (its holder died), whichever comes first, at most one lease long
       const deadline = this.opts.clock.now() + leaseMs
-      while (this.opts.clock.now() < deadline) {
+      for (;;) {
+        const took = await store.take(def.name, since, leadMs, token, leaseMs)
+        if (took !== 'held' && 'shared' in took) return this.adopt(def, took.shared)
+        if (took !== 'held') return await this.probeAndPublish(def, token, took.lease, local)
+        if (this.opts.clock.now() >= deadline) break
         await new Promise((r) => setTimeout(r, this.pollMs).unref())
-        const next = await store.read(def.name)
-        if (next && this.isNew(def.name, next)) return this.adopt(def, next)
-        const retaken = await store.acquire(def.name, token, leaseMs)
-        if (retaken !== undefined) return await this.probeAndPublish(def, token, retaken, local)
       }
       const last = await store.read(def.name)
       if (last) return this.adopt(def, last)
@@ -102,10 +99,6 @@ export class FleetCoordinator {
     } catch {
       return true
     }
-  }
-
-  private isNew(name: string, shared: Shared): boolean {
-    return shared.epoch > (this.epochs.get(name) ?? -1)
   }
 
   private async probeAndPublish(

@@ -13,6 +13,21 @@ export interface Shared {
   remainingMs: number
 }
 
+// In one step, so that no result published between a read and a SET NX is probed again: the published result when
+// its probe began after ARGV[1] and it holds longer than ARGV[2] ms; else the lease (SET NX PX) and the server's
+// time in microseconds when it was taken; else 'held'.
+const TAKE = `
+local v = redis.call('HMGET', KEYS[1], 'epoch', 'json')
+if v[1] then
+  local pttl = redis.call('PTTL', KEYS[1])
+  if tonumber(v[1]) > tonumber(ARGV[1]) and pttl > tonumber(ARGV[2]) then return {'shared', v[1], v[2], pttl} end
+end
+if redis.call('SET', KEYS[2], ARGV[3], 'NX', 'PX', ARGV[4]) then
+  local t = redis.call('TIME')
+  return {'lease', tonumber(t[1]) * 1000000 + tonumber(t[2])}
+end
+return {'held'}`
+
 // SET NX PX, and the server's time in microseconds when it was taken
 const ACQUIRE = `
 if redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then
@@ -64,6 +79,31 @@ export class FleetStore {
   async acquire(check: string, token: string, ms: number): Promise<number | undefined> {
     const r = await this.call((c) => c.eval(ACQUIRE, 1, this.key('lease', check), token, String(Math.ceil(ms))))
     return r === null ? undefined : Number(r)
+  }
+
+  // The published result if it is newer than `since` and holds longer than `leadMs`, else the lease for `ms`.
+  async take(
+    check: string,
+    since: number,
+    leadMs: number,
+    token: string,
+    ms: number,
+  ): Promise<{ shared: Shared } | { lease: number } | 'held'> {
+    const r = (await this.call((c) =>
+      c.eval(
+        TAKE,
+        2,
+        this.key('result', check),
+        this.key('lease', check),
+        String(since),
+        String(Math.floor(leadMs)),
+        token,
+        String(Math.ceil(ms)),
+      ),
+    )) as [string, ...(string | number)[]]
+    if (r[0] === 'shared') return { shared: { epoch: Number(r[1]), json: String(r[2]), remainingMs: Number(r[3]) } }
+    if (r[0] === 'lease') return { lease: Number(r[1]) }
+    return 'held'
   }
 
   async release(check: string, token: string): Promise<void> {
@@ -118,9 +158,11 @@ export class FleetStore {
     this.opts.onAvailability?.(available, err)
   }
 
+  // The client once its first connection attempt is over, whatever its outcome: calls made meanwhile wait for it
+  // (within the connect budget) instead of failing on a socket still opening; later ones fail at once while it is
+  // away, and it reconnects by itself.
   private connection(): Promise<Redis> {
-    if (this.client) return Promise.resolve(this.client)
-    this.opening ??= import('ioredis').then(({ Redis }) => {
+    this.opening ??= import('ioredis').then(async ({ Redis }) => {
       // no offline queue: a call while Redis is away fails at once instead of waiting; it reconnects by itself
       const client = new Redis(this.opts.url, {
         enableOfflineQueue: false,
@@ -136,13 +178,8 @@ export class FleetStore {
       })
       client.on('error', () => undefined)
       this.client = client
-      return client.connect().then(
-        () => client,
-        (err: unknown) => {
-          // the client keeps trying in the background; the calls meanwhile fail at once
-          throw err
-        },
-      )
+      await client.connect().catch(() => undefined)
+      return client
     })
     return this.opening
   }

@@ -104,3 +104,23 @@ t.test('a Redis that answers nothing fails a call within the budget, and is mark
   t.ok(back, 'answers again after it resumes')
   t.same(changes, [false, true], 'told once down, once back')
 })
+
+t.test('take: a newer result that holds longer than the lead, else the lease, else held, in one step', async (t) => {
+  const [a, b] = [store('take:'), store('take:')]
+  const first = await a.take('stripe', -1, 200, 'a', 5000)
+  t.ok(first !== 'held' && 'lease' in first, 'nothing published: the lease')
+  t.equal(await b.take('stripe', -1, 200, 'b', 5000), 'held', 'while a holds it')
+  const epoch = first !== 'held' && 'lease' in first ? first.lease : 0
+  await a.publish('stripe', epoch, '{"by":"a"}', 10_000)
+  await a.release('stripe', 'a')
+  const shared = await b.take('stripe', -1, 200, 'b', 5000)
+  t.ok(
+    shared !== 'held' && 'shared' in shared && shared.shared.json === '{"by":"a"}',
+    'published: the result, no lease',
+  )
+  const again = await b.take('stripe', epoch, 200, 'b', 5000)
+  t.ok(again !== 'held' && 'lease' in again, 'a result it already has is not newer: the lease, to refresh it')
+  await b.release('stripe', 'b')
+  const near = await a.take('stripe', -1, 20_000, 'a', 5000)
+  t.ok(near !== 'held' && 'lease' in near, 'a result about to lapse (within the lead) is refreshed, not taken')
+})
