@@ -6,6 +6,8 @@ export interface JsonFake {
   port: number
   // requests received, by method and path (without the query)
   hits: Map<string, number>
+  // told of each request while set (the fleet phase times the probes with it)
+  onHit?: (key: string, at: number) => void
   close(): Promise<void>
 }
 
@@ -33,6 +35,7 @@ export async function startJsonFake(): Promise<JsonFake> {
     const path = (req.url ?? '/').split('?')[0]
     const key = `${req.method} ${path.startsWith('/delay/') ? '/delay/*' : path}`
     hits.set(key, (hits.get(key) ?? 0) + 1)
+    fake.onHit?.(key, performance.now())
     req.resume()
     const answer = () => {
       res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(plausible) })
@@ -56,7 +59,7 @@ export async function startJsonFake(): Promise<JsonFake> {
   })
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r))
   const { port } = server.address() as AddressInfo
-  return {
+  const fake: JsonFake = {
     url: `http://127.0.0.1:${port}`,
     port,
     hits,
@@ -67,6 +70,7 @@ export async function startJsonFake(): Promise<JsonFake> {
         server.close(() => r())
       }),
   }
+  return fake
 }
 
 export interface SilentServer {

@@ -15,9 +15,9 @@ const WINDOW_MS = 30_000
 
 interface FleetCalls {
   replicas: number
-  calls: number
-  perReplica: number
-  // by provider endpoint (method and path)
+  // calls a minute to the provider, all endpoints called at least three times in the window
+  perMinute: number
+  // by endpoint (method and path)
   byPath: Record<string, number>
 }
 
@@ -42,13 +42,26 @@ async function callsWith(ctx: Ctx, replicas: number, fleetUrl: string): Promise<
       )
     // two lifetimes to settle, then the window
     await new Promise((r) => setTimeout(r, 2 * LIFETIME_MS))
-    const before = new Map(ctx.fake.hits)
+    // each endpoint's calls a minute, from the times of its first and last call in the window: a count alone
+    // moves by one a check with where the window falls in its period, and the checks start in step
+    const seen = new Map<string, { n: number; first: number; last: number }>()
+    ctx.fake.onHit = (key, at) => {
+      const s = seen.get(key)
+      if (s) Object.assign(s, { n: s.n + 1, last: at })
+      else seen.set(key, { n: 1, first: at, last: at })
+    }
     await new Promise((r) => setTimeout(r, WINDOW_MS))
+    ctx.fake.onHit = undefined
     const byPath = Object.fromEntries(
-      [...ctx.fake.hits].map(([path, n]) => [path, n - (before.get(path) ?? 0)]).filter(([, n]) => Number(n) > 0),
+      [...seen]
+        .filter(([, s]) => s.n >= 3)
+        .map(([key, s]) => [key, round(((s.n - 1) / (s.last - s.first)) * 60_000, 1)]),
     ) as Record<string, number>
-    const calls = Object.values(byPath).reduce((a, b) => a + b, 0)
-    return { replicas, calls, perReplica: round(calls / replicas, 1), byPath }
+    const perMinute = round(
+      Object.values(byPath).reduce((a, b) => a + b, 0),
+      1,
+    )
+    return { replicas, perMinute, byPath }
   } finally {
     await Promise.all(targets.map((t) => t.close()))
   }
@@ -64,7 +77,7 @@ export async function fleetPhase(ctx: Ctx) {
   const calls: FleetCalls[] = []
   for (const n of [1, 3]) {
     calls.push(await callsWith(ctx, n, url.href))
-    ctx.log(`  ${n} replica(s): ${calls.at(-1)!.calls} provider calls in ${WINDOW_MS / 1000} s`)
+    ctx.log(`  ${n} replica(s): ${calls.at(-1)!.perMinute} provider calls a minute`)
     ctx.log(`    ${JSON.stringify(calls.at(-1)!.byPath)}`)
   }
   // BENCH_FLEET_RATIOS=0: the calls alone, a minute instead of four throughput runs
