@@ -85,7 +85,7 @@ export class FleetCoordinator {
       this.opts.log.debug({ check: def.name, err: String(err) }, 'fleet coordination unavailable: probing alone')
     }
     this.sources.set(def.name, { source: 'alone', probedBy: this.opts.serviceId })
-    return local()
+    return withSource(await local(), 'alone', this.opts.serviceId)
   }
 
   // Whether this replica is the one to notify a change of a global check; true when Redis cannot say.
@@ -109,7 +109,7 @@ export class FleetCoordinator {
   ): Promise<ProbedResult> {
     const { store, serviceId, clock } = this.opts
     try {
-      const result = await local()
+      const result = withSource(await local(), 'probed', serviceId)
       this.epochs.set(def.name, epoch)
       this.sources.set(def.name, { source: 'probed', probedBy: serviceId })
       const body: Published = { result, probedBy: serviceId }
@@ -129,6 +129,15 @@ export class FleetCoordinator {
     const now = this.opts.clock.now()
     this.epochs.set(def.name, shared.epoch)
     this.sources.set(def.name, { source: 'shared', probedBy })
-    return { ...result, observedAt: Math.min(result.observedAt, now), expiresAt: now + shared.remainingMs }
+    return {
+      ...withSource(result, 'shared', probedBy),
+      observedAt: Math.min(result.observedAt, now),
+      expiresAt: now + shared.remainingMs,
+    }
   }
+}
+
+// The result's details say where it came from, for whoever reads them (HEALTH_DETAILS decides who may).
+function withSource(result: ProbedResult, source: ResultSource, probedBy: string): ProbedResult {
+  return { ...result, details: { ...result.details, fleet: source, probedBy } }
 }

@@ -122,6 +122,17 @@ t.test('every replica shows where the shared result came from', async (t) => {
     sources.some((s) => s?.source === 'alone'),
     'none probes alone',
   )
+  for (const [i, r] of fleet.entries()) {
+    const body = (await (await fetch(`http://127.0.0.1:${r.port}/health/stripe`)).json()) as {
+      checks: Record<string, { details?: Record<string, string> }[]>
+    }
+    const details = body.checks['stripe:responseTime'][0].details
+    // a round may have passed since the scrape: what holds of any round
+    t.ok(['probed', 'shared'].includes(details?.fleet ?? ''), `the result says where it came from: ${details?.fleet}`)
+    t.match(details?.probedBy, /^replica-[123]$/, 'and which replica probed it')
+    if (details?.fleet === 'probed') t.equal(details.probedBy, `replica-${i + 1}`, 'itself, when it probed')
+    else t.not(details?.probedBy, `replica-${i + 1}`, 'another, when it was shared')
+  }
 })
 
 t.test(
