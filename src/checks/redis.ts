@@ -23,8 +23,8 @@ export default defineCheck({
         enableOfflineQueue: false,
         maxRetriesPerRequest: 0,
         retryStrategy: () => null,
-        connectTimeout: timeout,
-        commandTimeout: timeout,
+        connectTimeout: ctx.clientTimeoutMs,
+        commandTimeout: ctx.clientTimeoutMs,
         connectionName: 'huntaze-health',
         // no INFO before the first command: a user without it (the probe needs SET and GET only) is not refused,
         // ioredis prints nothing, and a loading server answers LOADING to the command itself
@@ -50,12 +50,12 @@ export default defineCheck({
     }
     const key = `huntaze-health:probe:${randomUUID()}`
 
-    async function attempt(): Promise<{ details: Record<string, string | number> }> {
-      if (client.status === 'wait') await client.connect()
+    async function attempt(c: typeof client): Promise<{ details: Record<string, string | number> }> {
+      if (c.status === 'wait') await c.connect()
       const value = String(Date.now())
       const started = performance.now()
-      await client.set(key, value, 'PX', 60_000)
-      const got = await client.get(key)
+      await c.set(key, value, 'PX', 60_000)
+      const got = await c.get(key)
       const roundTripMs = Math.round((performance.now() - started) * 100) / 100
       if (got !== value)
         throw new CheckError(Reason.BAD_RESPONSE, `GET returned another value than the SET stored at ${target}`)
@@ -104,24 +104,28 @@ export default defineCheck({
       async run(signal) {
         lastError = undefined
         cap.reset()
-        // the current client: a retry below replaces it
-        const onAbort = () => client.disconnect()
+        // a connection that closed while idle says nothing of the server now: start from a new one
+        if (client.status !== 'wait' && client.status !== 'ready') discard()
+        // the client this probe uses: a probe cancelled at its timeout ends later, and must then close its own
+        // client, never the one a newer probe already uses
+        let mine = client
+        const onAbort = () => mine.disconnect()
         signal.addEventListener('abort', onAbort, { once: true })
         try {
-          // a connection that closed while idle says nothing of the server now: start from a new one
-          if (client.status !== 'wait' && client.status !== 'ready') discard()
           const reused = client.status === 'ready'
           try {
-            return await attempt()
+            return await attempt(mine)
           } catch (err) {
             if (!reused || signal.aborted || !/Stream isn't writeable|Connection is closed/i.test(String(err)))
               throw err
             discard()
+            mine = client
             lastError = undefined
-            return await attempt()
+            return await attempt(mine)
           }
         } catch (err) {
-          discard()
+          if (client === mine) discard()
+          else mine.disconnect()
           explain(err)
         } finally {
           signal.removeEventListener('abort', onAbort)
