@@ -6,6 +6,7 @@ import { readCap, READ_CAP_BYTES } from './lib/read-cap.js'
 import { CheckError, defineCheck, type PresentSettings } from './types.js'
 
 // DATABASE_HOST/PORT/NAME/USER/PASSWORD complete or override the URL.
+// timeoutMs: the clients' own timers (CheckContext.clientTimeoutMs), which run a little past the probe's timeout.
 export function poolConfig(s: PresentSettings<'DATABASE_URL'>, timeoutMs: number): pg.PoolConfig {
   const url = parse(s.DATABASE_URL)
   return {
@@ -122,8 +123,7 @@ export default defineCheck({
   description: 'A connection authenticates and SELECT 1 answers',
   async start(ctx) {
     const { default: pgModule } = await import('pg')
-    const timeout = ctx.timeoutMs
-    const config = poolConfig(ctx.config.settings, timeout)
+    const config = poolConfig(ctx.config.settings, ctx.clientTimeoutMs)
     const target = `${config.host ?? 'localhost'}:${config.port ?? 5432}/${config.database ?? ''}`
     const cap = readCap(target)
     // plain connections are read frame by frame; over TLS only the byte count can be watched

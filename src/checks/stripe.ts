@@ -125,7 +125,7 @@ export default defineCheck({
       port: api.port || (protocol === 'http' ? 80 : 443),
       protocol,
       maxNetworkRetries: 0,
-      timeout: ctx.timeoutMs,
+      timeout: ctx.clientTimeoutMs,
       telemetry: false,
       httpClient: Stripe.createFetchHttpClient(fetchWithSignal),
       appInfo: { name: 'huntaze-health' },

@@ -41,8 +41,11 @@ export interface CheckContext<Present extends SettingName = never> {
   config: Config & { settings: PresentSettings<Present> }
   // scrubs secrets out of every line itself, as the engine does out of every result
   log: FastifyBaseLogger
-  // this check's own timeout: clients take their connect and request timeouts from it
+  // this check's own timeout, which the engine keeps (it cancels the probe's signal then): what messages quote
   timeoutMs: number
+  // what a client's own connect and request timers are set to: a little past timeoutMs, so that the engine's
+  // timer, which tells a slow dependency from this service's starved thread, always decides first
+  clientTimeoutMs: number
   // the engine's wall clock, for a check that dates what it keeps from one probe to the next; default the system's
   clock?: Clock
 }

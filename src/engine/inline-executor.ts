@@ -25,6 +25,9 @@ function timeoutError(ms: number): Error {
   return err
 }
 
+// How much longer a client's own timers run than the probe's timeout (CheckContext.clientTimeoutMs).
+export const CLIENT_GRACE_MS = 1000
+
 const LATE = Symbol('late')
 const BUSY = Symbol('busy')
 // a timer this much past its time was held back by the thread's own work, not only by the dependency
@@ -59,7 +62,7 @@ export interface RunHooks {
 // Starts each check's probe once (its client, its SDK) and runs it with a timeout whose signal cancels the I/O.
 export class InlineExecutor implements ProbeExecutor {
   private readonly states = new Map<string, State>()
-  private readonly ctx: Omit<CheckContext, 'timeoutMs'>
+  private readonly ctx: Omit<CheckContext, 'timeoutMs' | 'clientTimeoutMs'>
   private closed = false
 
   constructor(
@@ -90,6 +93,7 @@ export class InlineExecutor implements ProbeExecutor {
 
   private async timed(def: CheckDefinition, probe: Probe, timeoutMs: number): Promise<ProbeOutcome> {
     const controller = new AbortController()
+    const due = performance.now() + timeoutMs
     const run = probe.run(controller.signal)
     // the signal cancels the I/O; the race makes sure a probe that ignores it still cannot hold the answer
     run.catch(() => undefined)
@@ -100,7 +104,10 @@ export class InlineExecutor implements ProbeExecutor {
       return { obs }
     } catch (err) {
       if (controller.signal.aborted) return timedOut(timeoutMs)
-      return { error: this.failure(def, err) }
+      const failure = this.failure(def, err)
+      // a client's own timer runs past ours: one that fired before ours could answer means this thread was held
+      if (failure.reason === Reason.TIMEOUT && performance.now() >= due) return threadBusy(timeoutMs)
+      return { error: failure }
     }
   }
 
@@ -116,7 +123,7 @@ export class InlineExecutor implements ProbeExecutor {
 
   private start(def: CheckDefinition, s: State, timeoutMs: number): Promise<Probe> {
     return Promise.resolve()
-      .then(() => def.start!({ ...this.ctx, timeoutMs }))
+      .then(() => def.start!({ ...this.ctx, timeoutMs, clientTimeoutMs: timeoutMs + CLIENT_GRACE_MS }))
       .then(
         (probe) => {
           // a start that finishes after close() must not leave its client open

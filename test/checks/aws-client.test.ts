@@ -67,7 +67,7 @@ t.test('AWS_ENDPOINT_URL_<SERVICE> wins over AWS_ENDPOINT_URL', async (t) => {
 
 const ctxFor = (env: Record<string, string | undefined>) => {
   const config = testConfig(env)
-  return { config, log: pino({ level: 'silent' }), timeoutMs: 750 }
+  return { config, log: pino({ level: 'silent' }), timeoutMs: 750, clientTimeoutMs: 750 }
 }
 
 t.test('client options: static keys, region, one attempt, path style only for S3 behind an endpoint', async (t) => {

@@ -7,6 +7,8 @@ import { synthetic } from '../support/checks.js'
 import { captureLogs, testConfig } from '../support/helpers.js'
 import { createLogger } from '../../src/logger.js'
 import { delay } from '../support/engine.js'
+import { CheckError } from '../../src/checks/types.js'
+import { Reason } from '../../src/reasons.js'
 
 const log = () => createLogger('debug', (s) => s, captureLogs().stream)
 const thread = (file: string, wedgedMs?: number) =>
@@ -83,3 +85,30 @@ t.test('inline: a thread held past half the timeout is INTERRUPTED, an answer th
   const timedOut = await executor.run(synthetic('hung2', (signal) => delay(60_000, signal)).def, 1000)
   t.match(timedOut, { error: { reason: 'TIMEOUT' } }, 'with the thread free, a hung dependency is a TIMEOUT')
 })
+
+t.test(
+  "inline: a client's own timer that fires while the thread was held is not the dependency's TIMEOUT",
+  async (t) => {
+    const executor = new InlineExecutor(testConfig(), log())
+    t.teardown(() => executor.close())
+    const spin = (ms: number) => {
+      const end = performance.now() + ms
+      while (performance.now() < end);
+    }
+    // a client timer a little past the probe's timeout, as CheckContext.clientTimeoutMs sets them
+    const clientTimer = (name: string, ms: number) =>
+      synthetic(
+        name,
+        () =>
+          new Promise<never>((_, reject) =>
+            setTimeout(() => reject(new CheckError(Reason.TIMEOUT, `connect timed out after ${ms}ms`)), ms),
+          ),
+      ).def
+    const held = executor.run(clientTimer('held', 250), 200)
+    await new Promise((r) => setImmediate(r))
+    spin(600)
+    t.match(await held, { error: { reason: 'INTERRUPTED' } }, 'both timers expired while held: not judged')
+    const early = await executor.run(clientTimer('early', 50), 1000)
+    t.match(early, { error: { reason: 'TIMEOUT' } }, "a client's timer that fires before the probe's is its verdict")
+  },
+)

@@ -112,6 +112,7 @@ export function standardCases(tap: Test, p: Provider): void {
       config: testConfig(p.env(fake, true)),
       log: pino({ level: 'silent' }),
       timeoutMs: TIMEOUT_MS,
+      clientTimeoutMs: TIMEOUT_MS,
     })
     t.teardown(() => probeImpl.close?.())
     const err = await probeImpl.run(new AbortController().signal).then(

@@ -108,8 +108,8 @@ export async function awsSetup(ctx: CheckContext, service: AwsService, check: st
   const region = s.AWS_REGION!
   const logger = sdkLogger(ctx, check)
   const requestHandler = probeHttpHandler({
-    connectionTimeout: ctx.timeoutMs,
-    requestTimeout: ctx.timeoutMs,
+    connectionTimeout: ctx.clientTimeoutMs,
+    requestTimeout: ctx.clientTimeoutMs,
     throwOnRequestTimeout: true,
     logger,
   })
