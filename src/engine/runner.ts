@@ -12,7 +12,7 @@ import type { CheckResult, ProbedResult, StatusChange } from './result.js'
 import { advance, parseDamping, type Standing, type Thresholds } from './damping.js'
 import { Reason } from '../reasons.js'
 import type { FleetCoordinator } from '../fleet/coordinator.js'
-import { LEAD_SHARE } from './scheduler.js'
+import { leadOf } from './scheduler.js'
 
 interface Slot {
   def: CheckDefinition
@@ -310,7 +310,7 @@ export class CheckRunner {
     const { def } = slot
     if (!this.fleet || def.scope !== 'global' || !this.probes(def.name)) return this.evaluate(slot)
     const timeout = this.timeoutOf(def)
-    const leadMs = Math.min(timeout, this.ttlOf(def) * LEAD_SHARE)
+    const leadMs = leadOf(this.ttlOf(def), timeout)
     return this.fleet.evaluate(def, timeout, leadMs, () => this.evaluate(slot)).then((r) => this.scrubbed(r))
   }
 

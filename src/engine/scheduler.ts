@@ -28,6 +28,7 @@ export interface SchedulerOptions {
 // How far ahead of its expiry a result is refreshed: a tenth of its lifetime, at most its timeout, so a probe that
 // answers within its timeout lands before the result it replaces expires.
 export const LEAD_SHARE = 0.1
+export const leadOf = (lifetimeMs: number, timeoutMs: number) => Math.min(timeoutMs, lifetimeMs * LEAD_SHARE)
 // The first refreshes after start are spread over this much time, so the checks do not all fire at once.
 export const START_SPREAD_MS = 1000
 // The schedule is looked at at least this often, to notice a stalled check.
@@ -53,6 +54,8 @@ interface Plan {
   jitter: number
   // a refresh this scheduler started is in flight
   running: boolean
+  // a global check of a fleet: its jitter is the fleet's, drawn from its result
+  shared: boolean
 }
 
 // Background probing: refreshes each probing check shortly before its result expires, whether or not anything
@@ -93,9 +96,10 @@ export class RefreshScheduler {
       }
       const lifetimeMs = this.runner.ttlOf(def)
       const timeoutMs = this.runner.timeoutOf(def)
-      const leadMs = Math.min(timeoutMs, lifetimeMs * LEAD_SHARE)
+      const leadMs = leadOf(lifetimeMs, timeoutMs)
       const firstDue = now + Math.floor(this.random() * Math.min(START_SPREAD_MS, lifetimeMs))
-      this.plans.push({ name: def.name, lifetimeMs, timeoutMs, leadMs, firstDue, jitter: 0, running: false })
+      const shared = this.runner.fleet !== undefined && def.scope === 'global'
+      this.plans.push({ name: def.name, lifetimeMs, timeoutMs, leadMs, firstDue, jitter: 0, running: false, shared })
     }
     this.tick()
   }
@@ -141,14 +145,13 @@ export class RefreshScheduler {
   private landed(plan: Plan): void {
     plan.running = false
     this.running--
-    plan.jitter = this.sharedJitter(plan.name) ?? this.random()
+    plan.jitter = (plan.shared ? this.sharedJitter(plan.name) : undefined) ?? this.random()
     this.tick()
   }
 
   // A global check of a fleet is refreshed by whichever replica comes first: with a jitter of their own, the earliest
   // of several draws would shorten its period. Drawn from its result instead, it is the same on every replica.
   private sharedJitter(name: string): number | undefined {
-    if (!this.runner.fleet || this.runner.definitions.find((d) => d.name === name)?.scope !== 'global') return undefined
     const observedAt = this.runner.view(name).result?.observedAt
     if (observedAt === undefined) return undefined
     // FNV-1a of the check and its result's time: a fraction in [0, 1)

@@ -28,14 +28,6 @@ if redis.call('SET', KEYS[2], ARGV[3], 'NX', 'PX', ARGV[4]) then
 end
 return {'held'}`
 
-// SET NX PX, and the server's time in microseconds when it was taken
-const ACQUIRE = `
-if redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then
-  local t = redis.call('TIME')
-  return tonumber(t[1]) * 1000000 + tonumber(t[2])
-end
-return false`
-
 // deleted only by the holder whose token it holds
 const RELEASE = `
 if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
@@ -73,12 +65,6 @@ export class FleetStore {
 
   get isAvailable(): boolean {
     return this.available
-  }
-
-  // Takes the lease of a check for ms; the server's time in microseconds when taken, or undefined when it is held.
-  async acquire(check: string, token: string, ms: number): Promise<number | undefined> {
-    const r = await this.call((c) => c.eval(ACQUIRE, 1, this.key('lease', check), token, String(Math.ceil(ms))))
-    return r === null ? undefined : Number(r)
   }
 
   // The published result if it is newer than `since` and holds longer than `leadMs`, else the lease for `ms`.
